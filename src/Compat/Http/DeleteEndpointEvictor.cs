@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using McpCompat.Sessions;
+using McpCompat.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace McpCompat.Http;
+
+/// <summary>
+/// Ends a session the protocol's way: a DELETE of that session, delivered in-process to the SDK's own DELETE endpoint
+/// (the one mapped beside the endpoint that created it), as the principal that created it. The SDK then removes the
+/// session, disposes it, and answers later requests with its own 404.
+/// </summary>
+internal sealed class DeleteEndpointEvictor(
+    EndpointDataSource endpoints,
+    IServiceScopeFactory scopeFactory,
+    ILogger<DeleteEndpointEvictor> logger) : ISessionEvictor
+{
+    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
+
+    private readonly ConcurrentDictionary<string, RouteEndpoint?> _deleteEndpoints = new(StringComparer.OrdinalIgnoreCase);
+
+    public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
+    {
+        var origin = session.Origin;
+        var route = (origin?.Endpoint as RouteEndpoint)?.RoutePattern.RawText;
+        var delete = route is null ? null : _deleteEndpoints.GetOrAdd(route, FindDeleteEndpoint);
+        if (delete?.RequestDelegate is null || origin is null)
+        {
+            Log.NoDeleteEndpoint(logger, session.Id, route);
+            return false;
+        }
+
+        var scope = scopeFactory.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var context = new DefaultHttpContext
+            {
+                RequestServices = scope.ServiceProvider,
+                User = session.Creator ?? Anonymous,
+                RequestAborted = cancellationToken,
+            };
+            context.Request.Method = HttpMethods.Delete;
+            context.Request.Path = origin.Path;
+            context.Request.Headers[McpHeaders.SessionId] = session.Id;
+            if (session.ProtocolVersion is { } version)
+            {
+                context.Request.Headers[McpHeaders.ProtocolVersion] = version;
+            }
+
+            foreach (var (key, value) in origin.RouteValues)
+            {
+                context.Request.RouteValues[key] = value;
+            }
+
+            context.Response.Body = Stream.Null;
+            context.SetEndpoint(delete);
+
+            await delete.RequestDelegate(context).ConfigureAwait(false);
+
+            if (context.Response.StatusCode is >= 200 and < 300)
+            {
+                return true;
+            }
+
+            Log.EvictionRefused(logger, session.Id, context.Response.StatusCode);
+            return false;
+        }
+    }
+
+    private RouteEndpoint? FindDeleteEndpoint(string rawRoute)
+    {
+        foreach (var endpoint in endpoints.Endpoints)
+        {
+            if (endpoint is RouteEndpoint route &&
+                string.Equals(route.RoutePattern.RawText, rawRoute, StringComparison.OrdinalIgnoreCase) &&
+                endpoint.Metadata.GetMetadata<HttpMethodMetadata>() is { } methods &&
+                methods.HttpMethods.Contains(HttpMethods.Delete, StringComparer.OrdinalIgnoreCase))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+}

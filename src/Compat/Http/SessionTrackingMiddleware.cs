@@ -1,0 +1,119 @@
+using System.Text;
+using McpCompat.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace McpCompat.Http;
+
+/// <summary>
+/// Watches the SDK's Streamable HTTP endpoint: records each session the SDK creates (id from the response header,
+/// creator from the request's principal), counts each request of a known session in and out, and answers a request
+/// for a session that is being evicted with the SDK's own 404 instead of letting it race the eviction.
+/// </summary>
+internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, TimeProvider timeProvider)
+{
+    private static readonly byte[] SessionNotFoundBody =
+        Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}""");
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var sessionId = context.Request.Headers[McpHeaders.SessionId];
+        if (sessionId.Count == 1 && !string.IsNullOrEmpty(sessionId[0]))
+        {
+            var session = tracker.Find(sessionId[0]!);
+            return session is null ? next(context) : InvokeForSessionAsync(context, session);
+        }
+
+        return HttpMethods.IsPost(context.Request.Method) ? InvokeMayCreateSessionAsync(context) : next(context);
+    }
+
+    private async Task InvokeForSessionAsync(HttpContext context, TrackedSession session)
+    {
+        if (!session.TryEnter())
+        {
+            await WriteSessionNotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var protocolVersion = context.Request.Headers[McpHeaders.ProtocolVersion];
+        if (protocolVersion.Count == 1)
+        {
+            session.ProtocolVersion = protocolVersion[0];
+        }
+
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Exit(timeProvider.GetTimestamp());
+        }
+
+        var status = context.Response.StatusCode;
+        if ((HttpMethods.IsDelete(context.Request.Method) && status is >= 200 and < 300) || status == StatusCodes.Status404NotFound)
+        {
+            // Ended by its client, or no longer known to the SDK.
+            tracker.Remove(session);
+        }
+    }
+
+    private async Task InvokeMayCreateSessionAsync(HttpContext context)
+    {
+        var watch = new NewSessionWatch(context, tracker, timeProvider);
+        context.Response.OnStarting(NewSessionWatch.OnStarting, watch);
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A response that never started (an empty 2xx) still announces its session in the headers.
+            watch.Capture();
+            watch.Session?.Exit(timeProvider.GetTimestamp());
+        }
+    }
+
+    private static Task WriteSessionNotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = SessionNotFoundBody.Length;
+        return context.Response.Body.WriteAsync(SessionNotFoundBody, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Registers the session a POST created, as soon as the response headers carry its id.</summary>
+    private sealed class NewSessionWatch(HttpContext context, SessionTracker tracker, TimeProvider timeProvider)
+    {
+        public static readonly Func<object, Task> OnStarting = static state =>
+        {
+            ((NewSessionWatch)state).Capture();
+            return Task.CompletedTask;
+        };
+
+        public TrackedSession? Session { get; private set; }
+
+        private bool _captured;
+
+        public void Capture()
+        {
+            if (_captured)
+            {
+                return;
+            }
+
+            _captured = true;
+            var response = context.Response;
+            var id = response.Headers[McpHeaders.SessionId];
+            if (id.Count != 1 || string.IsNullOrEmpty(id[0]) || response.StatusCode is < 200 or >= 300)
+            {
+                return;
+            }
+
+            // The creating request is in flight until it ends: counted in now, out when the middleware returns.
+            var origin = new SessionOrigin(context.GetEndpoint(), context.Request.PathBase + context.Request.Path, new RouteValueDictionary(context.Request.RouteValues));
+            Session = new TrackedSession(id[0]!, context.User, origin, timeProvider.GetTimestamp(), inFlight: 1);
+            tracker.Add(Session);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace McpCompat;
+
+/// <summary>
+/// Options for McpCompat's idle-session handling.
+/// </summary>
+/// <remarks>
+/// Bound from the configuration section <c>McpCompat</c> and from the environment alias
+/// <c>MCP_SESSION_IDLE_TIMEOUT</c> (seconds). Precedence: code, then the section, then the alias.
+/// A setting left unset is never forwarded to the SDK: the SDK keeps its own default.
+/// </remarks>
+public sealed class McpCompatOptions
+{
+    /// <summary>The configuration section McpCompat binds by default.</summary>
+    public const string SectionName = "McpCompat";
+
+    /// <summary>The environment variable read as an alias of <see cref="SessionIdleTimeout"/>, in seconds.</summary>
+    public const string IdleTimeoutEnvironmentVariable = "MCP_SESSION_IDLE_TIMEOUT";
+
+    /// <summary>
+    /// Gets or sets how long a session may stay idle (no request in flight) before it is ended.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables the timeout.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: the SDK's own default applies on the native path
+    /// (2 hours in every SDK version that has one), and <see cref="DefaultSessionIdleTimeout"/> on McpCompat's own path.
+    /// </value>
+    public TimeSpan? SessionIdleTimeout { get; set; }
+
+    /// <summary>
+    /// Gets or sets the most idle sessions kept; past it the longest-idle sessions are ended first.
+    /// Sessions with a request in flight never count and are never ended.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: the SDK's own default applies on the native path,
+    /// and <see cref="DefaultMaxIdleSessions"/> on McpCompat's own path.
+    /// </value>
+    public int? MaxIdleSessions { get; set; }
+
+    /// <summary>Gets or sets who reclaims idle sessions.</summary>
+    /// <value>The default value is <see cref="McpCompatMode.Auto"/>.</value>
+    public McpCompatMode Mode { get; set; } = McpCompatMode.Auto;
+
+    /// <summary>
+    /// Gets or sets how often McpCompat's sweeper looks for sessions past their idle deadline
+    /// (McpCompat's own path only; the SDK's sweeper runs on its own schedule).
+    /// </summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
+
+    /// <summary>The idle timeout McpCompat's own path uses when none is set: 2 hours, the SDK's own default.</summary>
+    public static readonly TimeSpan DefaultSessionIdleTimeout = TimeSpan.FromHours(2);
+
+    /// <summary>The idle-session limit McpCompat's own path uses when none is set: 10,000, the SDK's own default.</summary>
+    public const int DefaultMaxIdleSessions = 10_000;
+
+    /// <summary>The default <see cref="SweepInterval"/>: 1 second.</summary>
+    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(1);
+
+    // Settings from configuration that could not be parsed: reported by the validator with key and value.
+    internal List<string> BindingErrors { get; } = [];
+}

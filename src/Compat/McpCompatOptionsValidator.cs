@@ -1,0 +1,63 @@
+using McpCompat.Probing;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat;
+
+/// <summary>
+/// Validates <see cref="McpCompatOptions"/> at host start. Every failure names the setting and the value.
+/// </summary>
+internal sealed class McpCompatOptionsValidator(McpSdkReport report) : IValidateOptions<McpCompatOptions>
+{
+    private const string Prefix = nameof(McpCompatOptions);
+
+    public ValidateOptionsResult Validate(string? name, McpCompatOptions options)
+    {
+        var result = new ValidateOptionsResultBuilder();
+        foreach (var error in options.BindingErrors)
+        {
+            result.AddError(error);
+        }
+
+        if (options.SessionIdleTimeout is { } idle && McpCompatSettingParser.TimeSpanProblem(idle, allowInfinite: true) is { } idleProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SessionIdleTimeout)}", idle.ToString(), idleProblem));
+        }
+
+        if (options.MaxIdleSessions is { } max && McpCompatSettingParser.CountProblem(max) is { } maxProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxIdleSessions)}", max.ToString(System.Globalization.CultureInfo.InvariantCulture), maxProblem));
+        }
+
+        if (McpCompatSettingParser.TimeSpanProblem(options.SweepInterval, allowInfinite: false) is { } sweepProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SweepInterval)}", options.SweepInterval.ToString(), sweepProblem));
+        }
+
+        if (!Enum.IsDefined(options.Mode))
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.Mode)}", options.Mode.ToString(), $"expected one of {string.Join(", ", Enum.GetNames<McpCompatMode>())}"));
+        }
+        else if (options.Mode == McpCompatMode.Native)
+        {
+            var idleFeature = report.GetFeature(McpSdkFeatureKind.NativeIdleTimeout);
+            if (!idleFeature.IsPresent)
+            {
+                result.AddError(McpCompatSettingParser.Invalid(
+                    $"{McpCompatOptions.SectionName}:{nameof(options.Mode)}",
+                    nameof(McpCompatMode.Native),
+                    $"{report.SdkDescription} has no native idle timeout ({idleFeature.Evidence}); use Auto or Fallback"));
+            }
+
+            var maxFeature = report.GetFeature(McpSdkFeatureKind.NativeMaxIdleSessionCount);
+            if (options.MaxIdleSessions is not null && !maxFeature.IsPresent)
+            {
+                result.AddError(McpCompatSettingParser.Invalid(
+                    $"{McpCompatOptions.SectionName}:{nameof(options.Mode)}",
+                    nameof(McpCompatMode.Native),
+                    $"MaxIdleSessions is set and {report.SdkDescription} has no native idle-session limit ({maxFeature.Evidence}); use Auto or Fallback"));
+            }
+        }
+
+        return result.Build();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Reflection;
+using McpCompat.Native;
+using McpCompat.Probing;
+using McpCompat.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat;
+
+/// <summary>
+/// The decision McpCompat made for this application (computed once, on first use, from the probe report,
+/// the options and the SDK's own options) and the one startup log line that states it.
+/// </summary>
+internal sealed class McpCompatRuntime
+{
+    private static readonly MethodInfo ResolveOptionsMethod =
+        typeof(McpCompatRuntime).GetMethod(nameof(ResolveOptions), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private readonly IServiceProvider _services;
+    private readonly McpSdkReport _report;
+    private readonly HttpTransportOptionsAccessor _accessor;
+    private readonly IOptions<McpCompatOptions> _options;
+    private readonly ILogger _logger;
+    private readonly Lazy<McpCompatDecision> _decision;
+    private int _logged;
+
+    public McpCompatRuntime(
+        IServiceProvider services,
+        McpSdkReport report,
+        HttpTransportOptionsAccessor accessor,
+        IOptions<McpCompatOptions> options,
+        ILogger<McpCompatRuntime> logger)
+    {
+        _services = services;
+        _report = report;
+        _accessor = accessor;
+        _options = options;
+        _logger = logger;
+        _decision = new(() => McpCompatDecision.Decide(_report, _options.Value, SdkOptions is { } sdk && _accessor.IsStateless(sdk)));
+    }
+
+    public McpCompatDecision Decision => _decision.Value;
+
+    /// <summary>Gets the SDK's configured <c>HttpServerTransportOptions</c>, or <see langword="null"/> without the AspNetCore package.</summary>
+    public object? SdkOptions => _accessor.OptionsType is { } type
+        ? ResolveOptionsMethod.MakeGenericMethod(type).Invoke(null, [_services])
+        : null;
+
+    public void LogDecisionOnce()
+    {
+        if (Interlocked.Exchange(ref _logged, 1) != 0)
+        {
+            return;
+        }
+
+        var decision = Decision;
+        var sdk = _report.SdkDescription;
+        switch (decision.Path)
+        {
+            case McpCompatPath.Native:
+                var sdkOptions = SdkOptions!;
+                var appliedTimeout = _accessor.GetIdleTimeout(sdkOptions)?.ToString() ?? "n/a";
+                var appliedMax = _accessor.GetMaxIdleSessionCount(sdkOptions)?.ToString(CultureInfo.InvariantCulture) ?? "n/a";
+                Log.NativePath(_logger, sdk, appliedTimeout, appliedMax, decision.Reason);
+                break;
+            case McpCompatPath.Fallback:
+                var options = _options.Value;
+                var timeout = options.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
+                Log.FallbackPath(
+                    _logger,
+                    sdk,
+                    timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.ToString(),
+                    options.MaxIdleSessions ?? McpCompatOptions.DefaultMaxIdleSessions,
+                    options.SweepInterval,
+                    decision.Reason);
+                break;
+            case McpCompatPath.Stateless:
+                Log.StatelessPath(_logger, sdk, decision.Reason);
+                break;
+            default:
+                Log.NoHttpHost(_logger, sdk, decision.Reason);
+                break;
+        }
+
+        foreach (var advisory in _report.Advisories)
+        {
+            Log.Advisory(_logger, advisory.Id, advisory.Package, _report.GetAssembly(advisory.Package)?.Version, advisory.AffectedVersions, advisory.Summary);
+        }
+    }
+
+    private static object ResolveOptions<T>(IServiceProvider services)
+        where T : class => services.GetRequiredService<IOptions<T>>().Value;
+}

@@ -1,0 +1,114 @@
+using McpCompat;
+using McpCompat.Http;
+using McpCompat.Native;
+using McpCompat.Probing;
+using McpCompat.Sessions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Adds McpCompat to an MCP server: abandoned Streamable HTTP sessions are reclaimed on any SDK version,
+/// by the SDK's own idle timeout where it has one and by McpCompat's sweeper where it does not.
+/// </summary>
+public static class McpCompatServerBuilderExtensions
+{
+    /// <summary>
+    /// Adds McpCompat with settings from the configuration section <c>McpCompat</c> and the
+    /// <c>MCP_SESSION_IDLE_TIMEOUT</c> environment alias.
+    /// </summary>
+    /// <param name="builder">The MCP server builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IMcpServerBuilder AddMcpCompat(this IMcpServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return AddCore(builder, configure: null, section: null);
+    }
+
+    /// <summary>
+    /// Adds McpCompat; <paramref name="configure"/> runs after configuration binding, so values set in code win.
+    /// </summary>
+    /// <param name="builder">The MCP server builder.</param>
+    /// <param name="configure">Sets options in code.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IMcpServerBuilder AddMcpCompat(this IMcpServerBuilder builder, Action<McpCompatOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(builder, configure, section: null);
+    }
+
+    /// <summary>
+    /// Adds McpCompat with settings bound from <paramref name="section"/> instead of the section <c>McpCompat</c>.
+    /// </summary>
+    /// <param name="builder">The MCP server builder.</param>
+    /// <param name="section">The configuration section holding McpCompat's settings.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IMcpServerBuilder AddMcpCompat(this IMcpServerBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        return AddCore(builder, configure: null, section);
+    }
+
+    private static IMcpServerBuilder AddCore(IMcpServerBuilder builder, Action<McpCompatOptions>? configure, IConfigurationSection? section)
+    {
+        var services = builder.Services;
+        if (!services.Any(d => d.ServiceType == typeof(McpCompatMarker)))
+        {
+            services.AddSingleton<McpCompatMarker>();
+            AddServices(services, section);
+        }
+        else if (section is not null)
+        {
+            services.AddSingleton<IConfigureOptions<McpCompatOptions>>(sp =>
+                new McpCompatConfigurationBinder(configuration: null, section, section.Path));
+        }
+
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return builder;
+    }
+
+    private static void AddServices(IServiceCollection services, IConfigurationSection? section)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => McpSdkProbe.Current);
+
+        services.AddOptions<McpCompatOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<McpCompatOptions>>(sp =>
+        {
+            var configuration = sp.GetService<IConfiguration>();
+            var source = (IConfiguration?)section ?? configuration?.GetSection(McpCompatOptions.SectionName);
+            return new McpCompatConfigurationBinder(configuration, source, section?.Path ?? McpCompatOptions.SectionName);
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatOptionsValidator>());
+
+        services.TryAddSingleton(sp => new HttpTransportOptionsAccessor(sp.GetRequiredService<McpSdkReport>().Members));
+        services.TryAddSingleton<NativeOptionsApplier>();
+        services.TryAddSingleton<McpCompatRuntime>();
+
+        // The SDK's options type is only known by reflection: close the post-configure step over it once, here.
+        if (McpSdkProbe.Current.Members.HttpServerTransportOptionsType is { } sdkOptionsType)
+        {
+            services.AddSingleton(
+                typeof(IPostConfigureOptions<>).MakeGenericType(sdkOptionsType),
+                typeof(NativeOptionsConfigurer<>).MakeGenericType(sdkOptionsType));
+        }
+
+        services.TryAddSingleton<SessionTracker>();
+        services.TryAddSingleton<ISessionEvictor, DeleteEndpointEvictor>();
+        services.TryAddSingleton<SessionSweeper>();
+        services.AddHostedService<SessionSweeperService>();
+        services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
+    }
+
+    private sealed class McpCompatMarker;
+}

@@ -1,0 +1,31 @@
+namespace McpCompat.Probing;
+
+/// <summary>
+/// A capability of the installed MCP C# SDK that McpCompat looks for.
+/// </summary>
+public enum McpSdkFeatureKind
+{
+    /// <summary><c>ModelContextProtocol.Server.StreamableHttpServerTransport</c> exists (ModelContextProtocol.Core).</summary>
+    StreamableHttpTransport,
+
+    /// <summary>The transport takes parsed messages: <c>HandlePostRequestAsync(JsonRpcMessage, Stream, CancellationToken)</c>.</summary>
+    StreamableHttpMessageApi,
+
+    /// <summary>The transport reads messages from a pipe: <c>HandlePostRequest(IDuplexPipe, CancellationToken)</c>.</summary>
+    StreamableHttpPipeApi,
+
+    /// <summary><c>ModelContextProtocol.AspNetCore.HttpServerTransportOptions</c> exists: the SDK hosts Streamable HTTP itself (<c>MapMcp</c>).</summary>
+    AspNetCoreHosting,
+
+    /// <summary><c>HttpServerTransportOptions.IdleTimeout</c>: a settable <see cref="TimeSpan"/>.</summary>
+    NativeIdleTimeout,
+
+    /// <summary><c>HttpServerTransportOptions.MaxIdleSessionCount</c>: a settable <see cref="int"/>.</summary>
+    NativeMaxIdleSessionCount,
+
+    /// <summary><c>HttpServerTransportOptions.TimeProvider</c>: a settable <see cref="System.TimeProvider"/>.</summary>
+    NativeTimeProvider,
+
+    /// <summary><c>HttpServerTransportOptions.SessionMode</c> or <c>Stateless</c>: the SDK can run without sessions.</summary>
+    SessionMode,
+}

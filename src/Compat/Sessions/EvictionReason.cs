@@ -1,0 +1,14 @@
+namespace McpCompat.Sessions;
+
+/// <summary>Why a tracked session stopped being tracked.</summary>
+internal enum EvictionReason
+{
+    /// <summary>Idle longer than the idle timeout.</summary>
+    IdleTimeout,
+
+    /// <summary>Among the longest idle while there were more idle sessions than allowed.</summary>
+    MaxIdleSessions,
+
+    /// <summary>The client ended it (DELETE) or the SDK no longer knew it.</summary>
+    Deleted,
+}

@@ -1,0 +1,48 @@
+using McpCompat.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace McpCompat.Telemetry;
+
+/// <summary>McpCompat's log messages. Event ids are stable and never reused.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "NativePath", Level = LogLevel.Information,
+        Message = "McpCompat: {Sdk}: the SDK's own idle timeout is in charge (IdleTimeout {IdleTimeout}, MaxIdleSessionCount {MaxIdleSessionCount}) because {Reason}.")]
+    public static partial void NativePath(ILogger logger, string sdk, string idleTimeout, string maxIdleSessionCount, string reason);
+
+    [LoggerMessage(EventId = 2, EventName = "FallbackPath", Level = LogLevel.Warning,
+        Message = "McpCompat: {Sdk}: McpCompat's sweeper is in charge of idle sessions (idle timeout {IdleTimeout}, max idle sessions {MaxIdleSessions}, sweep every {SweepInterval}) because {Reason}.")]
+    public static partial void FallbackPath(ILogger logger, string sdk, string idleTimeout, int maxIdleSessions, TimeSpan sweepInterval, string reason);
+
+    [LoggerMessage(EventId = 3, EventName = "StatelessPath", Level = LogLevel.Information,
+        Message = "McpCompat: {Sdk}: nothing to expire: {Reason}; no session outlives its request.")]
+    public static partial void StatelessPath(ILogger logger, string sdk, string reason);
+
+    [LoggerMessage(EventId = 4, EventName = "NoHttpHost", Level = LogLevel.Warning,
+        Message = "McpCompat: {Sdk}: no Streamable HTTP host of the SDK to attach to ({Reason}); McpCompat does nothing.")]
+    public static partial void NoHttpHost(ILogger logger, string sdk, string reason);
+
+    [LoggerMessage(EventId = 5, EventName = "Advisory", Level = LogLevel.Information,
+        Message = "McpCompat: advisory {AdvisoryId} applies to {Package} {Version} (affected {AffectedVersions}): {Summary}")]
+    public static partial void Advisory(ILogger logger, string advisoryId, string package, string? version, string affectedVersions, string summary);
+
+    [LoggerMessage(EventId = 10, EventName = "SessionEvicted", Level = LogLevel.Debug,
+        Message = "McpCompat ended session {SessionId}: {Reason} (idle {IdleSeconds:0.###} s).")]
+    public static partial void SessionEvicted(ILogger logger, string sessionId, EvictionReason reason, double idleSeconds);
+
+    [LoggerMessage(EventId = 11, EventName = "EvictionFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not end session {SessionId}; it stays tracked and is tried again.")]
+    public static partial void EvictionFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 12, EventName = "EvictionRefused", Level = LogLevel.Warning,
+        Message = "McpCompat could not end session {SessionId}: the SDK's DELETE answered HTTP {StatusCode}; it stays tracked and is tried again.")]
+    public static partial void EvictionRefused(ILogger logger, string sessionId, int statusCode);
+
+    [LoggerMessage(EventId = 13, EventName = "NoDeleteEndpoint", Level = LogLevel.Error,
+        Message = "McpCompat cannot end session {SessionId}: no DELETE endpoint of the SDK matches route {Route}.")]
+    public static partial void NoDeleteEndpoint(ILogger logger, string sessionId, string? route);
+
+    [LoggerMessage(EventId = 14, EventName = "SweepFailed", Level = LogLevel.Error,
+        Message = "McpCompat's sweep failed; the sweeper keeps running.")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+}

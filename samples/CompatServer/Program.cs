@@ -1,0 +1,39 @@
+using CompatServer;
+using McpCompat.Probing;
+using Microsoft.Extensions.Options;
+
+// An MCP server on the SDK's own Streamable HTTP host (ModelContextProtocol.AspNetCore), stateful, with McpCompat.
+// Settings: McpCompat:SessionIdleTimeout / McpCompat__SessionIdleTimeout (00:30:00), MCP_SESSION_IDLE_TIMEOUT (seconds),
+// McpCompat:MaxIdleSessions, McpCompat:Mode (Auto | Native | Fallback), McpCompat:SweepInterval; --urls to move it.
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+
+builder.Services
+    .AddMcpServer()
+    .WithHttpTransport(options => options.Stateless = false)
+    .WithTools<SampleTools>()
+    .AddMcpCompat(options => options.SessionIdleTimeout ??= TimeSpan.FromMinutes(30));
+
+var app = builder.Build();
+Console.WriteLine(app.Services.GetRequiredService<McpSdkReport>());
+
+try
+{
+    // Mapping the endpoint reads the SDK's options, which McpCompat's validated settings feed.
+    app.MapMcp("/mcp");
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    Console.Error.WriteLine("McpCompat: the settings are invalid:");
+    foreach (var failure in ex.Failures)
+    {
+        Console.Error.WriteLine($"  {failure}");
+    }
+
+    return 1;
+}

@@ -15,7 +15,7 @@ namespace McpCompat.Http;
 /// session, disposes it, and answers later requests with its own 404.
 /// </summary>
 internal sealed class DeleteEndpointEvictor(
-    EndpointDataSource endpoints,
+    IServiceProvider services,
     IServiceScopeFactory scopeFactory,
     ILogger<DeleteEndpointEvictor> logger) : ISessionEvictor
 {
@@ -73,7 +73,9 @@ internal sealed class DeleteEndpointEvictor(
 
     private RouteEndpoint? FindDeleteEndpoint(string rawRoute)
     {
-        foreach (var endpoint in endpoints.Endpoints)
+        // Resolved on first use: only a web application has endpoints, and only after they are mapped.
+        var endpoints = services.GetService<EndpointDataSource>();
+        foreach (var endpoint in endpoints?.Endpoints ?? [])
         {
             if (endpoint is RouteEndpoint route &&
                 string.Equals(route.RoutePattern.RawText, rawRoute, StringComparison.OrdinalIgnoreCase) &&

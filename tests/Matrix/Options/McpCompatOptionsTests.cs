@@ -1,0 +1,250 @@
+using McpCompat.Probing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Tests.Options;
+
+public sealed class McpCompatOptionsTests
+{
+    private static IHost BuildHost(IDictionary<string, string?> settings, Action<McpCompatOptions>? configure = null, Action<IMcpServerBuilder>? extra = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        var mcp = builder.Services.AddMcpServer();
+        if (configure is null)
+        {
+            mcp.AddMcpCompat();
+        }
+        else
+        {
+            mcp.AddMcpCompat(configure);
+        }
+
+        extra?.Invoke(mcp);
+        return builder.Build();
+    }
+
+    private static McpCompatOptions Bind(IDictionary<string, string?> settings, Action<McpCompatOptions>? configure = null)
+    {
+        using var host = BuildHost(settings, configure);
+        return host.Services.GetRequiredService<IOptions<McpCompatOptions>>().Value;
+    }
+
+    private static async Task<OptionsValidationException> StartExpectingFailureAsync(IDictionary<string, string?> settings, Action<McpCompatOptions>? configure = null)
+    {
+        using var host = BuildHost(settings, configure);
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+    }
+
+    [Fact]
+    public void Defaults_NothingSet_NothingForwarded()
+    {
+        var options = Bind(new Dictionary<string, string?>());
+
+        Assert.Null(options.SessionIdleTimeout);
+        Assert.Null(options.MaxIdleSessions);
+        Assert.Equal(McpCompatMode.Auto, options.Mode);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.SweepInterval);
+        Assert.Equal(TimeSpan.FromHours(2), McpCompatOptions.DefaultSessionIdleTimeout);
+        Assert.Equal(10_000, McpCompatOptions.DefaultMaxIdleSessions);
+    }
+
+    [Fact]
+    public void Bind_Section_ReadsEverySetting()
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["McpCompat:SessionIdleTimeout"] = "00:05:00",
+            ["McpCompat:MaxIdleSessions"] = "42",
+            ["McpCompat:Mode"] = "fallback",
+            ["McpCompat:SweepInterval"] = "00:00:02",
+        });
+
+        Assert.Equal(TimeSpan.FromMinutes(5), options.SessionIdleTimeout);
+        Assert.Equal(42, options.MaxIdleSessions);
+        Assert.Equal(McpCompatMode.Fallback, options.Mode);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.SweepInterval);
+    }
+
+    [Theory]
+    [InlineData("3", 3.0)]
+    [InlineData("1.5", 1.5)]
+    [InlineData(" 0.25 ", 0.25)]
+    [InlineData("1e2", 100.0)]
+    public void Bind_EnvironmentAlias_Seconds(string raw, double seconds)
+    {
+        var options = Bind(new Dictionary<string, string?> { ["MCP_SESSION_IDLE_TIMEOUT"] = raw });
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.SessionIdleTimeout);
+    }
+
+    [Fact]
+    public void Bind_InfiniteWord_DisablesTimeout()
+    {
+        Assert.Equal(Timeout.InfiniteTimeSpan, Bind(new Dictionary<string, string?> { ["MCP_SESSION_IDLE_TIMEOUT"] = "infinite" }).SessionIdleTimeout);
+        Assert.Equal(Timeout.InfiniteTimeSpan, Bind(new Dictionary<string, string?> { ["McpCompat:SessionIdleTimeout"] = "Infinite" }).SessionIdleTimeout);
+    }
+
+    [Fact]
+    public void Precedence_SectionBeatsAlias()
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["MCP_SESSION_IDLE_TIMEOUT"] = "3",
+            ["McpCompat:SessionIdleTimeout"] = "00:00:07",
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(7), options.SessionIdleTimeout);
+    }
+
+    [Fact]
+    public void Precedence_CodeBeatsSectionAndAlias()
+    {
+        var options = Bind(
+            new Dictionary<string, string?>
+            {
+                ["MCP_SESSION_IDLE_TIMEOUT"] = "3",
+                ["McpCompat:SessionIdleTimeout"] = "00:00:07",
+            },
+            o => o.SessionIdleTimeout = TimeSpan.FromSeconds(11));
+
+        Assert.Equal(TimeSpan.FromSeconds(11), options.SessionIdleTimeout);
+    }
+
+    [Fact]
+    public void Precedence_CodeDefaultOnlyWhenUnset()
+    {
+        var fromAlias = Bind(new Dictionary<string, string?> { ["MCP_SESSION_IDLE_TIMEOUT"] = "3" }, o => o.SessionIdleTimeout ??= TimeSpan.FromMinutes(30));
+        var unset = Bind(new Dictionary<string, string?>(), o => o.SessionIdleTimeout ??= TimeSpan.FromMinutes(30));
+
+        Assert.Equal(TimeSpan.FromSeconds(3), fromAlias.SessionIdleTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(30), unset.SessionIdleTimeout);
+    }
+
+    [Fact]
+    public void Bind_ExplicitSection_UsedInsteadOfDefault()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Custom:Mcp:SessionIdleTimeout"] = "00:00:09",
+            ["McpCompat:SessionIdleTimeout"] = "00:00:05",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddMcpServer().AddMcpCompat(configuration.GetSection("Custom:Mcp"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(TimeSpan.FromSeconds(9), provider.GetRequiredService<IOptions<McpCompatOptions>>().Value.SessionIdleTimeout);
+    }
+
+    [Theory]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "-5", "greater than zero")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "0", "greater than zero")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "abc", "number of seconds")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "NaN", "number of seconds")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "Infinity", "number of seconds")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "", "number of seconds")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "4294968", "at most")]
+    [InlineData("McpCompat:SessionIdleTimeout", "-00:00:05", "greater than zero")]
+    [InlineData("McpCompat:SessionIdleTimeout", "00:00:00", "greater than zero")]
+    [InlineData("McpCompat:SessionIdleTimeout", "soon", "time span")]
+    [InlineData("McpCompat:SessionIdleTimeout", "50.00:00:00", "at most")]
+    [InlineData("McpCompat:MaxIdleSessions", "0", "at least 1")]
+    [InlineData("McpCompat:MaxIdleSessions", "-1", "at least 1")]
+    [InlineData("McpCompat:MaxIdleSessions", "many", "whole number")]
+    [InlineData("McpCompat:Mode", "Sometimes", "Auto, Native, Fallback")]
+    [InlineData("McpCompat:Mode", "1", "Auto, Native, Fallback")]
+    [InlineData("McpCompat:SweepInterval", "infinite", "time span")]
+    [InlineData("McpCompat:SweepInterval", "00:00:00", "greater than zero")]
+    public async Task Start_InvalidSetting_FailsNamingKeyAndValue(string key, string value, string problem)
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { [key] = value });
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.Contains($"{key} = '{value}'", failure, StringComparison.Ordinal);
+        Assert.Contains(problem, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SeveralInvalidSettings_ReportsEach()
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?>
+        {
+            ["MCP_SESSION_IDLE_TIMEOUT"] = "abc",
+            ["McpCompat:Mode"] = "Sometimes",
+        });
+
+        Assert.Equal(2, ex.Failures.Count());
+    }
+
+    [Fact]
+    public async Task Start_InvalidValuesInCode_FailNamingProperty()
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?>(), o =>
+        {
+            o.SessionIdleTimeout = TimeSpan.FromSeconds(-1);
+            o.MaxIdleSessions = 0;
+            o.SweepInterval = Timeout.InfiniteTimeSpan;
+            o.Mode = (McpCompatMode)42;
+        });
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.SessionIdleTimeout = '-00:00:01'", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.MaxIdleSessions = '0'", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.SweepInterval = '-00:00:00.0010000'", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.Mode = '42'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_InfiniteTimeoutInCode_Accepted()
+    {
+        using var host = BuildHost(new Dictionary<string, string?>(), o => o.SessionIdleTimeout = Timeout.InfiniteTimeSpan);
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_NativeModeWithoutNativeFeature_FailsNamingMode()
+    {
+        if (McpSdkProbe.Current.Has(McpSdkFeatureKind.NativeIdleTimeout))
+        {
+            // The SDK under test has the feature: Native must start.
+            using var host = BuildHost(new Dictionary<string, string?> { ["McpCompat:Mode"] = "Native" });
+            await host.StartAsync();
+            await host.StopAsync();
+            return;
+        }
+
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { ["McpCompat:Mode"] = "Native" });
+        var failure = Assert.Single(ex.Failures);
+        Assert.StartsWith("McpCompat:Mode = 'Native' is invalid", failure, StringComparison.Ordinal);
+        Assert.Contains("no native idle timeout", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddMcpCompat_NullArguments_Throw()
+    {
+        var builder = new ServiceCollection().AddMcpServer();
+
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => McpCompatServerBuilderExtensions.AddMcpCompat(null!)).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => McpCompatServerBuilderExtensions.AddMcpCompat(null!, _ => { })).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => McpCompatServerBuilderExtensions.AddMcpCompat(null!, new ConfigurationBuilder().Build().GetSection("x"))).ParamName);
+        Assert.Equal("configure", Assert.Throws<ArgumentNullException>(() => builder.AddMcpCompat((Action<McpCompatOptions>)null!)).ParamName);
+        Assert.Equal("section", Assert.Throws<ArgumentNullException>(() => builder.AddMcpCompat((IConfigurationSection)null!)).ParamName);
+    }
+
+    [Fact]
+    public void AddMcpCompat_Twice_RegistersServicesOnce()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddMcpServer();
+
+        var returned = builder.AddMcpCompat().AddMcpCompat(o => o.MaxIdleSessions = 5);
+
+        Assert.Same(builder, returned);
+        Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Sessions.SessionSweeperService));
+        Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Http.SessionTrackingStartupFilter));
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(5, provider.GetRequiredService<IOptions<McpCompatOptions>>().Value.MaxIdleSessions);
+    }
+}

@@ -1,0 +1,27 @@
+using PublicApiGenerator;
+
+namespace McpCompat.Tests.PublicApi;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void PublicApi_MatchesApprovedFile()
+    {
+        var actual = typeof(McpCompatOptions).Assembly.GeneratePublicApi(new ApiGeneratorOptions
+        {
+            AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection"],
+            ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute", "System.Runtime.CompilerServices.InternalsVisibleToAttribute"],
+        }).ReplaceLineEndings("\n");
+        var approvedPath = Path.Combine(AppContext.BaseDirectory, "PublicApi", "McpCompat.approved.txt");
+        var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : string.Empty;
+
+        if (actual != approved)
+        {
+            var received = Path.Combine(SourceDirectory(), "McpCompat.received.txt");
+            File.WriteAllText(received, actual);
+            Assert.Fail($"The public API changed. Review {received} and, if intended, copy it over PublicApi/McpCompat.approved.txt.");
+        }
+    }
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}

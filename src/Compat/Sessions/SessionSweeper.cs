@@ -14,10 +14,28 @@ internal sealed class SessionSweeper(
     ISessionEvictor evictor,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
-    ILogger<SessionSweeper> logger)
+    ILogger<SessionSweeper> logger) : IDisposable
 {
+    // One sweep at a time: a sweep asked for while another runs waits for it, then finds what is still due.
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
     /// <summary>Runs one sweep and returns how many sessions it ended.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken = default)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SweepAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    public void Dispose() => _oneAtATime.Dispose();
+
+    private async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var idleTimeout = settings.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;

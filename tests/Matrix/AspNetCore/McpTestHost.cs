@@ -1,4 +1,7 @@
 using System.ComponentModel;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +42,17 @@ internal sealed class McpTestHost : IAsyncDisposable
 
     public RawMcpClient Client { get; }
 
+    /// <summary>A client whose requests authenticate as <paramref name="user"/> (see <see cref="HeaderUserAuthenticationHandler"/>).</summary>
+    public RawMcpClient ClientFor(string user)
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add(HeaderUserAuthenticationHandler.Header, user);
+        _clients.Add(http);
+        return new RawMcpClient(http, Endpoint);
+    }
+
+    private readonly List<HttpClient> _clients = [];
+
     public SessionTracker Tracker => App.Services.GetRequiredService<SessionTracker>();
 
     public SessionSweeper Sweeper => App.Services.GetRequiredService<SessionSweeper>();
@@ -52,12 +66,13 @@ internal sealed class McpTestHost : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         bool stateless = false,
         Action<HttpServerTransportOptions>? transport = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool requireAuthorization = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddFakeLogging();
@@ -84,10 +99,27 @@ internal sealed class McpTestHost : IAsyncDisposable
             mcp.AddMcpCompat(configure);
         }
 
+        if (requireAuthorization)
+        {
+            builder.Services.AddAuthentication(HeaderUserAuthenticationHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, HeaderUserAuthenticationHandler>(HeaderUserAuthenticationHandler.SchemeName, null);
+            builder.Services.AddAuthorization();
+        }
+
         var app = builder.Build();
         try
         {
-            app.MapMcp("/mcp");
+            if (requireAuthorization)
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapMcp("/mcp").RequireAuthorization();
+            }
+            else
+            {
+                app.MapMcp("/mcp");
+            }
+
             await app.StartAsync();
         }
         catch
@@ -103,6 +135,7 @@ internal sealed class McpTestHost : IAsyncDisposable
     {
         Gate.ReleaseAll();
         Http.Dispose();
+        _clients.ForEach(c => c.Dispose());
         await App.StopAsync();
         await App.DisposeAsync();
     }
@@ -136,5 +169,27 @@ internal sealed class TestTools(ToolGate gate)
     {
         await gate.WaitAsync(cancellationToken);
         return "released";
+    }
+}
+
+/// <summary>Authenticates a request as the user named in its <c>X-Test-User</c> header; no header, no user.</summary>
+internal sealed class HeaderUserAuthenticationHandler(
+    Microsoft.Extensions.Options.IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "TestHeader";
+    public const string Header = "X-Test-User";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var user = Request.Headers[Header].ToString();
+        if (string.IsNullOrEmpty(user))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }

@@ -1,0 +1,84 @@
+// Third-party client check: the TypeScript MCP SDK opens sessions against a running server and
+//   1. abandons one (no DELETE): it must answer 404 within the idle timeout + sweep interval (+ margin);
+//   2. keeps one talking (a ping every half timeout for three timeouts): it must survive;
+//   3. keeps a `slow` call in flight for twice the timeout: the call must complete and the session survive.
+// Usage: node abandon.mjs <endpoint> <idle-timeout-seconds> [allowed-lateness-seconds]
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const endpoint = new URL(process.argv[2] ?? "http://127.0.0.1:5080/mcp");
+const timeout = Number(process.argv[3] ?? 3);
+const allowedLateness = Number(process.argv[4] ?? 6);
+const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
+
+async function open(name) {
+  const transport = new StreamableHTTPClientTransport(endpoint);
+  const client = new Client({ name, version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport, id: transport.sessionId };
+}
+
+async function rawPing(id, protocolVersion) {
+  const res = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-session-id": id,
+      "mcp-protocol-version": protocolVersion,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+  });
+  await res.text();
+  return res.status;
+}
+
+const failures = [];
+const result = {};
+
+// 1. Abandoned.
+const abandoned = await open("abandoning-client");
+const echo = await abandoned.client.callTool({ name: "echo", arguments: { message: "hello" } });
+if (echo.content?.[0]?.text !== "hello") failures.push(`echo answered ${JSON.stringify(echo)}`);
+const protocolVersion = abandoned.transport.protocolVersion ?? "2025-06-18";
+const idleSince = performance.now();
+
+// 2. Talking, and 3. slow, run while the abandoned session ages.
+const talking = await open("talking-client");
+const slow = await open("slow-client");
+const slowCall = slow.client.callTool({ name: "slow", arguments: { seconds: timeout * 2 } }, undefined, { timeout: (timeout * 2 + 30) * 1000 });
+
+let goneAfter = null;
+const deadline = timeout + allowedLateness;
+let nextTalk = 0;
+while ((performance.now() - idleSince) / 1000 < deadline) {
+  const elapsed = (performance.now() - idleSince) / 1000;
+  if (elapsed >= nextTalk) {
+    try { await talking.client.ping(); } catch (e) { failures.push(`talking session failed at ${elapsed.toFixed(1)} s: ${e}`); }
+    nextTalk += timeout / 2;
+  }
+  if (goneAfter === null) {
+    // Probing with a request would keep the session alive; probe only once it should be gone.
+    if (elapsed >= timeout) {
+      const status = await rawPing(abandoned.id, protocolVersion);
+      if (status === 404) goneAfter = (performance.now() - idleSince) / 1000;
+      else if (status !== 200) failures.push(`abandoned session answered ${status}`);
+    }
+  }
+  if (goneAfter !== null && elapsed > timeout * 3) break;
+  await sleep(0.1);
+}
+
+if (goneAfter === null) failures.push(`abandoned session still answered after ${deadline} s`);
+result.abandonedGoneAfterSeconds = goneAfter;
+
+const slowResult = await slowCall;
+if (!String(slowResult.content?.[0]?.text ?? "").startsWith("waited")) failures.push(`slow call answered ${JSON.stringify(slowResult)}`);
+try { await slow.client.ping(); result.slowSessionSurvived = true; } catch (e) { failures.push(`slow session gone after its call: ${e}`); }
+try { await talking.client.ping(); result.talkingSessionSurvived = true; } catch (e) { failures.push(`talking session gone: ${e}`); }
+
+await talking.client.close();
+await slow.client.close();
+result.failures = failures;
+console.log(JSON.stringify(result));
+process.exit(failures.length === 0 ? 0 : 1);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suite once per matrix cell (eng/matrix.txt), prints a table, writes it as Markdown,
+# then runs the third-party client checks (eng/interop.sh),
 # and ends with one line: "N passed, N failed" (totals over the whole matrix).
 # Usage: bash eng/test.sh [cell-name-filter]
 set -uo pipefail
@@ -61,6 +62,24 @@ while read -r cell version hosting _; do
   rows+=("| $cell | $version | $hosting | $passed | $failed | $seconds | $status |")
   echo "    $status: $passed passed, $failed failed, ${seconds}s"
 done < eng/matrix.txt
+
+# Third-party client checks (TypeScript MCP SDK against the sample server), unless a cell filter was given.
+if [[ -z "$filter" ]]; then
+  echo "=== interop: TypeScript MCP client against samples/CompatServer"
+  interop_out=$(bash eng/interop.sh 2>&1)
+  interop_rc=$?
+  echo "$interop_out"
+  summary=$(tail -n 1 <<<"$interop_out")
+  ip=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary")
+  if_=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary")
+  ip=${ip:-0}
+  if_=${if_:-1}
+  [[ $interop_rc -ne 0 && $if_ -eq 0 ]] && if_=1
+  total_passed=$((total_passed + ip))
+  total_failed=$((total_failed + if_))
+  [[ $if_ -ne 0 ]] && cells_failed=$((cells_failed + 1))
+  rows+=("| interop (TypeScript client) | 2.3.1 | AspNetCore sample | $ip | $if_ | | $([[ $if_ -eq 0 ]] && echo ok || echo FAILED) |")
+fi
 
 {
   echo "| cell | ModelContextProtocol | hosting | passed | failed | seconds | result |"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Third-party client checks: the TypeScript MCP SDK (npm) against samples/CompatServer with
+# MCP_SESSION_IDLE_TIMEOUT=3, once with McpCompat__Mode=Native and once with Fallback (eng/interop/abandon.mjs).
+# Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into eng/interop/node_modules.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out="$root/artifacts/interop"
+mkdir -p "$out"
+port=${INTEROP_PORT:-5087}
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "interop: node and npm are required"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+(cd eng/interop && npm ci --no-audit --no-fund --loglevel=error) > "$out/npm.log" 2>&1 || { cat "$out/npm.log"; echo "0 passed, 1 failed"; exit 1; }
+dotnet build samples/CompatServer -c Release > "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+# Mode, allowed lateness past the timeout: the SDK sweeps every 5 s, McpCompat every 1 s.
+for check in "Native 5.5" "Fallback 1.5"; do
+  read -r mode lateness <<<"$check"
+  log="$out/server-$mode.log"
+  MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=$mode Logging__LogLevel__McpCompat=Debug \
+    dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    grep -q "Now listening" "$log" 2>/dev/null && break
+    sleep 0.2
+  done
+
+  if (cd eng/interop && timeout 120 node abandon.mjs "http://127.0.0.1:$port/mcp" 3 "$lateness") > "$out/client-$mode.json" 2>&1; then
+    passed=$((passed + 1))
+    echo "interop $mode: ok $(cat "$out/client-$mode.json")"
+  else
+    failed=$((failed + 1))
+    echo "interop $mode: FAILED $(cat "$out/client-$mode.json")"
+    tail -n 20 "$log"
+  fi
+
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+done
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Third-party client checks: the TypeScript MCP SDK (npm) against samples/CompatServer with
-# MCP_SESSION_IDLE_TIMEOUT=3, once with McpCompat__Mode=Native and once with Fallback (eng/interop/abandon.mjs).
+# MCP_SESSION_IDLE_TIMEOUT=3, once with McpCompat__Mode=Native and once with Fallback (eng/interop/abandon.mjs);
+# then the sample with bad settings must exit 1 naming the setting.
 # Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into eng/interop/node_modules.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +44,20 @@ for check in "Native 5.5" "Fallback 1.5"; do
 
   kill "$server" 2>/dev/null
   wait "$server" 2>/dev/null
+done
+
+# Bad settings stop the sample with exit code 1 and a message naming the setting and the value.
+for bad in "-5" "abc"; do
+  MCP_SESSION_IDLE_TIMEOUT=$bad timeout 60 dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$out/bad-setting.log" 2>&1
+  rc=$?
+  if [[ $rc -eq 1 ]] && grep -q "MCP_SESSION_IDLE_TIMEOUT = '$bad' is invalid" "$out/bad-setting.log"; then
+    passed=$((passed + 1))
+    echo "bad setting MCP_SESSION_IDLE_TIMEOUT=$bad: ok (exit 1, message names the key)"
+  else
+    failed=$((failed + 1))
+    echo "bad setting MCP_SESSION_IDLE_TIMEOUT=$bad: FAILED (exit $rc)"
+    tail -n 10 "$out/bad-setting.log"
+  fi
 done
 
 echo "$passed passed, $failed failed"

@@ -78,7 +78,7 @@ if [[ -z "$filter" ]]; then
   total_passed=$((total_passed + ip))
   total_failed=$((total_failed + if_))
   [[ $if_ -ne 0 ]] && cells_failed=$((cells_failed + 1))
-  rows+=("| interop (TypeScript client) | 2.3.1 | AspNetCore sample | $ip | $if_ | | $([[ $if_ -eq 0 ]] && echo ok || echo FAILED) |")
+  rows+=("| interop (TypeScript client, bad settings) | 2.3.1 | AspNetCore sample | $ip | $if_ | | $([[ $if_ -eq 0 ]] && echo ok || echo FAILED) |")
 fi
 
 {

@@ -8,6 +8,14 @@ namespace McpCompat.Tests.AspNetCore;
 
 public sealed class StatelessAndAuthTests
 {
+    private static Task<McpTestHost> StartAuthorizedFallbackAsync() => McpTestHost.StartAsync(
+        o =>
+        {
+            o.Mode = McpCompatMode.Fallback;
+            o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
+        },
+        requireAuthorization: true);
+
     [Fact]
     public async Task StatelessSdk_NothingToExpire_SaysSoAndChangesNothing()
     {
@@ -24,13 +32,7 @@ public sealed class StatelessAndAuthTests
     [Fact]
     public async Task Fallback_EndpointRequiresAuthorization_SessionEndedAsItsCreator()
     {
-        await using var host = await McpTestHost.StartAsync(
-            o =>
-            {
-                o.Mode = McpCompatMode.Fallback;
-                o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
-            },
-            requireAuthorization: true);
+        await using var host = await StartAuthorizedFallbackAsync();
         var alice = host.ClientFor("alice");
         var id = await alice.InitializeAsync();
 
@@ -44,13 +46,7 @@ public sealed class StatelessAndAuthTests
     [Fact]
     public async Task Fallback_OtherUserWithTheId_RefusedBySdk_SessionLivesOn()
     {
-        await using var host = await McpTestHost.StartAsync(
-            o =>
-            {
-                o.Mode = McpCompatMode.Fallback;
-                o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
-            },
-            requireAuthorization: true);
+        await using var host = await StartAuthorizedFallbackAsync();
         var alice = host.ClientFor("alice");
         var bob = host.ClientFor("bob");
         var id = await alice.InitializeAsync();

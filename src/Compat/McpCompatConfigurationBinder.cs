@@ -62,6 +62,8 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
 
             return problem;
         });
+        BindList(section, nameof(McpCompatOptions.AllowedHosts), options.AllowedHosts);
+        BindList(section, nameof(McpCompatOptions.AllowedOrigins), options.AllowedOrigins);
         Bind(section, nameof(McpCompatOptions.SweepInterval), options, static (raw, o) =>
         {
             var ok = McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: false, out var value, out var problem);
@@ -72,6 +74,17 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
 
             return problem;
         });
+    }
+
+    private static void BindList(IConfiguration source, string key, IList<string> target)
+    {
+        foreach (var child in source.GetSection(key).GetChildren())
+        {
+            if (!string.IsNullOrWhiteSpace(child.Value) && !target.Contains(child.Value))
+            {
+                target.Add(child.Value.Trim());
+            }
+        }
     }
 
     private void Bind(IConfiguration source, string key, McpCompatOptions options, Func<string, McpCompatOptions, string?> apply)

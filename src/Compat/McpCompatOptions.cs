@@ -47,6 +47,20 @@ public sealed class McpCompatOptions
     /// <value>The default value is 1 second.</value>
     public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
 
+    /// <summary>
+    /// Gets the hosts (the <c>Host</c> header, without port) that <c>MapMcpCompat</c> answers besides the loopback
+    /// names (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>), as protection against DNS rebinding; <c>*</c> allows any.
+    /// </summary>
+    /// <value>The default value is empty: loopback only.</value>
+    public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>
+    /// Gets the origins (<c>scheme://host[:port]</c> of the <c>Origin</c> header) that <c>MapMcpCompat</c> accepts
+    /// besides loopback ones; requests without an <c>Origin</c> header are not affected. <c>*</c> allows any.
+    /// </summary>
+    /// <value>The default value is empty: loopback origins only.</value>
+    public IList<string> AllowedOrigins { get; } = [];
+
     /// <summary>The idle timeout McpCompat's own path uses when none is set: 2 hours, the SDK's own default.</summary>
     public static readonly TimeSpan DefaultSessionIdleTimeout = TimeSpan.FromHours(2);
 

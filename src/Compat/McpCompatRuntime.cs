@@ -25,6 +25,7 @@ internal sealed class McpCompatRuntime
     private readonly ILogger _logger;
     private readonly Lazy<McpCompatDecision> _decision;
     private int _logged;
+    private string? _hostedShape;
 
     public McpCompatRuntime(
         IServiceProvider services,
@@ -43,6 +44,12 @@ internal sealed class McpCompatRuntime
 
     public McpCompatDecision Decision => _decision.Value;
 
+    /// <summary>Gets a value indicating whether McpCompat's sweeper must run: its own path, or sessions it hosts.</summary>
+    public bool SweeperNeeded => _hostedShape is not null || Decision.Path == McpCompatPath.Fallback;
+
+    /// <summary>Records that <c>MapMcpCompat</c> hosts sessions over the SDK's transport of the given API shape.</summary>
+    public void MarkHostedEndpoint(string shape) => _hostedShape = shape;
+
     /// <summary>Gets the SDK's configured <c>HttpServerTransportOptions</c>, or <see langword="null"/> without the AspNetCore package.</summary>
     public object? SdkOptions => _accessor.OptionsType is { } type
         ? ResolveOptionsMethod.MakeGenericMethod(type).Invoke(null, [_services])
@@ -57,6 +64,16 @@ internal sealed class McpCompatRuntime
 
         var decision = Decision;
         var sdk = _report.SdkDescription;
+        var options = _options.Value;
+        var timeout = options.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
+        var timeoutText = timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.ToString();
+        var maxIdle = options.MaxIdleSessions ?? McpCompatOptions.DefaultMaxIdleSessions;
+        if (_hostedShape is { } shape)
+        {
+            var core = _report.GetAssembly(SdkProbe.CoreAssembly)?.ToString() ?? sdk;
+            Log.HostedPath(_logger, core, shape, timeoutText, maxIdle, options.SweepInterval);
+        }
+
         switch (decision.Path)
         {
             case McpCompatPath.Native:
@@ -66,20 +83,12 @@ internal sealed class McpCompatRuntime
                 Log.NativePath(_logger, sdk, appliedTimeout, appliedMax, decision.Reason);
                 break;
             case McpCompatPath.Fallback:
-                var options = _options.Value;
-                var timeout = options.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
-                Log.FallbackPath(
-                    _logger,
-                    sdk,
-                    timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.ToString(),
-                    options.MaxIdleSessions ?? McpCompatOptions.DefaultMaxIdleSessions,
-                    options.SweepInterval,
-                    decision.Reason);
+                Log.FallbackPath(_logger, sdk, timeoutText, maxIdle, options.SweepInterval, decision.Reason);
                 break;
             case McpCompatPath.Stateless:
                 Log.StatelessPath(_logger, sdk, decision.Reason);
                 break;
-            default:
+            case McpCompatPath.NoHttpHost when _hostedShape is null:
                 Log.NoHttpHost(_logger, sdk, decision.Reason);
                 break;
         }

@@ -1,4 +1,5 @@
 using McpCompat;
+using McpCompat.Hosting;
 using McpCompat.Http;
 using McpCompat.Native;
 using McpCompat.Probing;
@@ -104,8 +105,11 @@ public static class McpCompatServerBuilderExtensions
         }
 
         services.TryAddSingleton<SessionTracker>();
-        services.TryAddSingleton<ISessionEvictor, DeleteEndpointEvictor>();
+        services.TryAddSingleton<DeleteEndpointEvictor>();
         services.TryAddSingleton<SessionSweeper>();
+        services.TryAddSingleton<HostedSessionStore>();
+        services.TryAddSingleton(sp => CoreTransportApi.Create(sp.GetRequiredService<McpSdkReport>()));
+        services.TryAddSingleton<McpCompatEndpoint>();
         services.AddHostedService<SessionSweeperService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
     }

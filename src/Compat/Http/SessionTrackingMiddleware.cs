@@ -10,7 +10,7 @@ namespace McpCompat.Http;
 /// creator from the request's principal), counts each request of a known session in and out, and answers a request
 /// for a session that is being evicted with the SDK's own 404 instead of letting it race the eviction.
 /// </summary>
-internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, TimeProvider timeProvider)
+internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider)
 {
     private static readonly byte[] SessionNotFoundBody =
         Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}""");
@@ -20,8 +20,9 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
         var sessionId = context.Request.Headers[McpHeaders.SessionId];
         if (sessionId.Count == 1 && !string.IsNullOrEmpty(sessionId[0]))
         {
+            // Sessions of other hosts (MapMcpCompat) track themselves.
             var session = tracker.Find(sessionId[0]!);
-            return session is null ? next(context) : InvokeForSessionAsync(context, session);
+            return session is null || session.Evictor != evictor ? next(context) : InvokeForSessionAsync(context, session);
         }
 
         return HttpMethods.IsPost(context.Request.Method) ? InvokeMayCreateSessionAsync(context) : next(context);
@@ -60,7 +61,7 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
 
     private async Task InvokeMayCreateSessionAsync(HttpContext context)
     {
-        var watch = new NewSessionWatch(context, tracker, timeProvider);
+        var watch = new NewSessionWatch(context, tracker, evictor, timeProvider);
         context.Response.OnStarting(NewSessionWatch.OnStarting, watch);
         try
         {
@@ -83,7 +84,7 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
     }
 
     /// <summary>Registers the session a POST created, as soon as the response headers carry its id.</summary>
-    private sealed class NewSessionWatch(HttpContext context, SessionTracker tracker, TimeProvider timeProvider)
+    private sealed class NewSessionWatch(HttpContext context, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider)
     {
         public static readonly Func<object, Task> OnStarting = static state =>
         {
@@ -105,14 +106,16 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
             _captured = true;
             var response = context.Response;
             var id = response.Headers[McpHeaders.SessionId];
-            if (id.Count != 1 || string.IsNullOrEmpty(id[0]) || response.StatusCode is < 200 or >= 300)
+            if (id.Count != 1 || string.IsNullOrEmpty(id[0]) || response.StatusCode is < 200 or >= 300 ||
+                context.GetEndpoint()?.Metadata.GetMetadata<McpCompatEndpointMetadata>() is not null)
             {
+                // No new session, or one of MapMcpCompat's, which tracks its own.
                 return;
             }
 
             // The creating request is in flight until it ends: counted in now, out when the middleware returns.
             var origin = new SessionOrigin(context.GetEndpoint(), context.Request.PathBase + context.Request.Path, new RouteValueDictionary(context.Request.RouteValues));
-            Session = new TrackedSession(id[0]!, context.User, origin, timeProvider.GetTimestamp(), inFlight: 1);
+            Session = new TrackedSession(id[0]!, evictor, context.User, origin, timeProvider.GetTimestamp(), inFlight: 1);
             tracker.Add(Session);
         }
     }

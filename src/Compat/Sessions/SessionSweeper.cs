@@ -11,7 +11,6 @@ namespace McpCompat.Sessions;
 /// </summary>
 internal sealed class SessionSweeper(
     SessionTracker tracker,
-    ISessionEvictor evictor,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     ILogger<SessionSweeper> logger) : IDisposable
@@ -95,7 +94,7 @@ internal sealed class SessionSweeper(
         bool ended;
         try
         {
-            ended = await evictor.EvictAsync(session, cancellationToken).ConfigureAwait(false);
+            ended = await session.Evictor.EvictAsync(session, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

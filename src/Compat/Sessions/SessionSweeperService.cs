@@ -5,10 +5,14 @@ using Microsoft.Extensions.Options;
 
 namespace McpCompat.Sessions;
 
-/// <summary>Runs <see cref="SessionSweeper.SweepOnceAsync"/> every <see cref="McpCompatOptions.SweepInterval"/> while McpCompat's own path is in charge.</summary>
+/// <summary>
+/// Runs <see cref="SessionSweeper.SweepOnceAsync"/> every <see cref="McpCompatOptions.SweepInterval"/> while McpCompat's
+/// own path is in charge or it hosts sessions (<c>MapMcpCompat</c>), and ends hosted sessions at shutdown.
+/// </summary>
 internal sealed class SessionSweeperService(
     McpCompatRuntime runtime,
     SessionSweeper sweeper,
+    Hosting.HostedSessionStore hostedSessions,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     ILogger<SessionSweeperService> logger) : BackgroundService
@@ -16,7 +20,15 @@ internal sealed class SessionSweeperService(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         runtime.LogDecisionOnce();
-        return runtime.Decision.Path == McpCompatPath.Fallback ? base.StartAsync(cancellationToken) : Task.CompletedTask;
+        return runtime.SweeperNeeded ? base.StartAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Shutdown ends every session McpCompat hosts: transports, servers and run tasks.
+        await hostedSessions.EndAllAsync().ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -17,9 +17,10 @@ internal sealed class TrackedSession
     private long _lastActivity;
     private int _state;
 
-    public TrackedSession(string id, ClaimsPrincipal? creator, SessionOrigin? origin, long createdTimestamp, int inFlight)
+    public TrackedSession(string id, ISessionEvictor evictor, ClaimsPrincipal? creator, SessionOrigin? origin, long createdTimestamp, int inFlight)
     {
         Id = id;
+        Evictor = evictor;
         Creator = creator;
         Origin = origin;
         _lastActivity = createdTimestamp;
@@ -27,6 +28,9 @@ internal sealed class TrackedSession
     }
 
     public string Id { get; }
+
+    /// <summary>Gets what ends this session: the component that created it knows how.</summary>
+    public ISessionEvictor Evictor { get; }
 
     /// <summary>Gets the principal whose request created the session; the session is ended as that principal.</summary>
     public ClaimsPrincipal? Creator { get; }

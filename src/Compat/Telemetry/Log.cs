@@ -26,6 +26,10 @@ internal static partial class Log
         Message = "McpCompat: advisory {AdvisoryId} applies to {Package} {Version} (affected {AffectedVersions}): {Summary}")]
     public static partial void Advisory(ILogger logger, string advisoryId, string package, string? version, string affectedVersions, string summary);
 
+    [LoggerMessage(EventId = 6, EventName = "HostedPath", Level = LogLevel.Warning,
+        Message = "McpCompat: {Sdk}: MapMcpCompat hosts Streamable HTTP over ModelContextProtocol.Core ({Shape} transport API), which has no idle timeout of its own; McpCompat's sweeper is in charge of idle sessions (idle timeout {IdleTimeout}, max idle sessions {MaxIdleSessions}, sweep every {SweepInterval}).")]
+    public static partial void HostedPath(ILogger logger, string sdk, string shape, string idleTimeout, int maxIdleSessions, TimeSpan sweepInterval);
+
     [LoggerMessage(EventId = 10, EventName = "SessionEvicted", Level = LogLevel.Debug,
         Message = "McpCompat ended session {SessionId}: {Reason} (idle {IdleSeconds:0.###} s).")]
     public static partial void SessionEvicted(ILogger logger, string sessionId, EvictionReason reason, double idleSeconds);
@@ -41,6 +45,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, EventName = "NoDeleteEndpoint", Level = LogLevel.Error,
         Message = "McpCompat cannot end session {SessionId}: no DELETE endpoint of the SDK matches route {Route}.")]
     public static partial void NoDeleteEndpoint(ILogger logger, string sessionId, string? route);
+
+    [LoggerMessage(EventId = 15, EventName = "HostedSessionStarted", Level = LogLevel.Debug,
+        Message = "McpCompat started session {SessionId}.")]
+    public static partial void HostedSessionStarted(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 16, EventName = "HostedSessionDisposeFailed", Level = LogLevel.Warning,
+        Message = "McpCompat ended session {SessionId}, but disposing it failed.")]
+    public static partial void HostedSessionDisposeFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 17, EventName = "RequestRefused", Level = LogLevel.Debug,
+        Message = "McpCompat refused a {Method} request with HTTP {StatusCode}: {Reason}")]
+    public static partial void RequestRefused(ILogger logger, string method, int statusCode, string reason);
 
     [LoggerMessage(EventId = 14, EventName = "SweepFailed", Level = LogLevel.Error,
         Message = "McpCompat's sweep failed; the sweeper keeps running.")]

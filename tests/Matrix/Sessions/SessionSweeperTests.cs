@@ -14,11 +14,11 @@ public sealed class SessionSweeperTests
     private readonly RecordingEvictor _evictor = new();
 
     private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null) =>
-        new(_tracker, _evictor, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, NullLogger<SessionSweeper>.Instance);
+        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, NullLogger<SessionSweeper>.Instance);
 
     private TrackedSession Track(string id, int inFlight = 0)
     {
-        var session = new TrackedSession(id, creator: null, origin: null, _time.GetTimestamp(), inFlight);
+        var session = new TrackedSession(id, _evictor, creator: null, origin: null, _time.GetTimestamp(), inFlight);
         _tracker.Add(session);
         return session;
     }

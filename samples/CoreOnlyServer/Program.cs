@@ -1,0 +1,36 @@
+using CoreOnlyServer;
+using McpCompat.Probing;
+using Microsoft.Extensions.Options;
+
+// An MCP server on ModelContextProtocol alone (no ModelContextProtocol.AspNetCore): McpCompat hosts Streamable HTTP
+// over the SDK's transport (MapMcpCompat) and expires idle sessions. Same settings as samples/CompatServer.
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5081");
+}
+
+builder.Services
+    .AddMcpServer()
+    .WithTools<SampleTools>()
+    .AddMcpCompat(options => options.SessionIdleTimeout ??= TimeSpan.FromMinutes(30));
+
+var app = builder.Build();
+Console.WriteLine(app.Services.GetRequiredService<McpSdkReport>());
+
+try
+{
+    app.MapMcpCompat("/mcp");
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    Console.Error.WriteLine("McpCompat: the settings are invalid:");
+    foreach (var failure in ex.Failures)
+    {
+        Console.Error.WriteLine($"  {failure}");
+    }
+
+    return 1;
+}

@@ -1,0 +1,59 @@
+using McpCompat.Sessions;
+
+namespace McpCompat.Hosting;
+
+/// <summary>
+/// One session hosted by <c>MapMcpCompat</c>: the SDK's transport and server, the server's run task, and the
+/// tracking entry the sweeper reads. Disposal ends all of it and waits for the run task.
+/// </summary>
+internal sealed class HostedSession(string id, object transport, object server, UserKey? user, CancellationTokenSource lifetime)
+{
+    private int _getStreams;
+    private int _disposed;
+
+    public string Id { get; } = id;
+
+    public object Transport { get; } = transport;
+
+    public object Server { get; } = server;
+
+    public UserKey? User { get; } = user;
+
+    public Task RunTask { get; set; } = Task.CompletedTask;
+
+    public TrackedSession? Tracked { get; set; }
+
+    /// <summary>Claims the session's one GET stream; the SDK's transport serves one at a time.</summary>
+    public bool TryOpenGetStream() => Interlocked.CompareExchange(ref _getStreams, 1, 0) == 0;
+
+    public void CloseGetStream() => Volatile.Write(ref _getStreams, 0);
+
+    /// <summary>Ends the server and the transport (which ends an open GET stream) and waits up to <paramref name="wait"/> for the run task.</summary>
+    public async Task DisposeAsync(TimeSpan wait, TimeProvider timeProvider)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await lifetime.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            if (Transport is IAsyncDisposable transport)
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Server is IAsyncDisposable server)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await RunTask.WaitAsync(wait, timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            lifetime.Dispose();
+        }
+    }
+}

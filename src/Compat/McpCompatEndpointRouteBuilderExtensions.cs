@@ -1,0 +1,43 @@
+using System.Diagnostics.CodeAnalysis;
+using McpCompat;
+using McpCompat.Hosting;
+using McpCompat.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// Maps a Streamable HTTP endpoint for an MCP server built on <c>ModelContextProtocol</c> /
+/// <c>ModelContextProtocol.Core</c> without the SDK's AspNetCore package, with sessions McpCompat expires.
+/// </summary>
+public static class McpCompatEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the MCP Streamable HTTP endpoint at <paramref name="pattern"/>: POST (an <c>initialize</c> request without
+    /// a session id starts a session), GET (the server's SSE stream) and DELETE (ends the session). Sessions are
+    /// bound to the user that started them and ended after <see cref="McpCompatOptions.SessionIdleTimeout"/> idle.
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <param name="pattern">The route pattern, for example <c>/mcp</c>.</param>
+    /// <returns>A builder for conventions such as <c>RequireAuthorization()</c>.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// <c>AddMcpCompat()</c> was not called, or the installed SDK lacks a member the endpoint needs (the message names it).
+    /// </exception>
+    public static IEndpointConventionBuilder MapMcpCompat(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+
+        var runtime = endpoints.ServiceProvider.GetService<McpCompatRuntime>()
+            ?? throw new InvalidOperationException("MapMcpCompat needs McpCompat's services: call services.AddMcpServer().AddMcpCompat() first.");
+        var endpoint = endpoints.ServiceProvider.GetRequiredService<McpCompatEndpoint>();
+        runtime.MarkHostedEndpoint(endpoint.Api.Shape);
+
+        return endpoints
+            .Map(pattern, endpoint.InvokeAsync)
+            .WithMetadata(McpCompatEndpointMetadata.Instance)
+            .WithDisplayName($"MCP Streamable HTTP (McpCompat) {pattern}");
+    }
+}

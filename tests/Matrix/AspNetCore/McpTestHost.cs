@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
@@ -42,11 +40,11 @@ internal sealed class McpTestHost : IAsyncDisposable
 
     public RawMcpClient Client { get; }
 
-    /// <summary>A client whose requests authenticate as <paramref name="user"/> (see <see cref="HeaderUserAuthenticationHandler"/>).</summary>
+    /// <summary>A client whose requests authenticate as <paramref name="user"/> (see <see cref="TestUserAuthenticationHandler"/>).</summary>
     public RawMcpClient ClientFor(string user)
     {
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Add(HeaderUserAuthenticationHandler.Header, user);
+        http.DefaultRequestHeaders.Add(TestUserAuthenticationHandler.Header, user);
         _clients.Add(http);
         return new RawMcpClient(http, Endpoint);
     }
@@ -101,8 +99,8 @@ internal sealed class McpTestHost : IAsyncDisposable
 
         if (requireAuthorization)
         {
-            builder.Services.AddAuthentication(HeaderUserAuthenticationHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, HeaderUserAuthenticationHandler>(HeaderUserAuthenticationHandler.SchemeName, null);
+            builder.Services.AddAuthentication(TestUserAuthenticationHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, TestUserAuthenticationHandler>(TestUserAuthenticationHandler.SchemeName, null);
             builder.Services.AddAuthorization();
         }
 
@@ -169,27 +167,5 @@ internal sealed class TestTools(ToolGate gate)
     {
         await gate.WaitAsync(cancellationToken);
         return "released";
-    }
-}
-
-/// <summary>Authenticates a request as the user named in its <c>X-Test-User</c> header; no header, no user.</summary>
-internal sealed class HeaderUserAuthenticationHandler(
-    Microsoft.Extensions.Options.IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "TestHeader";
-    public const string Header = "X-Test-User";
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        var user = Request.Headers[Header].ToString();
-        if (string.IsNullOrEmpty(user))
-        {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
-
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }

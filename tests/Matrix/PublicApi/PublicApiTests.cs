@@ -9,7 +9,7 @@ public sealed class PublicApiTests
     {
         var actual = typeof(McpCompatOptions).Assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
-            AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection"],
+            AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection", "Microsoft.AspNetCore.Builder"],
             ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute", "System.Runtime.CompilerServices.InternalsVisibleToAttribute"],
         }).ReplaceLineEndings("\n");
         var approvedPath = Path.Combine(AppContext.BaseDirectory, "PublicApi", "McpCompat.approved.txt");

@@ -1,0 +1,159 @@
+using System.ComponentModel;
+using McpCompat.Hosting;
+using McpCompat.Sessions;
+using McpCompat.Tests.Support;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Server;
+
+namespace McpCompat.Tests.Hosting;
+
+/// <summary>
+/// A real MCP server on Kestrel at 127.0.0.1 (random port) hosted by <c>MapMcpCompat</c> over the SDK's transport,
+/// whatever the SDK version; a <see cref="FakeTimeProvider"/> is the application's clock.
+/// </summary>
+internal sealed class CompatTestHost : IAsyncDisposable
+{
+    public const string ProtocolVersion = "2025-03-26";
+
+    private readonly List<HttpClient> _clients = [];
+
+    private CompatTestHost(WebApplication app, FakeTimeProvider time)
+    {
+        App = app;
+        Time = time;
+        Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        BaseAddress = new Uri(app.Urls.Single().TrimEnd('/'));
+        Endpoint = new Uri(BaseAddress, "/mcp");
+        Client = new RawMcpClient(Http, Endpoint, ProtocolVersion);
+    }
+
+    public WebApplication App { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public HttpClient Http { get; }
+
+    public Uri BaseAddress { get; }
+
+    public Uri Endpoint { get; }
+
+    public RawMcpClient Client { get; }
+
+    public SessionTracker Tracker => App.Services.GetRequiredService<SessionTracker>();
+
+    public SessionSweeper Sweeper => App.Services.GetRequiredService<SessionSweeper>();
+
+    public HostedSessionStore Store => App.Services.GetRequiredService<HostedSessionStore>();
+
+    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    public RawMcpClient ClientFor(string user)
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add(TestUserAuthenticationHandler.Header, user);
+        _clients.Add(http);
+        return new RawMcpClient(http, Endpoint, ProtocolVersion);
+    }
+
+    public static async Task<CompatTestHost> StartAsync(Action<McpCompatOptions>? configure = null, bool requireAuthorization = false)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>());
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddFakeLogging();
+
+        var time = new FakeTimeProvider();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services
+            .AddMcpServer()
+            .WithTools<HostingTestTools>()
+            .AddMcpCompat(o =>
+            {
+                o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
+                configure?.Invoke(o);
+            });
+
+        if (requireAuthorization)
+        {
+            builder.Services.AddAuthentication(TestUserAuthenticationHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, TestUserAuthenticationHandler>(TestUserAuthenticationHandler.SchemeName, null);
+            builder.Services.AddAuthorization();
+        }
+
+        var app = builder.Build();
+        try
+        {
+            if (requireAuthorization)
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapMcpCompat("/mcp").RequireAuthorization();
+            }
+            else
+            {
+                app.MapMcpCompat("/mcp");
+            }
+
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new CompatTestHost(app, time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        HostingTestTools.ReleaseAll();
+        Http.Dispose();
+        _clients.ForEach(c => c.Dispose());
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Tools written so every SDK version accepts them: static methods, names given.</summary>
+[McpServerToolType]
+internal sealed class HostingTestTools
+{
+    private static TaskCompletionSource _release = NewGate();
+    private static TaskCompletionSource _entered = NewGate();
+
+    /// <summary>Completes when a <c>wait</c> call has started.</summary>
+    public static Task Entered => _entered.Task;
+
+    /// <summary>Closes the gate again: later <c>wait</c> calls block until <see cref="ReleaseAll"/>.</summary>
+    public static void Reset()
+    {
+        _release = NewGate();
+        _entered = NewGate();
+    }
+
+    public static void ReleaseAll() => _release.TrySetResult();
+
+    [McpServerTool(Name = "echo"), Description("Echoes.")]
+    public static string Echo(string message) => message;
+
+    [McpServerTool(Name = "wait"), Description("Waits until the test releases it.")]
+    public static async Task<string> Wait(CancellationToken cancellationToken)
+    {
+        _entered.TrySetResult();
+        await _release.Task.WaitAsync(cancellationToken);
+        return "released";
+    }
+
+    private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Third-party client checks: the TypeScript MCP SDK (npm) against samples/CompatServer with
-# MCP_SESSION_IDLE_TIMEOUT=3, once with McpCompat__Mode=Native and once with Fallback (eng/interop/abandon.mjs);
+# MCP_SESSION_IDLE_TIMEOUT=3, once with McpCompat__Mode=Native and once with Fallback, and against
+# samples/CoreOnlyServer (MapMcpCompat) built on the oldest and the newest served SDK (eng/interop/abandon.mjs);
 # then the sample with bad settings must exit 1 naming the setting.
 # Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into eng/interop/node_modules.
 set -uo pipefail
@@ -19,14 +20,27 @@ fi
 (cd eng/interop && npm ci --no-audit --no-fund --loglevel=error) > "$out/npm.log" 2>&1 || { cat "$out/npm.log"; echo "0 passed, 1 failed"; exit 1; }
 dotnet build samples/CompatServer -c Release > "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; echo "0 passed, 1 failed"; exit 1; }
 
+# samples/CoreOnlyServer built against the oldest and the newest served SDK, each into a folder of its own.
+for version in 0.2.0-preview.3 2.4.0; do
+  dotnet build samples/CoreOnlyServer -c Release -p:McpSdkVersion=$version -o "$out/coreonly-$version" > "$out/build-coreonly-$version.log" 2>&1 \
+    || { tail -n 30 "$out/build-coreonly-$version.log"; echo "0 passed, 1 failed"; exit 1; }
+done
+# Leave the shared obj folders restored for the default SDK version again.
+dotnet restore samples/CoreOnlyServer > /dev/null 2>&1
+
 passed=0
 failed=0
-# Mode, allowed lateness past the timeout: the SDK sweeps every 5 s, McpCompat every 1 s.
-for check in "Native 5.5" "Fallback 1.5"; do
+# Server, allowed lateness past the timeout: the SDK sweeps every 5 s, McpCompat every 1 s.
+for check in "Native 5.5" "Fallback 1.5" "CoreOnly-0.2.0-preview.3 1.5" "CoreOnly-2.4.0 1.5"; do
   read -r mode lateness <<<"$check"
   log="$out/server-$mode.log"
-  MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=$mode Logging__LogLevel__McpCompat=Debug \
-    dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$log" 2>&1 &
+  if [[ "$mode" == CoreOnly-* ]]; then
+    (cd "$out/coreonly-${mode#CoreOnly-}" && MCP_SESSION_IDLE_TIMEOUT=3 Logging__LogLevel__McpCompat=Debug \
+      exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  else
+    MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=$mode Logging__LogLevel__McpCompat=Debug \
+      dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$log" 2>&1 &
+  fi
   server=$!
   for _ in $(seq 1 100); do
     grep -q "Now listening" "$log" 2>/dev/null && break

@@ -62,6 +62,26 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
 
             return problem;
         });
+        Bind(section, nameof(McpCompatOptions.MaxSessions), options, static (raw, o) =>
+        {
+            var ok = McpCompatSettingParser.TryParseCount(raw, out var value, out var problem);
+            if (ok)
+            {
+                o.MaxSessions = value;
+            }
+
+            return problem;
+        });
+        Bind(section, nameof(McpCompatOptions.KeepAliveInterval), options, static (raw, o) =>
+        {
+            var ok = McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: true, out var value, out var problem);
+            if (ok)
+            {
+                o.KeepAliveInterval = value;
+            }
+
+            return problem;
+        });
         BindList(section, nameof(McpCompatOptions.AllowedHosts), options.AllowedHosts);
         BindList(section, nameof(McpCompatOptions.AllowedOrigins), options.AllowedOrigins);
         Bind(section, nameof(McpCompatOptions.SweepInterval), options, static (raw, o) =>

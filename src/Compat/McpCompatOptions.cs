@@ -36,6 +36,21 @@ public sealed class McpCompatOptions
     /// </value>
     public int? MaxIdleSessions { get; set; }
 
+    /// <summary>
+    /// Gets or sets the most sessions, active or idle, that <c>MapMcpCompat</c> hosts at once. A new session past it
+    /// ends the longest-idle session; when every session is active it is refused with HTTP 503 and <c>Retry-After</c>.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultMaxSessions"/> (10,000).</value>
+    public int MaxSessions { get; set; } = DefaultMaxSessions;
+
+    /// <summary>
+    /// Gets or sets how often <c>MapMcpCompat</c> writes an SSE comment on an open GET stream that has been quiet, so a
+    /// client that vanished without closing its connection is detected and its session can expire.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables keep-alives.
+    /// </summary>
+    /// <value>The default value is 15 seconds.</value>
+    public TimeSpan KeepAliveInterval { get; set; } = DefaultKeepAliveInterval;
+
     /// <summary>Gets or sets who reclaims idle sessions.</summary>
     /// <value>The default value is <see cref="McpCompatMode.Auto"/>.</value>
     public McpCompatMode Mode { get; set; } = McpCompatMode.Auto;
@@ -66,6 +81,12 @@ public sealed class McpCompatOptions
 
     /// <summary>The idle-session limit McpCompat's own path uses when none is set: 10,000, the SDK's own default.</summary>
     public const int DefaultMaxIdleSessions = 10_000;
+
+    /// <summary>The default <see cref="MaxSessions"/>: 10,000.</summary>
+    public const int DefaultMaxSessions = 10_000;
+
+    /// <summary>The default <see cref="KeepAliveInterval"/>: 15 seconds.</summary>
+    public static readonly TimeSpan DefaultKeepAliveInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>The default <see cref="SweepInterval"/>: 1 second.</summary>
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(1);

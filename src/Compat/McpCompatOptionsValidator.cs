@@ -28,6 +28,16 @@ internal sealed class McpCompatOptionsValidator(McpSdkReport report) : IValidate
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxIdleSessions)}", max.ToString(System.Globalization.CultureInfo.InvariantCulture), maxProblem));
         }
 
+        if (McpCompatSettingParser.CountProblem(options.MaxSessions) is { } sessionsProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxSessions)}", options.MaxSessions.ToString(System.Globalization.CultureInfo.InvariantCulture), sessionsProblem));
+        }
+
+        if (McpCompatSettingParser.TimeSpanProblem(options.KeepAliveInterval, allowInfinite: true) is { } keepAliveProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.KeepAliveInterval)}", options.KeepAliveInterval.ToString(), keepAliveProblem));
+        }
+
         if (McpCompatSettingParser.TimeSpanProblem(options.SweepInterval, allowInfinite: false) is { } sweepProblem)
         {
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SweepInterval)}", options.SweepInterval.ToString(), sweepProblem));

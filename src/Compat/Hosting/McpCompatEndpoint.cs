@@ -28,7 +28,7 @@ internal sealed class McpCompatEndpoint(
     IOptionsFactory<McpServerOptions> serverOptionsFactory,
     ILoggerFactory loggerFactory,
     IServiceProvider services,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IDisposable
 {
     /// <summary>The largest request body accepted: 4 MiB.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
@@ -40,8 +40,11 @@ internal sealed class McpCompatEndpoint(
     };
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
+    private readonly SemaphoreSlim _admission = new(1, 1);
 
     public CoreTransportApi Api => api;
+
+    public void Dispose() => _admission.Dispose();
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -121,6 +124,11 @@ internal sealed class McpCompatEndpoint(
             if (rpcMethod != "initialize")
             {
                 await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, "Bad Request: an Mcp-Session-Id header is required for every request but initialize").ConfigureAwait(false);
+                return;
+            }
+
+            if (!await AdmitNewSessionAsync(context).ConfigureAwait(false))
+            {
                 return;
             }
 
@@ -206,19 +214,25 @@ internal sealed class McpCompatEndpoint(
                 return;
             }
 
+            var stream = new KeepAliveStream(context.Response.Body, timeProvider, options.Value.KeepAliveInterval, context.RequestAborted);
+            Task keepAlive = Task.CompletedTask;
             try
             {
                 context.Response.Headers[McpHeaders.SessionId] = session.Id;
                 StartEventStream(context);
-                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                await api.HandleGetAsync(session.Transport, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+                await stream.FlushAsync(stream.Token).ConfigureAwait(false);
+                keepAlive = stream.RunAsync();
+                await api.HandleGetAsync(session.Transport, stream, stream.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
             {
-                // The client went away or the session ended: the stream is over either way.
+                // The client went away (or stopped answering keep-alives) or the session ended: the stream is over.
             }
             finally
             {
+                stream.Stop();
+                await keepAlive.ConfigureAwait(false);
+                await stream.DisposeAsync().ConfigureAwait(false);
                 session.CloseGetStream();
             }
         }
@@ -262,6 +276,62 @@ internal sealed class McpCompatEndpoint(
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>
+    /// Makes room for one more session under <see cref="McpCompatOptions.MaxSessions"/>: ends the longest-idle hosted
+    /// session, or answers 503 with <c>Retry-After</c> when every session is active.
+    /// </summary>
+    private async Task<bool> AdmitNewSessionAsync(HttpContext context)
+    {
+        var settings = options.Value;
+        if (store.Count < settings.MaxSessions)
+        {
+            return true;
+        }
+
+        await _admission.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            while (store.Count >= settings.MaxSessions)
+            {
+                var victim = LongestIdleHostedSession();
+                if (victim is null)
+                {
+                    var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
+                    context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000, $"Service Unavailable: {store.Count} sessions are active (McpCompat:MaxSessions = {settings.MaxSessions})").ConfigureAwait(false);
+                    return false;
+                }
+
+                if (victim.TryBeginEviction(victim.LastActivity))
+                {
+                    var idleSeconds = timeProvider.GetElapsedTime(victim.LastActivity).TotalSeconds;
+                    await store.EndAsync(victim.Id).ConfigureAwait(false);
+                    Log.SessionEvicted(_logger, victim.Id, EvictionReason.MaxSessions, idleSeconds);
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            _admission.Release();
+        }
+    }
+
+    private TrackedSession? LongestIdleHostedSession()
+    {
+        TrackedSession? oldest = null;
+        foreach (var session in tracker.Sessions)
+        {
+            if (session.Evictor == store && session.IsLive && session.InFlight == 0 && (oldest is null || session.LastActivity < oldest.LastActivity))
+            {
+                oldest = session;
+            }
+        }
+
+        return oldest;
     }
 
     private HostedSession StartSession(HttpContext context)

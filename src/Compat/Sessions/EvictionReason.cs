@@ -9,6 +9,9 @@ internal enum EvictionReason
     /// <summary>Among the longest idle while there were more idle sessions than allowed.</summary>
     MaxIdleSessions,
 
+    /// <summary>Among the longest idle when a new session needed room under the total session limit.</summary>
+    MaxSessions,
+
     /// <summary>The client ended it (DELETE) or the SDK no longer knew it.</summary>
     Deleted,
 }

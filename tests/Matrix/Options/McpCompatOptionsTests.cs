@@ -60,12 +60,20 @@ public sealed class McpCompatOptionsTests
             ["McpCompat:MaxIdleSessions"] = "42",
             ["McpCompat:Mode"] = "fallback",
             ["McpCompat:SweepInterval"] = "00:00:02",
+            ["McpCompat:MaxSessions"] = "9",
+            ["McpCompat:KeepAliveInterval"] = "infinite",
+            ["McpCompat:AllowedHosts:0"] = "mcp.example",
+            ["McpCompat:AllowedOrigins:0"] = "https://app.example",
         });
 
         Assert.Equal(TimeSpan.FromMinutes(5), options.SessionIdleTimeout);
         Assert.Equal(42, options.MaxIdleSessions);
         Assert.Equal(McpCompatMode.Fallback, options.Mode);
         Assert.Equal(TimeSpan.FromSeconds(2), options.SweepInterval);
+        Assert.Equal(9, options.MaxSessions);
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.KeepAliveInterval);
+        Assert.Equal(["mcp.example"], options.AllowedHosts);
+        Assert.Equal(["https://app.example"], options.AllowedOrigins);
     }
 
     [Theory]
@@ -155,6 +163,8 @@ public sealed class McpCompatOptionsTests
     [InlineData("McpCompat:MaxIdleSessions", "many", "whole number")]
     [InlineData("McpCompat:Mode", "Sometimes", "Auto, Native, Fallback")]
     [InlineData("McpCompat:Mode", "1", "Auto, Native, Fallback")]
+    [InlineData("McpCompat:MaxSessions", "0", "at least 1")]
+    [InlineData("McpCompat:KeepAliveInterval", "-00:00:01", "greater than zero")]
     [InlineData("McpCompat:SweepInterval", "infinite", "time span")]
     [InlineData("McpCompat:SweepInterval", "00:00:00", "greater than zero")]
     public async Task Start_InvalidSetting_FailsNamingKeyAndValue(string key, string value, string problem)

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text;
+
+namespace McpCompat.Tests.Hosting;
+
+/// <summary>MapMcpCompat's bounds: the total session limit and keep-alives on quiet GET streams.</summary>
+public sealed class MapMcpCompatLimitsTests
+{
+    private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+
+    [Fact]
+    public async Task GetStream_QuietForKeepAliveInterval_ReceivesComment()
+    {
+        await using var host = await CompatTestHost.StartAsync(o => o.KeepAliveInterval = TimeSpan.FromSeconds(15));
+        var id = await host.Client.InitializeAsync();
+        using var stream = await host.Client.OpenGetStreamAsync(id);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+
+        host.Time.Advance(TimeSpan.FromSeconds(15));
+        var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(": keep-alive", line);
+    }
+
+    [Fact]
+    public async Task MaxSessions_NewSessionEndsLongestIdle()
+    {
+        await using var host = await CompatTestHost.StartAsync(o => o.MaxSessions = 2);
+        var first = await host.Client.InitializeAsync();
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await host.Client.InitializeAsync();
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+
+        var third = await host.Client.InitializeAsync();
+
+        Assert.Equal(2, host.Store.Count);
+        Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(first));
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(second));
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(third));
+    }
+
+    [Fact]
+    public async Task MaxSessions_AllActive_503WithRetryAfter()
+    {
+        HostingTestTools.Reset();
+        await using var host = await CompatTestHost.StartAsync(o => o.MaxSessions = 1);
+        var busy = await host.Client.InitializeAsync();
+        var call = host.Client.CallToolAsync(busy, "wait");
+        await HostingTestTools.Entered;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, host.Endpoint) { Content = new StringContent(Initialize, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        using var response = await host.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("MaxSessions", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        HostingTestTools.ReleaseAll();
+        Assert.Equal(HttpStatusCode.OK, (await call).Status);
+        Assert.Equal(1, host.Store.Count);
+    }
+}

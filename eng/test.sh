@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suite once per matrix cell (eng/matrix.txt), prints a table, writes it as Markdown,
-# then runs the third-party client checks (eng/interop.sh),
+# then runs the TypeScript-client checks (eng/interop.sh) and the conformance suite (eng/conformance.sh),
 # and ends with one line: "N passed, N failed" (totals over the whole matrix).
 # Usage: bash eng/test.sh [cell-name-filter]
 set -uo pipefail
@@ -68,22 +68,29 @@ while read -r cell version hosting features advisories _; do
   echo "    $status: $passed passed, $failed failed, ${seconds}s"
 done < eng/matrix.txt
 
-# Third-party client checks (TypeScript MCP SDK against the sample server), unless a cell filter was given.
+# Checks against the running samples, unless a cell filter was given: the TypeScript MCP client
+# (eng/interop.sh) and the official conformance suite against MapMcpCompat (eng/conformance.sh).
+run_check() {
+  local name=$1 script=$2 text rc summary p f
+  echo "=== $name"
+  text=$(bash "$script" 2>&1)
+  rc=$?
+  echo "$text"
+  summary=$(tail -n 1 <<<"$text")
+  p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary")
+  f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary")
+  p=${p:-0}
+  f=${f:-1}
+  [[ $rc -ne 0 && $f -eq 0 ]] && f=1
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  [[ $f -ne 0 ]] && cells_failed=$((cells_failed + 1))
+  rows+=("| $name | samples | | | $p | $f | | $([[ $f -eq 0 ]] && echo ok || echo FAILED) |")
+}
+
 if [[ -z "$filter" ]]; then
-  echo "=== interop: TypeScript MCP client against samples/CompatServer"
-  interop_out=$(bash eng/interop.sh 2>&1)
-  interop_rc=$?
-  echo "$interop_out"
-  summary=$(tail -n 1 <<<"$interop_out")
-  ip=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary")
-  if_=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary")
-  ip=${ip:-0}
-  if_=${if_:-1}
-  [[ $interop_rc -ne 0 && $if_ -eq 0 ]] && if_=1
-  total_passed=$((total_passed + ip))
-  total_failed=$((total_failed + if_))
-  [[ $if_ -ne 0 ]] && cells_failed=$((cells_failed + 1))
-  rows+=("| interop (TypeScript client, bad settings) | 2.3.1 | AspNetCore sample | samples | $ip | $if_ | | $([[ $if_ -eq 0 ]] && echo ok || echo FAILED) |")
+  run_check "interop: TypeScript MCP client, bad settings" eng/interop.sh
+  run_check "conformance suite against MapMcpCompat" eng/conformance.sh
 fi
 
 {

@@ -62,30 +62,36 @@ const talking = await openWithoutStream("talking-client");
 const slow = await openWithoutStream("slow-client");
 const slowCall = slow.client.callTool({ name: "slow", arguments: { seconds: timeout * 2 } }, undefined, { timeout: (timeout * 2 + 30) * 1000 });
 
-// Any request counts as activity, so the abandoned session is probed once only: at the deadline.
+// Any request counts as activity, so the abandoned session is probed once only: at the deadline. The talking
+// session keeps talking until both the deadline and the slow call are past.
 const deadline = timeout + allowedLateness;
+let slowDone = false;
+slowCall.then(() => { slowDone = true; }, () => { slowDone = true; });
 let nextTalk = 0;
-while ((performance.now() - idleSince) / 1000 < deadline) {
+let probed = false;
+while (!probed || !slowDone) {
   const elapsed = (performance.now() - idleSince) / 1000;
   if (elapsed >= nextTalk) {
     try { await talking.client.ping(); } catch (e) { failures.push(`talking session failed at ${elapsed.toFixed(1)} s: ${e}`); }
     nextTalk += timeout / 2;
   }
+  if (!probed && elapsed >= deadline) {
+    const status = await rawPing(abandoned.id, protocolVersion);
+    probed = true;
+    result.abandonedStatusAtDeadline = status;
+    result.deadlineSeconds = deadline;
+    if (status !== 404) failures.push(`abandoned session answered ${status} ${deadline} s after it was abandoned`);
+  }
   await sleep(0.05);
 }
-
-const status = await rawPing(abandoned.id, protocolVersion);
-result.abandonedStatusAtDeadline = status;
-result.deadlineSeconds = deadline;
-if (status !== 404) failures.push(`abandoned session answered ${status} ${deadline} s after it was abandoned`);
 
 const slowResult = await slowCall;
 if (!String(slowResult.content?.[0]?.text ?? "").startsWith("waited")) failures.push(`slow call answered ${JSON.stringify(slowResult)}`);
 try { await slow.client.ping(); result.slowSessionSurvived = true; } catch (e) { failures.push(`slow session gone after its call: ${e}`); }
 try { await talking.client.ping(); result.talkingSessionSurvived = true; } catch (e) { failures.push(`talking session gone: ${e}`); }
 
-for (const c of [talking, slow]) {
-  await c.transport.terminateSession();
+for (const [name, c] of [["talking", talking], ["slow", slow]]) {
+  try { await c.transport.terminateSession(); } catch (e) { failures.push(`${name} session could not be ended with DELETE: ${e}`); }
   await c.client.close();
 }
 result.failures = failures;

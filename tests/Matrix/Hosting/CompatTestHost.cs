@@ -129,6 +129,9 @@ internal sealed class CompatTestHost : IAsyncDisposable
 [McpServerToolType]
 internal sealed class HostingTestTools
 {
+    /// <summary>The test collection of every class that uses the tools' shared gate: they run one at a time.</summary>
+    public const string Collection = "MapMcpCompat tools gate";
+
     private static TaskCompletionSource _release = NewGate();
     private static TaskCompletionSource _entered = NewGate();
 

@@ -4,6 +4,7 @@ using System.Text;
 namespace McpCompat.Tests.Hosting;
 
 /// <summary>MapMcpCompat's bounds: the total session limit and keep-alives on quiet GET streams.</summary>
+[Collection(HostingTestTools.Collection)]
 public sealed class MapMcpCompatLimitsTests
 {
     private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";

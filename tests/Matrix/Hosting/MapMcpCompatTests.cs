@@ -12,6 +12,7 @@ namespace McpCompat.Tests.Hosting;
 /// The hosted sweeper also ticks on the fake clock; sweeps never overlap, so once <c>SweepOnceAsync</c> returns,
 /// every due session is gone.
 /// </summary>
+[Collection(HostingTestTools.Collection)]
 public sealed class MapMcpCompatTests
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);

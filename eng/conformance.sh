@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The official MCP conformance suite (npm @modelcontextprotocol/conformance, run on Node 22 from npm's `node`
+# package, both installed into eng/conformance/node_modules) against MapMcpCompat: samples/CoreOnlyServer built
+# on the oldest and the newest served SDK. Runs the scenarios that need no fixtures, one line per
+# server × scenario, and ends with "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out="$root/artifacts/conformance"
+rm -rf "$out"
+mkdir -p "$out"
+port=${CONFORMANCE_PORT:-5088}
+scenarios=(server-initialize ping tools-list logging-set-level server-sse-multiple-streams dns-rebinding-protection)
+
+(cd eng/conformance && npm ci --no-audit --no-fund --loglevel=error) > "$out/npm.log" 2>&1 || { cat "$out/npm.log"; echo "0 passed, 1 failed"; exit 1; }
+node22="$root/eng/conformance/node_modules/node/bin/node"
+suite="$root/eng/conformance/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+
+passed=0
+failed=0
+for version in 0.2.0-preview.3 2.4.0; do
+  dir="$out/coreonly-$version"
+  if ! dotnet build samples/CoreOnlyServer -c Release -p:McpSdkVersion=$version -o "$dir" > "$out/build-$version.log" 2>&1; then
+    tail -n 30 "$out/build-$version.log"
+    failed=$((failed + ${#scenarios[@]}))
+    continue
+  fi
+
+  log="$out/server-$version.log"
+  (cd "$dir" && exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    grep -q "Now listening" "$log" 2>/dev/null && break
+    sleep 0.2
+  done
+
+  for scenario in "${scenarios[@]}"; do
+    if "$node22" "$suite" server --url "http://127.0.0.1:$port/mcp" --scenario "$scenario" -o "$out/results-$version" > "$out/$version-$scenario.txt" 2>&1; then
+      passed=$((passed + 1))
+      echo "conformance MapMcpCompat on $version, $scenario: ok"
+    else
+      failed=$((failed + 1))
+      echo "conformance MapMcpCompat on $version, $scenario: FAILED"
+      sed 's/\x1b\[[0-9;]*m//g' "$out/$version-$scenario.txt" | tail -n 15
+    fi
+  done
+
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+done
+dotnet restore samples/CoreOnlyServer > /dev/null 2>&1
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

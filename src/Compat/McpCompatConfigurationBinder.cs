@@ -32,68 +32,14 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
             return;
         }
 
-        Bind(section, nameof(McpCompatOptions.SessionIdleTimeout), options, static (raw, o) =>
-        {
-            var ok = McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: true, out var value, out var problem);
-            if (ok)
-            {
-                o.SessionIdleTimeout = value;
-            }
-
-            return problem;
-        });
-        Bind(section, nameof(McpCompatOptions.MaxIdleSessions), options, static (raw, o) =>
-        {
-            var ok = McpCompatSettingParser.TryParseCount(raw, out var value, out var problem);
-            if (ok)
-            {
-                o.MaxIdleSessions = value;
-            }
-
-            return problem;
-        });
-        Bind(section, nameof(McpCompatOptions.Mode), options, static (raw, o) =>
-        {
-            var ok = McpCompatSettingParser.TryParseMode(raw, out var value, out var problem);
-            if (ok)
-            {
-                o.Mode = value;
-            }
-
-            return problem;
-        });
-        Bind(section, nameof(McpCompatOptions.MaxSessions), options, static (raw, o) =>
-        {
-            var ok = McpCompatSettingParser.TryParseCount(raw, out var value, out var problem);
-            if (ok)
-            {
-                o.MaxSessions = value;
-            }
-
-            return problem;
-        });
-        Bind(section, nameof(McpCompatOptions.KeepAliveInterval), options, static (raw, o) =>
-        {
-            var ok = McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: true, out var value, out var problem);
-            if (ok)
-            {
-                o.KeepAliveInterval = value;
-            }
-
-            return problem;
-        });
+        Bind<TimeSpan>(section, nameof(McpCompatOptions.SessionIdleTimeout), options, TryParseTimeout, static (o, v) => o.SessionIdleTimeout = v);
+        Bind<int>(section, nameof(McpCompatOptions.MaxIdleSessions), options, McpCompatSettingParser.TryParseCount, static (o, v) => o.MaxIdleSessions = v);
+        Bind<int>(section, nameof(McpCompatOptions.MaxSessions), options, McpCompatSettingParser.TryParseCount, static (o, v) => o.MaxSessions = v);
+        Bind<McpCompatMode>(section, nameof(McpCompatOptions.Mode), options, McpCompatSettingParser.TryParseMode, static (o, v) => o.Mode = v);
+        Bind<TimeSpan>(section, nameof(McpCompatOptions.KeepAliveInterval), options, TryParseTimeout, static (o, v) => o.KeepAliveInterval = v);
+        Bind<TimeSpan>(section, nameof(McpCompatOptions.SweepInterval), options, TryParseInterval, static (o, v) => o.SweepInterval = v);
         BindList(section, nameof(McpCompatOptions.AllowedHosts), options.AllowedHosts);
         BindList(section, nameof(McpCompatOptions.AllowedOrigins), options.AllowedOrigins);
-        Bind(section, nameof(McpCompatOptions.SweepInterval), options, static (raw, o) =>
-        {
-            var ok = McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: false, out var value, out var problem);
-            if (ok)
-            {
-                o.SweepInterval = value;
-            }
-
-            return problem;
-        });
     }
 
     private static void BindList(IConfiguration source, string key, IList<string> target)
@@ -107,7 +53,15 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
         }
     }
 
-    private void Bind(IConfiguration source, string key, McpCompatOptions options, Func<string, McpCompatOptions, string?> apply)
+    private delegate bool TryParse<T>(string raw, out T value, out string? problem);
+
+    private static bool TryParseTimeout(string raw, out TimeSpan value, out string? problem) =>
+        McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: true, out value, out problem);
+
+    private static bool TryParseInterval(string raw, out TimeSpan value, out string? problem) =>
+        McpCompatSettingParser.TryParseTimeSpan(raw, allowInfinite: false, out value, out problem);
+
+    private void Bind<T>(IConfiguration source, string key, McpCompatOptions options, TryParse<T> parse, Action<McpCompatOptions, T> assign)
     {
         var raw = source[key];
         if (raw is null)
@@ -115,9 +69,13 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
             return;
         }
 
-        if (apply(raw, options) is { } problem)
+        if (parse(raw, out var value, out var problem))
         {
-            options.BindingErrors.Add(McpCompatSettingParser.Invalid($"{sectionPath}:{key}", raw, problem));
+            assign(options, value);
+        }
+        else
+        {
+            options.BindingErrors.Add(McpCompatSettingParser.Invalid($"{sectionPath}:{key}", raw, problem!));
         }
     }
 }

@@ -193,10 +193,8 @@ internal sealed class McpCompatEndpoint(
             return;
         }
 
-        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
-        if (sessionId.Length == 0)
+        if (await RequireSessionIdAsync(context).ConfigureAwait(false) is not { } sessionId)
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, "Bad Request: the Mcp-Session-Id header is required").ConfigureAwait(false);
             return;
         }
 
@@ -249,10 +247,8 @@ internal sealed class McpCompatEndpoint(
             return;
         }
 
-        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
-        if (sessionId.Length == 0)
+        if (await RequireSessionIdAsync(context).ConfigureAwait(false) is not { } sessionId)
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, "Bad Request: the Mcp-Session-Id header is required").ConfigureAwait(false);
             return;
         }
 
@@ -378,6 +374,19 @@ internal sealed class McpCompatEndpoint(
         }
 
         return session;
+    }
+
+    /// <summary>Returns the <c>Mcp-Session-Id</c> header, or answers 400 and returns null when there is none.</summary>
+    private async Task<string?> RequireSessionIdAsync(HttpContext context)
+    {
+        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
+        if (sessionId.Length > 0)
+        {
+            return sessionId;
+        }
+
+        await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, "Bad Request: the Mcp-Session-Id header is required").ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Returns the <c>MCP-Protocol-Version</c> header ("" when absent), or answers 400 and returns null.</summary>

@@ -175,24 +175,7 @@ public sealed class FallbackPathTests
         }
 
         host.Time.Advance(IdleTimeout);
-        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
-        var pings = ids.Select(async id =>
-        {
-            for (var round = 0; round < 5; round++)
-            {
-                statuses.Add(await host.Client.PingAsync(id));
-            }
-        });
-        await Task.WhenAll([.. pings, host.Sweeper.SweepOnceAsync()]);
-
-        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.NotFound, $"unexpected {(int)s}"));
-
-        // A session either answered every ping after the race or is gone for good: no half-evicted state.
-        foreach (var id in ids)
-        {
-            var tracked = host.Tracker.Find(id) is not null;
-            Assert.Equal(tracked ? HttpStatusCode.OK : HttpStatusCode.NotFound, await host.Client.PingAsync(id));
-        }
+        await Support.EvictionRace.AssertOkOr404OnlyAsync(host.Client, ids, () => host.Sweeper.SweepOnceAsync(), id => host.Tracker.Find(id) is not null);
     }
 
     [Fact]

@@ -1,10 +1,7 @@
 using System.ComponentModel;
-using Microsoft.AspNetCore.Authentication;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -67,16 +64,8 @@ internal sealed class McpTestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         bool requireAuthorization = false)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddFakeLogging();
-
         var time = new FakeTimeProvider();
-        builder.Services.AddSingleton<TimeProvider>(time);
+        var builder = TestWebApplication.CreateBuilder(time, settings, requireAuthorization);
         builder.Services.AddSingleton<ToolGate>();
         services?.Invoke(builder.Services);
 
@@ -97,35 +86,7 @@ internal sealed class McpTestHost : IAsyncDisposable
             mcp.AddMcpCompat(configure);
         }
 
-        if (requireAuthorization)
-        {
-            builder.Services.AddAuthentication(TestUserAuthenticationHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, TestUserAuthenticationHandler>(TestUserAuthenticationHandler.SchemeName, null);
-            builder.Services.AddAuthorization();
-        }
-
-        var app = builder.Build();
-        try
-        {
-            if (requireAuthorization)
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-                app.MapMcp("/mcp").RequireAuthorization();
-            }
-            else
-            {
-                app.MapMcp("/mcp");
-            }
-
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
+        var app = await TestWebApplication.StartAsync(builder, requireAuthorization, a => a.MapMcp("/mcp"));
         return new McpTestHost(app, time);
     }
 

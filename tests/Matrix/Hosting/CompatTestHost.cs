@@ -2,10 +2,7 @@ using System.ComponentModel;
 using McpCompat.Hosting;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -64,16 +61,8 @@ internal sealed class CompatTestHost : IAsyncDisposable
 
     public static async Task<CompatTestHost> StartAsync(Action<McpCompatOptions>? configure = null, bool requireAuthorization = false)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>());
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddFakeLogging();
-
         var time = new FakeTimeProvider();
-        builder.Services.AddSingleton<TimeProvider>(time);
+        var builder = TestWebApplication.CreateBuilder(time, requireAuthorization: requireAuthorization);
         builder.Services
             .AddMcpServer()
             .WithTools<HostingTestTools>()
@@ -83,35 +72,7 @@ internal sealed class CompatTestHost : IAsyncDisposable
                 configure?.Invoke(o);
             });
 
-        if (requireAuthorization)
-        {
-            builder.Services.AddAuthentication(TestUserAuthenticationHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, TestUserAuthenticationHandler>(TestUserAuthenticationHandler.SchemeName, null);
-            builder.Services.AddAuthorization();
-        }
-
-        var app = builder.Build();
-        try
-        {
-            if (requireAuthorization)
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-                app.MapMcpCompat("/mcp").RequireAuthorization();
-            }
-            else
-            {
-                app.MapMcpCompat("/mcp");
-            }
-
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
+        var app = await TestWebApplication.StartAsync(builder, requireAuthorization, a => a.MapMcpCompat("/mcp"));
         return new CompatTestHost(app, time);
     }
 

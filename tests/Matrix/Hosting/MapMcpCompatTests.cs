@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -320,21 +319,6 @@ public sealed class MapMcpCompatTests
         }
 
         host.Time.Advance(IdleTimeout);
-        var statuses = new ConcurrentBag<HttpStatusCode>();
-        var pings = ids.Select(async id =>
-        {
-            for (var round = 0; round < 5; round++)
-            {
-                statuses.Add(await host.Client.PingAsync(id));
-            }
-        });
-        await Task.WhenAll([.. pings, host.Sweeper.SweepOnceAsync()]);
-
-        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.NotFound, $"unexpected {(int)s}"));
-        foreach (var id in ids)
-        {
-            var hosted = host.Store.Find(id) is not null;
-            Assert.Equal(hosted ? HttpStatusCode.OK : HttpStatusCode.NotFound, await host.Client.PingAsync(id));
-        }
+        await Support.EvictionRace.AssertOkOr404OnlyAsync(host.Client, ids, () => host.Sweeper.SweepOnceAsync(), id => host.Store.Find(id) is not null);
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using McpCompat.Http;
 using McpCompat.Sessions;
@@ -509,7 +508,7 @@ internal sealed class McpCompatEndpoint(
     }
 
     private Task WriteSessionNotFoundAsync(HttpContext context) =>
-        WriteErrorAsync(context, StatusCodes.Status404NotFound, -32001, "Session not found");
+        WriteErrorAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorResponse.SessionNotFoundCode, "Session not found");
 
     private Task WriteForbiddenUserAsync(HttpContext context) =>
         WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, "Forbidden: the authenticated user is not the user who started the session");
@@ -517,22 +516,6 @@ internal sealed class McpCompatEndpoint(
     private Task WriteErrorAsync(HttpContext context, int status, int code, string message)
     {
         Log.RequestRefused(_logger, context.Request.Method, status, message);
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("jsonrpc", "2.0");
-            json.WriteStartObject("error");
-            json.WriteNumber("code", code);
-            json.WriteString("message", message);
-            json.WriteEndObject();
-            json.WriteNull("id");
-            json.WriteEndObject();
-        }
-
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = buffer.WrittenCount;
-        return context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        return JsonRpcErrorResponse.WriteAsync(context, status, code, message);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,9 +11,6 @@ namespace McpCompat.Http;
 /// </summary>
 internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider)
 {
-    private static readonly byte[] SessionNotFoundBody =
-        Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}""");
-
     public Task InvokeAsync(HttpContext context)
     {
         var sessionId = context.Request.Headers[McpHeaders.SessionId];
@@ -32,7 +28,7 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
     {
         if (!session.TryEnter())
         {
-            await WriteSessionNotFoundAsync(context).ConfigureAwait(false);
+            await JsonRpcErrorResponse.WriteSessionNotFoundAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -73,14 +69,6 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
             watch.Capture();
             watch.Session?.Exit(timeProvider.GetTimestamp());
         }
-    }
-
-    private static Task WriteSessionNotFoundAsync(HttpContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = SessionNotFoundBody.Length;
-        return context.Response.Body.WriteAsync(SessionNotFoundBody, context.RequestAborted).AsTask();
     }
 
     /// <summary>Registers the session a POST created, as soon as the response headers carry its id.</summary>

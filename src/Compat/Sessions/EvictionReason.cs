@@ -11,7 +11,4 @@ internal enum EvictionReason
 
     /// <summary>Among the longest idle when a new session needed room under the total session limit.</summary>
     MaxSessions,
-
-    /// <summary>The client ended it (DELETE) or the SDK no longer knew it.</summary>
-    Deleted,
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suite once per matrix cell (eng/matrix.txt), prints a table, writes it as Markdown,
-# then runs the TypeScript-client checks (eng/interop.sh) and the conformance suite (eng/conformance.sh),
+# then runs the TypeScript-client checks (eng/interop.sh), the conformance suite (eng/conformance.sh) and the
+# half-open connection check (eng/halfopen.sh),
 # and ends with one line: "N passed, N failed" (totals over the whole matrix).
 # Usage: bash eng/test.sh [cell-name-filter]
 set -uo pipefail
@@ -91,6 +92,7 @@ run_check() {
 if [[ -z "$filter" ]]; then
   run_check "interop: TypeScript MCP client, bad settings" eng/interop.sh
   run_check "conformance suite against MapMcpCompat" eng/conformance.sh
+  run_check "half-open GET stream: keep-alive detection" eng/halfopen.sh
 fi
 
 {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# A client that vanishes with its GET stream open and without closing its TCP connection (a half-open
+# connection), against samples/CoreOnlyServer (MapMcpCompat) on the oldest and the newest served SDK.
+#
+# Each check runs the server and a client (curl) in a network namespace of its own, both on 127.0.0.1,
+# with net.ipv4.tcp_retries2=3 there so that the kernel gives up on an unanswered peer after about 3 s
+# instead of about 15 min. The client opens a session and its GET stream, then is frozen (SIGSTOP) and the
+# namespace's loopback is taken down: from then on nothing the server sends is answered and nothing closes
+# the connection. With SSE keep-alives (every 1 s) the server's write goes unacknowledged, the kernel ends
+# the connection, the stream ends, and the idle session expires: the id answers 404 once loopback is back.
+# The control runs the same with keep-alives off: the session is still there (200), as on the SDK's own host.
+#
+# Needs root and iproute2 (`ip netns`). Prints one line per check and, last, "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out="$root/artifacts/halfopen"
+mkdir -p "$out"
+port=${HALFOPEN_PORT:-5089}
+idle=2
+wait_seconds=12
+ns="mcpcompat-halfopen-$$"
+
+fail_all() {
+  echo "halfopen: $1"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+command -v ip >/dev/null || fail_all "iproute2 (ip) is required"
+command -v curl >/dev/null || fail_all "curl is required"
+ip netns add "$ns" 2>"$out/netns.log" || fail_all "cannot create a network namespace (needs root): $(cat "$out/netns.log")"
+cleanup() {
+  [[ -n "${client:-}" ]] && kill -9 "$client" 2>/dev/null
+  [[ -n "${server:-}" ]] && kill "$server" 2>/dev/null
+  ip netns del "$ns" 2>/dev/null
+}
+trap cleanup EXIT
+ip -n "$ns" link set lo up
+ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2=3 || fail_all "cannot set net.ipv4.tcp_retries2 in the namespace"
+
+for version in 0.2.0-preview.3 2.4.0; do
+  dotnet build samples/CoreOnlyServer -c Release -p:McpSdkVersion=$version -o "$out/coreonly-$version" > "$out/build-$version.log" 2>&1 \
+    || { tail -n 30 "$out/build-$version.log"; fail_all "build against $version failed"; }
+done
+# Leave the shared obj folders restored for the default SDK version again.
+dotnet restore samples/CoreOnlyServer > /dev/null 2>&1
+
+in_ns() { ip netns exec "$ns" "$@"; }
+url="http://127.0.0.1:$port/mcp"
+json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-06-18')
+
+passed=0
+failed=0
+# version, keep-alive interval, the status the session id must answer after the wait.
+for check in "0.2.0-preview.3 00:00:01 404" "2.4.0 00:00:01 404" "2.4.0 infinite 200"; do
+  read -r version keepalive expected <<<"$check"
+  name="CoreOnly-$version keep-alive=$keepalive"
+  log="$out/server-$version-$keepalive.log"
+  ip -n "$ns" link set lo up
+  (cd "$out/coreonly-$version" && MCP_SESSION_IDLE_TIMEOUT=$idle McpCompat__KeepAliveInterval=$keepalive \
+    Logging__LogLevel__McpCompat=Debug exec ip netns exec "$ns" dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    grep -q "Now listening" "$log" 2>/dev/null && break
+    sleep 0.2
+  done
+
+  rm -f "$out/init.h" "$out/get.h"
+  in_ns curl -s -m 10 -D "$out/init.h" -o /dev/null "${json[@]}" \
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"halfopen","version":"1"}}}' "$url"
+  sid=$(grep -i '^mcp-session-id:' "$out/init.h" 2>/dev/null | tr -d '\r' | awk '{print $2}')
+  in_ns curl -s -m 10 -o /dev/null "${json[@]}" -H "mcp-session-id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
+  in_ns curl -sN -D "$out/get.h" -o /dev/null -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-06-18' -H "mcp-session-id: $sid" "$url" &
+  client=$!
+  for _ in $(seq 1 50); do
+    grep -q '^HTTP/1.1 200' "$out/get.h" 2>/dev/null && break
+    sleep 0.1
+  done
+  stream=$(head -n 1 "$out/get.h" 2>/dev/null | tr -d '\r')
+
+  # The client vanishes: frozen, and its packets (and the server's) go nowhere.
+  kill -STOP "$client"
+  ip -n "$ns" link set lo down
+  sleep $wait_seconds
+  ip -n "$ns" link set lo up
+  status=$(in_ns curl -s -m 10 -o /dev/null -w '%{http_code}' "${json[@]}" -H "mcp-session-id: $sid" -d '{"jsonrpc":"2.0","id":2,"method":"ping"}' "$url")
+  kill -9 "$client" 2>/dev/null
+  wait "$client" 2>/dev/null
+  client=
+
+  detail="session ${sid:-none}, GET stream '${stream:-none}', after ${wait_seconds} s the id answers $status"
+  if [[ -n "$sid" && "$stream" == "HTTP/1.1 200 OK" && "$status" == "$expected" ]]; then
+    passed=$((passed + 1))
+    echo "halfopen $name: ok ($detail, expected $expected)"
+  else
+    failed=$((failed + 1))
+    echo "halfopen $name: FAILED ($detail, expected $expected)"
+    tail -n 20 "$log"
+  fi
+
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+done
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

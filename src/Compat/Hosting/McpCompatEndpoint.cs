@@ -40,6 +40,7 @@ internal sealed class McpCompatEndpoint(
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
     private readonly SemaphoreSlim _admission = new(1, 1);
+    private readonly Func<TrackedSession, bool> _isHosted = session => session.Evictor == store;
 
     public CoreTransportApi Api => api;
 
@@ -290,8 +291,7 @@ internal sealed class McpCompatEndpoint(
         {
             while (store.Count >= settings.MaxSessions)
             {
-                var victim = LongestIdleHostedSession();
-                if (victim is null)
+                if (tracker.ClaimOldestIdle(_isHosted) is not { } victim)
                 {
                     var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
                     context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -299,12 +299,10 @@ internal sealed class McpCompatEndpoint(
                     return false;
                 }
 
-                if (victim.TryBeginEviction(victim.LastActivity))
-                {
-                    var idleSeconds = timeProvider.GetElapsedTime(victim.LastActivity).TotalSeconds;
-                    await store.EndAsync(victim.Id).ConfigureAwait(false);
-                    Log.SessionEvicted(_logger, victim.Id, EvictionReason.MaxSessions, idleSeconds);
-                }
+                var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
+                await store.EndAsync(victim.Session.Id).ConfigureAwait(false);
+                tracker.Remove(victim.Session);
+                Log.SessionEvicted(_logger, victim.Session.Id, EvictionReason.MaxSessions, idleSeconds);
             }
 
             return true;
@@ -313,20 +311,6 @@ internal sealed class McpCompatEndpoint(
         {
             _admission.Release();
         }
-    }
-
-    private TrackedSession? LongestIdleHostedSession()
-    {
-        TrackedSession? oldest = null;
-        foreach (var session in tracker.Sessions)
-        {
-            if (session.Evictor == store && session.IsLive && session.InFlight == 0 && (oldest is null || session.LastActivity < oldest.LastActivity))
-            {
-                oldest = session;
-            }
-        }
-
-        return oldest;
     }
 
     private HostedSession StartSession(HttpContext context)

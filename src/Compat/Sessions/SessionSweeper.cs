@@ -7,18 +7,29 @@ namespace McpCompat.Sessions;
 /// <summary>
 /// Ends tracked sessions that have been idle past the idle timeout, then the longest-idle ones while more
 /// sessions are idle than allowed. A session with a request in flight is never ended. Time comes from
-/// <see cref="TimeProvider"/>; the hosted service calls <see cref="SweepOnceAsync"/> on a timer and tests call it directly.
+/// <see cref="TimeProvider"/>; the hosted service calls <see cref="SweepOnceAsync"/> when the next session is due
+/// and tests call it directly.
 /// </summary>
+/// <remarks>
+/// A sweep takes what is due from the front of the tracker's idle list (its cost follows what is due, not what is
+/// tracked), then ends those sessions concurrently and waits for them at most <see cref="EvictionWait"/>: an
+/// eviction that hangs is logged and left to finish on its own, and holds up neither the sweep nor the others.
+/// </remarks>
 internal sealed class SessionSweeper(
     SessionTracker tracker,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     ILogger<SessionSweeper> logger) : IDisposable
 {
+    /// <summary>How long a sweep waits for the sessions it ends; slower ones finish in the background.</summary>
+    public static readonly TimeSpan EvictionWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(1);
+
     // One sweep at a time: a sweep asked for while another runs waits for it, then finds what is still due.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
-    /// <summary>Runs one sweep and returns how many sessions it ended.</summary>
+    /// <summary>Runs one sweep and returns how many sessions it ended within <see cref="EvictionWait"/>.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -32,90 +43,104 @@ internal sealed class SessionSweeper(
         }
     }
 
+    /// <summary>
+    /// Returns how long the sweeper can sleep: until the longest-idle session reaches its deadline,
+    /// at most <paramref name="longest"/> (so that sessions over <see cref="McpCompatOptions.MaxIdleSessions"/> are seen).
+    /// </summary>
+    public TimeSpan NextDelay(TimeSpan longest)
+    {
+        var idleTimeout = IdleTimeout(options.Value);
+        if (idleTimeout == Timeout.InfiniteTimeSpan || tracker.OldestIdleTimestamp is not { } oldest)
+        {
+            return longest;
+        }
+
+        var remaining = idleTimeout - timeProvider.GetElapsedTime(oldest);
+        return remaining < MinimumDelay ? MinimumDelay : remaining > longest ? longest : remaining;
+    }
+
     public void Dispose() => _oneAtATime.Dispose();
+
+    /// <summary>Converts a duration to <see cref="TimeProvider"/> timestamp units, exactly.</summary>
+    internal static long ToTimestampUnits(TimeSpan duration, long frequency) =>
+        frequency == TimeSpan.TicksPerSecond ? duration.Ticks : (long)((Int128)duration.Ticks * frequency / TimeSpan.TicksPerSecond);
+
+    private static TimeSpan IdleTimeout(McpCompatOptions settings) => settings.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
 
     private async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var idleTimeout = settings.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
+        var idleTimeout = IdleTimeout(settings);
         var maxIdle = settings.MaxIdleSessions ?? McpCompatOptions.DefaultMaxIdleSessions;
         var now = timeProvider.GetTimestamp();
+        long? dueBefore = idleTimeout == Timeout.InfiniteTimeSpan ? null : now - ToTimestampUnits(idleTimeout, timeProvider.TimestampFrequency);
 
-        var due = new List<(TrackedSession Session, long LastActivity, EvictionReason Reason)>();
-        var idle = new List<(TrackedSession Session, long LastActivity)>();
-        foreach (var session in tracker.Sessions)
+        var claims = new List<SessionClaim>();
+        var overLimit = tracker.ClaimDue(dueBefore, maxIdle, claims);
+        if (claims.Count == 0)
         {
-            if (!session.IsLive || session.InFlight != 0)
-            {
-                continue;
-            }
+            return 0;
+        }
 
-            var lastActivity = session.LastActivity;
-            if (idleTimeout != Timeout.InfiniteTimeSpan && timeProvider.GetElapsedTime(lastActivity, now) >= idleTimeout)
+        var evictions = new Task<bool>[claims.Count];
+        for (var i = 0; i < claims.Count; i++)
+        {
+            var reason = i < claims.Count - overLimit ? EvictionReason.IdleTimeout : EvictionReason.MaxIdleSessions;
+            var claim = claims[i];
+
+            // On the thread pool: an evictor that blocks its caller holds up only its own session.
+            evictions[i] = Task.Run(() => EvictAsync(claim, reason, now, cancellationToken), CancellationToken.None);
+        }
+
+        var all = Task.WhenAll(evictions);
+        try
+        {
+            await all.WaitAsync(EvictionWait, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var pending = evictions.Count(static e => !e.IsCompleted);
+            Log.EvictionsStillRunning(logger, pending, EvictionWait.TotalSeconds);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return evictions.Count(static e => e.IsCompletedSuccessfully && e.Result);
+    }
+
+    private async Task<bool> EvictAsync(SessionClaim claim, EvictionReason reason, long now, CancellationToken cancellationToken)
+    {
+        var session = claim.Session;
+        var ended = false;
+        try
+        {
+            // Claimed under the tracker's lock: a request arriving from now on is refused with 404, never raced.
+            ended = await session.Evictor.EvictAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.EvictionFailed(logger, session.Id, ex);
+        }
+        finally
+        {
+            if (ended)
             {
-                due.Add((session, lastActivity, EvictionReason.IdleTimeout));
+                tracker.Remove(session);
             }
             else
             {
-                idle.Add((session, lastActivity));
+                tracker.ReleaseClaim(session, timeProvider.GetTimestamp());
             }
         }
 
-        if (idle.Count > maxIdle)
+        if (ended && logger.IsEnabled(LogLevel.Debug))
         {
-            idle.Sort(static (a, b) => a.LastActivity.CompareTo(b.LastActivity));
-            for (var i = 0; i < idle.Count - maxIdle; i++)
-            {
-                due.Add((idle[i].Session, idle[i].LastActivity, EvictionReason.MaxIdleSessions));
-            }
-        }
-
-        var ended = 0;
-        foreach (var (session, lastActivity, reason) in due)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (await EvictAsync(session, lastActivity, reason, now, cancellationToken).ConfigureAwait(false))
-            {
-                ended++;
-            }
-        }
-
-        return ended;
-    }
-
-    private async Task<bool> EvictAsync(TrackedSession session, long lastActivity, EvictionReason reason, long now, CancellationToken cancellationToken)
-    {
-        // Re-checked under the session's lock: a request that arrived since the scan keeps the session.
-        if (!session.TryBeginEviction(lastActivity))
-        {
-            return false;
-        }
-
-        bool ended;
-        try
-        {
-            ended = await session.Evictor.EvictAsync(session, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.EvictionFailed(logger, session.Id, ex);
-            session.CancelEviction();
-            return false;
-        }
-
-        if (!ended)
-        {
-            session.CancelEviction();
-            return false;
-        }
-
-        tracker.Remove(session);
-        if (logger.IsEnabled(LogLevel.Debug))
-        {
-            var idleSeconds = timeProvider.GetElapsedTime(lastActivity, now).TotalSeconds;
+            var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;
             Log.SessionEvicted(logger, session.Id, reason, idleSeconds);
         }
 
-        return true;
+        return ended;
     }
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.Sessions;
 
 /// <summary>
-/// Runs <see cref="SessionSweeper.SweepOnceAsync"/> every <see cref="McpCompatOptions.SweepInterval"/> while McpCompat's
+/// Runs <see cref="SessionSweeper.SweepOnceAsync"/> when the longest-idle session is due, and at least every
+/// <see cref="McpCompatOptions.SweepInterval"/>, while McpCompat's
 /// own path is in charge or it hosts sessions (<c>MapMcpCompat</c>), and ends hosted sessions at shutdown.
 /// </summary>
 internal sealed class SessionSweeperService(
@@ -33,11 +34,14 @@ internal sealed class SessionSweeperService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, timeProvider);
+        var longest = options.Value.SweepInterval;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            // Sleeps until the longest-idle session is due (at most one sweep interval), so a session is ended
+            // close to its deadline whatever the interval.
+            while (true)
             {
+                await Task.Delay(sweeper.NextDelay(longest), timeProvider, stoppingToken).ConfigureAwait(false);
                 try
                 {
                     await sweeper.SweepOnceAsync(stoppingToken).ConfigureAwait(false);

@@ -5,17 +5,24 @@ namespace McpCompat.Sessions;
 /// <summary>
 /// What McpCompat knows of one session: requests in flight, when the last one ended, and who created it.
 /// A session with a request in flight is active and never evicted; it is idle from the end of its last request.
+/// State changes go through the <see cref="SessionTracker"/> that holds the session, under its lock, so that the
+/// tracker's idle list (oldest idle first) stays in order.
 /// </summary>
 internal sealed class TrackedSession
 {
-    private const int Live = 0;
-    private const int Evicting = 1;
-    private const int Gone = 2;
+    internal const int Live = 0;
+    internal const int Evicting = 1;
+    internal const int Gone = 2;
 
-    private readonly object _gate = new();
-    private int _inFlight;
-    private long _lastActivity;
-    private int _state;
+    // Written only under the tracker's lock; read without it through Volatile.
+    internal int InFlightCount;
+    internal long LastActivityTimestamp;
+    internal int State;
+
+    // The tracker's idle list: linked while live and idle.
+    internal TrackedSession? Previous;
+    internal TrackedSession? Next;
+    internal bool InIdleList;
 
     public TrackedSession(string id, ISessionEvictor evictor, ClaimsPrincipal? creator, SessionOrigin? origin, long createdTimestamp, int inFlight)
     {
@@ -23,8 +30,8 @@ internal sealed class TrackedSession
         Evictor = evictor;
         Creator = creator;
         Origin = origin;
-        _lastActivity = createdTimestamp;
-        _inFlight = inFlight;
+        LastActivityTimestamp = createdTimestamp;
+        InFlightCount = inFlight;
     }
 
     public string Id { get; }
@@ -41,77 +48,24 @@ internal sealed class TrackedSession
     /// <summary>Gets or sets the last <c>MCP-Protocol-Version</c> header the client sent.</summary>
     public string? ProtocolVersion { get; set; }
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Gets the tracker that holds the session, once added.</summary>
+    internal SessionTracker? Tracker { get; set; }
+
+    public int InFlight => Volatile.Read(ref InFlightCount);
 
     /// <summary>Gets the <see cref="TimeProvider"/> timestamp at which the session last became idle.</summary>
-    public long LastActivity => Volatile.Read(ref _lastActivity);
+    public long LastActivity => Volatile.Read(ref LastActivityTimestamp);
 
-    public bool IsLive => Volatile.Read(ref _state) == Live;
+    public bool IsLive => Volatile.Read(ref State) == Live;
 
-    public bool IsGone => Volatile.Read(ref _state) == Gone;
+    public bool IsGone => Volatile.Read(ref State) == Gone;
 
     /// <summary>Counts a request in; fails once the session is being evicted or is gone.</summary>
-    public bool TryEnter()
-    {
-        lock (_gate)
-        {
-            if (_state != Live)
-            {
-                return false;
-            }
-
-            _inFlight++;
-            return true;
-        }
-    }
+    public bool TryEnter() => RequireTracker().TryEnter(this);
 
     /// <summary>Counts a request out; the session is idle from <paramref name="timestamp"/> when it was the last.</summary>
-    public void Exit(long timestamp)
-    {
-        lock (_gate)
-        {
-            if (_inFlight > 0 && --_inFlight == 0)
-            {
-                _lastActivity = timestamp;
-            }
-        }
-    }
+    public void Exit(long timestamp) => RequireTracker().Exit(this, timestamp);
 
-    /// <summary>
-    /// Claims the session for eviction: only when no request is in flight and nothing happened since
-    /// <paramref name="observedLastActivity"/>, so a session that became active again is never evicted.
-    /// </summary>
-    public bool TryBeginEviction(long observedLastActivity)
-    {
-        lock (_gate)
-        {
-            if (_state != Live || _inFlight != 0 || _lastActivity != observedLastActivity)
-            {
-                return false;
-            }
-
-            _state = Evicting;
-            return true;
-        }
-    }
-
-    /// <summary>Returns a session whose eviction did not go through to service.</summary>
-    public void CancelEviction()
-    {
-        lock (_gate)
-        {
-            if (_state == Evicting)
-            {
-                _state = Live;
-            }
-        }
-    }
-
-    public void MarkGone()
-    {
-        lock (_gate)
-        {
-            _state = Gone;
-        }
-    }
+    private SessionTracker RequireTracker() =>
+        Tracker ?? throw new InvalidOperationException($"Session '{Id}' is not held by a {nameof(SessionTracker)}.");
 }

@@ -35,11 +35,11 @@ internal static partial class Log
     public static partial void SessionEvicted(ILogger logger, string sessionId, EvictionReason reason, double idleSeconds);
 
     [LoggerMessage(EventId = 11, EventName = "EvictionFailed", Level = LogLevel.Warning,
-        Message = "McpCompat could not end session {SessionId}; it stays tracked and is tried again.")]
+        Message = "McpCompat could not end session {SessionId}; it stays tracked and is tried again once idle for the timeout again.")]
     public static partial void EvictionFailed(ILogger logger, string sessionId, Exception exception);
 
     [LoggerMessage(EventId = 12, EventName = "EvictionRefused", Level = LogLevel.Warning,
-        Message = "McpCompat could not end session {SessionId}: the SDK's DELETE answered HTTP {StatusCode}; it stays tracked and is tried again.")]
+        Message = "McpCompat could not end session {SessionId}: the SDK's DELETE answered HTTP {StatusCode}; it stays tracked and is tried again once idle for the timeout again.")]
     public static partial void EvictionRefused(ILogger logger, string sessionId, int statusCode);
 
     [LoggerMessage(EventId = 13, EventName = "NoDeleteEndpoint", Level = LogLevel.Error,
@@ -61,4 +61,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 14, EventName = "SweepFailed", Level = LogLevel.Error,
         Message = "McpCompat's sweep failed; the sweeper keeps running.")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 18, EventName = "EvictionsStillRunning", Level = LogLevel.Warning,
+        Message = "McpCompat: {Count} session evictions did not finish within {WaitSeconds} s; the sweeper goes on and they finish in the background (the sessions already refuse requests).")]
+    public static partial void EvictionsStillRunning(ILogger logger, int count, double waitSeconds);
 }

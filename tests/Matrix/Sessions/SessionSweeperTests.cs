@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using McpCompat.Sessions;
+using McpCompat.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -97,7 +99,7 @@ public sealed class SessionSweeperTests
 
         Assert.Equal(2, await sweeper.SweepOnceAsync());
 
-        Assert.Equal(["oldest", "middle"], _evictor.Evicted);
+        Assert.Equal(["middle", "oldest"], _evictor.Evicted.Order(StringComparer.Ordinal));
         Assert.NotNull(_tracker.Find("newest"));
         Assert.NotNull(_tracker.Find("busy"));
     }
@@ -123,8 +125,12 @@ public sealed class SessionSweeperTests
         Assert.Equal(0, await sweeper.SweepOnceAsync());
         Assert.Equal(1, _tracker.Count);
         Assert.True(session.IsLive);
+        Assert.Equal(1, _tracker.IdleCount);
 
+        // Tried again one idle timeout later, not at every sweep.
         _evictor.Refuse = false;
+        Assert.Equal(0, await sweeper.SweepOnceAsync());
+        _time.Advance(Timeout30);
         Assert.Equal(1, await sweeper.SweepOnceAsync());
     }
 
@@ -158,43 +164,177 @@ public sealed class SessionSweeperTests
     }
 
     [Fact]
-    public void TryBeginEviction_ActivitySinceObservation_Refused()
+    public async Task SweepOnce_EvictionHangs_OthersEndAndSweepReturnsAfterTheWait()
+    {
+        var hanging = Track("hanging");
+        Track("a");
+        Track("b");
+        var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _evictor.HangFor = ("hanging", release.Task);
+        var sweeper = CreateSweeper();
+
+        _time.Advance(Timeout30);
+        var sweep = sweeper.SweepOnceAsync();
+        await Eventually.TrueAsync(() => _evictor.Evicted.Count == 2);
+        Assert.False(sweep.IsCompleted);
+
+        _time.Advance(SessionSweeper.EvictionWait);
+        Assert.Equal(2, await sweep);
+
+        // The hanging session refuses requests meanwhile and is not claimed twice.
+        Assert.False(hanging.TryEnter());
+        Assert.Equal(0, await sweeper.SweepOnceAsync());
+
+        // When its eviction finally ends, the session is forgotten.
+        release.SetResult(true);
+        await Eventually.TrueAsync(() => hanging.IsGone);
+        Assert.Equal(0, _tracker.Count);
+    }
+
+    [Fact]
+    public async Task SweepOnce_EvictorRefusesAfterHanging_SessionLiveAgain()
+    {
+        var session = Track("slow");
+        var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _evictor.HangFor = ("slow", release.Task);
+        var sweeper = CreateSweeper();
+
+        _time.Advance(Timeout30);
+        var sweep = sweeper.SweepOnceAsync();
+        await Eventually.TrueAsync(() => _evictor.Started.Contains("slow"));
+        _time.Advance(SessionSweeper.EvictionWait);
+        Assert.Equal(0, await sweep);
+
+        release.SetResult(false);
+        await Eventually.TrueAsync(() => session.IsLive);
+        Assert.True(session.TryEnter());
+    }
+
+    [Fact]
+    public async Task SweepOnce_EvictorBlocksItsThread_OthersStillEnd()
+    {
+        Track("blocking");
+        Track("a");
+        using var unblock = new ManualResetEventSlim();
+        _evictor.BlockFor = ("blocking", unblock);
+        var sweeper = CreateSweeper();
+
+        _time.Advance(Timeout30);
+        var sweep = sweeper.SweepOnceAsync();
+        await Eventually.TrueAsync(() => _evictor.Evicted.Contains("a"));
+        _time.Advance(SessionSweeper.EvictionWait);
+        Assert.Equal(1, await sweep);
+        unblock.Set();
+    }
+
+    [Fact]
+    public async Task SweepOnce_Cancelled_ClaimedSessionsReturnToService()
     {
         var session = Track("a");
-        var observed = session.LastActivity;
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(session.TryEnter());
-        session.Exit(_time.GetTimestamp());
+        var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _evictor.HangFor = ("a", release.Task);
+        _evictor.HonourCancellation = true;
+        var sweeper = CreateSweeper();
+        using var cts = new CancellationTokenSource();
 
-        Assert.False(session.TryBeginEviction(observed));
-        Assert.True(session.TryBeginEviction(session.LastActivity));
+        _time.Advance(Timeout30);
+        var sweep = sweeper.SweepOnceAsync(cts.Token);
+        await Eventually.TrueAsync(() => _evictor.Started.Contains("a"));
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sweep);
+        await Eventually.TrueAsync(() => session.IsLive);
+    }
+
+    [Fact]
+    public void NextDelay_FollowsTheLongestIdleSession()
+    {
+        var sweeper = CreateSweeper();
+        var longest = TimeSpan.FromSeconds(1);
+        Assert.Equal(longest, sweeper.NextDelay(longest));
+
+        Track("a");
+        Assert.Equal(longest, sweeper.NextDelay(longest));
+        _time.Advance(Timeout30 - TimeSpan.FromMilliseconds(250));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), sweeper.NextDelay(longest));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), sweeper.NextDelay(longest));
+    }
+
+    [Fact]
+    public void NextDelay_InfiniteTimeout_Longest()
+    {
+        Track("a");
+        var sweeper = CreateSweeper(idleTimeout: Timeout.InfiniteTimeSpan);
+        _time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(TimeSpan.FromSeconds(3), sweeper.NextDelay(TimeSpan.FromSeconds(3)));
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L)]
+    [InlineData(10_000_000L)]
+    [InlineData(1_000L)]
+    public void ToTimestampUnits_IsExact(long frequency)
+    {
+        var duration = TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1);
+        var expected = (long)((System.Numerics.BigInteger)duration.Ticks * frequency / TimeSpan.TicksPerSecond);
+        Assert.Equal(expected, SessionSweeper.ToTimestampUnits(duration, frequency));
+        Assert.Equal(frequency * 49 * 86_400, SessionSweeper.ToTimestampUnits(TimeSpan.FromDays(49), frequency));
     }
 
     private sealed class RecordingEvictor : ISessionEvictor
     {
-        public List<string> Evicted { get; } = [];
+        private readonly ConcurrentQueue<string> _evicted = new();
+        private readonly ConcurrentQueue<string> _started = new();
+
+        public IReadOnlyCollection<string> Evicted => _evicted.ToArray();
+
+        public IReadOnlyCollection<string> Started => _started.ToArray();
 
         public bool Refuse { get; set; }
 
         public string? ThrowFor { get; set; }
 
+        public (string Id, Task<bool> Result)? HangFor { get; set; }
+
+        public (string Id, ManualResetEventSlim Gate)? BlockFor { get; set; }
+
+        public bool HonourCancellation { get; set; }
+
         public Action<TrackedSession>? OnEvict { get; set; }
 
-        public Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
+        public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
         {
+            _started.Enqueue(session.Id);
             OnEvict?.Invoke(session);
             if (session.Id == ThrowFor)
             {
                 throw new InvalidOperationException("disposal failed");
             }
 
-            if (Refuse)
+            if (BlockFor is { } block && block.Id == session.Id)
             {
-                return Task.FromResult(false);
+                block.Gate.Wait(TimeSpan.FromSeconds(30), CancellationToken.None);
             }
 
-            Evicted.Add(session.Id);
-            return Task.FromResult(true);
+            if (HangFor is { } hang && hang.Id == session.Id)
+            {
+                var ended = HonourCancellation ? await hang.Result.WaitAsync(cancellationToken) : await hang.Result;
+                if (ended)
+                {
+                    _evicted.Enqueue(session.Id);
+                }
+
+                return ended;
+            }
+
+            if (Refuse)
+            {
+                return false;
+            }
+
+            _evicted.Enqueue(session.Id);
+            return true;
         }
     }
 }

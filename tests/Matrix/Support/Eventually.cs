@@ -20,4 +20,11 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (real time, bounded) and fails the test if it never does.</summary>
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan? bound = null)
+    {
+        var held = await WaitForAsync(() => Task.FromResult(condition()), static held => held, bound);
+        Assert.True(held, "The condition did not hold in time.");
+    }
 }

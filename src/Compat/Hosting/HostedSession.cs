@@ -28,7 +28,11 @@ internal sealed class HostedSession(string id, object transport, object server, 
 
     public void CloseGetStream() => Volatile.Write(ref _getStreams, 0);
 
-    /// <summary>Ends the server and the transport (which ends an open GET stream) and waits up to <paramref name="wait"/> for the run task.</summary>
+    /// <summary>
+    /// Ends the server and the transport (which ends an open GET stream) and their run task, waiting at most
+    /// <paramref name="wait"/> for all of it: a disposal that hangs is left to finish in the background.
+    /// </summary>
+    /// <exception cref="TimeoutException">The session did not end within <paramref name="wait"/>.</exception>
     public async Task DisposeAsync(TimeSpan wait, TimeProvider timeProvider)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -39,21 +43,30 @@ internal sealed class HostedSession(string id, object transport, object server, 
         await lifetime.CancelAsync().ConfigureAwait(false);
         try
         {
-            if (Transport is IAsyncDisposable transport)
-            {
-                await transport.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (Server is IAsyncDisposable server)
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await RunTask.WaitAsync(wait, timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await EndAsync().WaitAsync(wait, timeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Session {Id} did not end within {wait.TotalSeconds} s; it is left to finish in the background.");
         }
         finally
         {
             lifetime.Dispose();
         }
+    }
+
+    private async Task EndAsync()
+    {
+        if (Transport is IAsyncDisposable transport)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Server is IAsyncDisposable server)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await RunTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

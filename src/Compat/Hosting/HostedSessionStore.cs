@@ -50,11 +50,6 @@ internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider ti
         return true;
     }
 
-    public async Task EndAllAsync()
-    {
-        foreach (var id in _sessions.Keys)
-        {
-            await EndAsync(id).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Ends every hosted session at once; each waits at most <see cref="DisposeWait"/>, so this does too.</summary>
+    public Task EndAllAsync() => Task.WhenAll(_sessions.Keys.Select(EndAsync));
 }

@@ -30,6 +30,7 @@ internal sealed class SessionSweeper(
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>Runs one sweep and returns how many sessions it ended within <see cref="EvictionWait"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; claimed sessions return to service as their evictions give up.</exception>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -82,37 +83,35 @@ internal sealed class SessionSweeper(
             return 0;
         }
 
-        var evictions = new Task<bool>[claims.Count];
+        var batch = new EvictionBatch(claims.Count);
         for (var i = 0; i < claims.Count; i++)
         {
             var reason = i < claims.Count - overLimit ? EvictionReason.IdleTimeout : EvictionReason.MaxIdleSessions;
-            var claim = claims[i];
-
-            // On the thread pool: an evictor that blocks its caller holds up only its own session.
-            evictions[i] = Task.Run(() => EvictAsync(claim, reason, now, cancellationToken), CancellationToken.None);
+            _ = EvictAsync(claims[i], reason, now, batch, cancellationToken);
         }
 
-        var all = Task.WhenAll(evictions);
         try
         {
-            await all.WaitAsync(EvictionWait, timeProvider, cancellationToken).ConfigureAwait(false);
+            await batch.Completion.WaitAsync(EvictionWait, timeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            var pending = evictions.Count(static e => !e.IsCompleted);
-            Log.EvictionsStillRunning(logger, pending, EvictionWait.TotalSeconds);
+            Log.EvictionsStillRunning(logger, batch.Pending, EvictionWait.TotalSeconds);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        return evictions.Count(static e => e.IsCompletedSuccessfully && e.Result);
+        return batch.Ended;
     }
 
-    private async Task<bool> EvictAsync(SessionClaim claim, EvictionReason reason, long now, CancellationToken cancellationToken)
+    // Never throws: every outcome is recorded in the batch and the tracker.
+    private async Task EvictAsync(SessionClaim claim, EvictionReason reason, long now, EvictionBatch batch, CancellationToken cancellationToken)
     {
         var session = claim.Session;
         var ended = false;
         try
         {
+            // On the thread pool: an evictor that blocks its caller holds up only its own session.
+            await Task.Yield();
+
             // Claimed under the tracker's lock: a request arriving from now on is refused with 404, never raced.
             ended = await session.Evictor.EvictAsync(session, cancellationToken).ConfigureAwait(false);
         }
@@ -128,19 +127,45 @@ internal sealed class SessionSweeper(
             if (ended)
             {
                 tracker.Remove(session);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;
+                    Log.SessionEvicted(logger, session.Id, reason, idleSeconds);
+                }
             }
             else
             {
                 tracker.ReleaseClaim(session, timeProvider.GetTimestamp());
             }
-        }
 
-        if (ended && logger.IsEnabled(LogLevel.Debug))
+            batch.Done(ended);
+        }
+    }
+
+    /// <summary>Counts the evictions of one sweep as they finish; completes when the last one has.</summary>
+    private sealed class EvictionBatch(int count)
+    {
+        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _pending = count;
+        private int _ended;
+
+        public Task Completion => _completion.Task;
+
+        public int Pending => Volatile.Read(ref _pending);
+
+        public int Ended => Volatile.Read(ref _ended);
+
+        public void Done(bool ended)
         {
-            var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;
-            Log.SessionEvicted(logger, session.Id, reason, idleSeconds);
-        }
+            if (ended)
+            {
+                Interlocked.Increment(ref _ended);
+            }
 
-        return ended;
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                _completion.TrySetResult();
+            }
+        }
     }
 }

@@ -1,0 +1,133 @@
+using McpCompat.Hosting;
+using McpCompat.Sessions;
+using McpCompat.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace McpCompat.Tests.Hosting;
+
+/// <summary>Ending hosted sessions whose transport or server misbehaves on disposal: logged, bounded, nothing else held up.</summary>
+public sealed class HostedSessionStoreTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly SessionTracker _tracker = new();
+    private readonly FakeLogger<HostedSessionStore> _logger = new();
+    private readonly HostedSessionStore _store;
+
+    public HostedSessionStoreTests() => _store = new HostedSessionStore(_tracker, _time, _logger);
+
+    private HostedSession Host(string id, FakeDisposable transport, FakeDisposable server)
+    {
+        var session = new HostedSession(id, transport, server, user: null, new CancellationTokenSource())
+        {
+            Tracked = new TrackedSession(id, _store, creator: null, origin: null, _time.GetTimestamp(), inFlight: 0),
+        };
+        _store.Add(session);
+        _tracker.Add(session.Tracked);
+        return session;
+    }
+
+    [Fact]
+    public async Task End_ServerDisposalThrows_SessionGoneAndLogged()
+    {
+        var transport = new FakeDisposable();
+        var session = Host("a", transport, new FakeDisposable { Throw = true });
+
+        Assert.True(await _store.EndAsync("a"));
+
+        Assert.True(transport.Disposed);
+        Assert.Null(_store.Find("a"));
+        Assert.True(session.Tracked!.IsGone);
+        var entry = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "HostedSessionDisposeFailed");
+        Assert.IsType<InvalidOperationException>(entry.Exception);
+    }
+
+    [Fact]
+    public async Task End_DisposalHangs_ReturnsAfterTheWaitAndLogs()
+    {
+        var hang = new TaskCompletionSource();
+        Host("a", new FakeDisposable { Hang = hang.Task }, new FakeDisposable());
+
+        var end = _store.EndAsync("a");
+        Assert.Null(_store.Find("a"));
+        Assert.False(end.IsCompleted);
+
+        _time.Advance(HostedSessionStore.DisposeWait);
+        Assert.True(await end);
+        var entry = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "HostedSessionDisposeFailed");
+        Assert.IsType<TimeoutException>(entry.Exception);
+        hang.SetResult();
+    }
+
+    [Fact]
+    public async Task EndAll_OneHangs_OthersEndedAndAllBounded()
+    {
+        var hang = new TaskCompletionSource();
+        var hangingServer = new FakeDisposable { Hang = hang.Task };
+        Host("hanging", new FakeDisposable(), hangingServer);
+        var others = Enumerable.Range(0, 5).Select(i => new FakeDisposable()).ToArray();
+        for (var i = 0; i < others.Length; i++)
+        {
+            Host($"s{i}", others[i], new FakeDisposable());
+        }
+
+        var endAll = _store.EndAllAsync();
+        await Eventually.TrueAsync(() => others.All(o => o.Disposed));
+        Assert.False(endAll.IsCompleted);
+
+        _time.Advance(HostedSessionStore.DisposeWait);
+        await endAll;
+        Assert.Equal(0, _store.Count);
+        Assert.Equal(0, _tracker.Count);
+        hang.SetResult();
+    }
+
+    [Fact]
+    public async Task Sweep_OneDisposalHangs_OtherIdleSessionsEnded()
+    {
+        var hang = new TaskCompletionSource();
+        Host("hanging", new FakeDisposable { Hang = hang.Task }, new FakeDisposable());
+        var other = new FakeDisposable();
+        Host("other", other, new FakeDisposable());
+        using var sweeper = new SessionSweeper(
+            _tracker,
+            MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = TimeSpan.FromSeconds(30) }),
+            _time,
+            NullLogger<SessionSweeper>.Instance);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var sweep = sweeper.SweepOnceAsync();
+        await Eventually.TrueAsync(() => other.Disposed);
+
+        // The hosted session's own bound (5 s) ends its eviction before the sweep's (10 s).
+        _time.Advance(HostedSessionStore.DisposeWait);
+        Assert.Equal(2, await sweep);
+        Assert.Equal(0, _store.Count);
+        hang.SetResult();
+    }
+
+    private sealed class FakeDisposable : IAsyncDisposable
+    {
+        public bool Throw { get; init; }
+
+        public Task? Hang { get; init; }
+
+        public bool Disposed { get; private set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            if (Hang is not null)
+            {
+                await Hang;
+            }
+
+            if (Throw)
+            {
+                throw new InvalidOperationException("disposal failed");
+            }
+        }
+    }
+}

@@ -179,6 +179,17 @@ public sealed class FallbackPathTests
     }
 
     [Fact]
+    public async Task TenThousandRequestsRacingEvictions_AnswerOkOr404_NeverHangOr500()
+    {
+        await using var host = await StartAsync();
+        var (ok, notFound) = await Support.EvictionRace.RunRoundsAsync(
+            host.Client, () => host.Time.Advance(IdleTimeout), () => host.Sweeper.SweepOnceAsync(), id => host.Tracker.Find(id) is not null, rounds: 20, perRound: 500);
+
+        Assert.Equal(10_000, ok + notFound);
+        Assert.True(notFound > 0, "no request met an ended session");
+    }
+
+    [Fact]
     public async Task Churn_2000AbandonedSessions_NoneHeldAfterTimeout()
     {
         await using var host = await StartAsync();

@@ -321,4 +321,15 @@ public sealed class MapMcpCompatTests
         host.Time.Advance(IdleTimeout);
         await Support.EvictionRace.AssertOkOr404OnlyAsync(host.Client, ids, () => host.Sweeper.SweepOnceAsync(), id => host.Store.Find(id) is not null);
     }
+
+    [Fact]
+    public async Task TenThousandRequestsRacingEvictions_AnswerOkOr404_NeverHangOr500()
+    {
+        await using var host = await CompatTestHost.StartAsync();
+        var (ok, notFound) = await Support.EvictionRace.RunRoundsAsync(
+            host.Client, () => host.Time.Advance(IdleTimeout), () => host.Sweeper.SweepOnceAsync(), id => host.Store.Find(id) is not null, rounds: 20, perRound: 500);
+
+        Assert.Equal(10_000, ok + notFound);
+        Assert.True(notFound > 0, "no request met an ended session");
+    }
 }

@@ -47,6 +47,9 @@ internal sealed class McpCompatRuntime
     /// <summary>Gets a value indicating whether McpCompat's sweeper must run: its own path, or sessions it hosts.</summary>
     public bool SweeperNeeded => _hostedShape is not null || Decision.Path == McpCompatPath.Fallback;
 
+    /// <summary>Gets a value indicating whether <c>MapMcpCompat</c> hosts sessions in this application.</summary>
+    public bool IsHosting => _hostedShape is not null;
+
     /// <summary>Records that <c>MapMcpCompat</c> hosts sessions over the SDK's transport of the given API shape.</summary>
     public void MarkHostedEndpoint(string shape) => _hostedShape = shape;
 

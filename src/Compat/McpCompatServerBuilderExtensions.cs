@@ -4,6 +4,7 @@ using McpCompat.Http;
 using McpCompat.Native;
 using McpCompat.Probing;
 using McpCompat.Sessions;
+using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -104,6 +105,8 @@ public static class McpCompatServerBuilderExtensions
                 typeof(NativeOptionsConfigurer<>).MakeGenericType(sdkOptionsType));
         }
 
+        services.AddMetrics();
+        services.TryAddSingleton<McpCompatMetrics>();
         services.TryAddSingleton<SessionTracker>();
         services.TryAddSingleton<DeleteEndpointEvictor>();
         services.TryAddSingleton<SessionSweeper>();

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace McpCompat.Hosting;
 
 /// <summary>The sessions <c>MapMcpCompat</c> hosts, by id; ends them when the sweeper, a DELETE or shutdown asks.</summary>
-internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger) : ISessionEvictor
+internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger, McpCompatMetrics? metrics = null) : ISessionEvictor
 {
     /// <summary>How long ending a session waits for its server's run task.</summary>
     public static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
@@ -51,5 +51,13 @@ internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider ti
     }
 
     /// <summary>Ends every hosted session at once; each waits at most <see cref="DisposeWait"/>, so this does too.</summary>
-    public Task EndAllAsync() => Task.WhenAll(_sessions.Keys.Select(EndAsync));
+    public Task EndAllAsync() => Task.WhenAll(_sessions.Keys.Select(EndAtShutdownAsync));
+
+    private async Task EndAtShutdownAsync(string id)
+    {
+        if (await EndAsync(id).ConfigureAwait(false))
+        {
+            metrics?.SessionEnded(EvictionReason.Shutdown);
+        }
+    }
 }

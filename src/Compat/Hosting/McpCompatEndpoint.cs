@@ -27,7 +27,8 @@ internal sealed class McpCompatEndpoint(
     IOptionsFactory<McpServerOptions> serverOptionsFactory,
     ILoggerFactory loggerFactory,
     IServiceProvider services,
-    TimeProvider timeProvider) : IDisposable
+    TimeProvider timeProvider,
+    McpCompatMetrics metrics) : IDisposable
 {
     /// <summary>The largest request body accepted: 4 MiB.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
@@ -271,6 +272,7 @@ internal sealed class McpCompatEndpoint(
             return;
         }
 
+        metrics.SessionEnded(EvictionReason.Deleted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -302,6 +304,7 @@ internal sealed class McpCompatEndpoint(
                 var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
                 await store.EndAsync(victim.Session.Id).ConfigureAwait(false);
                 tracker.Remove(victim.Session);
+                metrics.SessionEnded(EvictionReason.MaxSessions);
                 Log.SessionEvicted(_logger, victim.Session.Id, EvictionReason.MaxSessions, idleSeconds);
             }
 

@@ -1,3 +1,4 @@
+using McpCompat.Telemetry;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ namespace McpCompat.Http;
 /// creator from the request's principal), counts each request of a known session in and out, and answers a request
 /// for a session that is being evicted with the SDK's own 404 instead of letting it race the eviction.
 /// </summary>
-internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider)
+internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider, McpCompatMetrics metrics)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -48,9 +49,17 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
         }
 
         var status = context.Response.StatusCode;
-        if ((HttpMethods.IsDelete(context.Request.Method) && status is >= 200 and < 300) || status == StatusCodes.Status404NotFound)
+        if (HttpMethods.IsDelete(context.Request.Method) && status is >= 200 and < 300)
         {
-            // Ended by its client, or no longer known to the SDK.
+            // Ended by its client.
+            if (tracker.Remove(session))
+            {
+                metrics.SessionEnded(EvictionReason.Deleted);
+            }
+        }
+        else if (status == StatusCodes.Status404NotFound)
+        {
+            // No longer known to the SDK.
             tracker.Remove(session);
         }
     }

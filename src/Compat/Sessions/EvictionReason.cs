@@ -1,6 +1,6 @@
 namespace McpCompat.Sessions;
 
-/// <summary>Why a tracked session stopped being tracked.</summary>
+/// <summary>Why a tracked session ended.</summary>
 internal enum EvictionReason
 {
     /// <summary>Idle longer than the idle timeout.</summary>
@@ -11,4 +11,10 @@ internal enum EvictionReason
 
     /// <summary>Among the longest idle when a new session needed room under the total session limit.</summary>
     MaxSessions,
+
+    /// <summary>Ended because the application shut down.</summary>
+    Shutdown,
+
+    /// <summary>Ended by its client (a <c>DELETE</c>).</summary>
+    Deleted,
 }

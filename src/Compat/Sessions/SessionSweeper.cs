@@ -19,7 +19,8 @@ internal sealed class SessionSweeper(
     SessionTracker tracker,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
-    ILogger<SessionSweeper> logger) : IDisposable
+    ILogger<SessionSweeper> logger,
+    McpCompatMetrics? metrics = null) : IDisposable
 {
     /// <summary>How long a sweep waits for the sessions it ends; slower ones finish in the background.</summary>
     public static readonly TimeSpan EvictionWait = TimeSpan.FromSeconds(10);
@@ -80,6 +81,7 @@ internal sealed class SessionSweeper(
         var overLimit = tracker.ClaimDue(dueBefore, maxIdle, claims);
         if (claims.Count == 0)
         {
+            metrics?.SweepCompleted(timeProvider.GetElapsedTime(now));
             return 0;
         }
 
@@ -99,6 +101,7 @@ internal sealed class SessionSweeper(
             Log.EvictionsStillRunning(logger, batch.Pending, EvictionWait.TotalSeconds);
         }
 
+        metrics?.SweepCompleted(timeProvider.GetElapsedTime(now));
         return batch.Ended;
     }
 
@@ -127,6 +130,7 @@ internal sealed class SessionSweeper(
             if (ended)
             {
                 tracker.Remove(session);
+                metrics?.SessionEnded(reason);
                 if (logger.IsEnabled(LogLevel.Debug))
                 {
                     var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;

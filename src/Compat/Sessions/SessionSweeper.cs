@@ -29,6 +29,13 @@ internal sealed class SessionSweeper(
 
     // One sweep at a time: a sweep asked for while another runs waits for it, then finds what is still due.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private long _heartbeat;
+
+    /// <summary>Gets the <see cref="TimeProvider"/> timestamp of the last finished sweep or sweeper start; 0 before either.</summary>
+    public long Heartbeat => Volatile.Read(ref _heartbeat);
+
+    /// <summary>Records that the sweeper's loop is alive now (it starts, or a sweep finished).</summary>
+    public void Beat() => Volatile.Write(ref _heartbeat, timeProvider.GetTimestamp());
 
     /// <summary>Runs one sweep and returns how many sessions it ended within <see cref="EvictionWait"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; claimed sessions return to service as their evictions give up.</exception>
@@ -37,7 +44,9 @@ internal sealed class SessionSweeper(
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await SweepAsync(cancellationToken).ConfigureAwait(false);
+            var ended = await SweepAsync(cancellationToken).ConfigureAwait(false);
+            Beat();
+            return ended;
         }
         finally
         {

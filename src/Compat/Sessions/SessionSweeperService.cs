@@ -35,6 +35,7 @@ internal sealed class SessionSweeperService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var longest = options.Value.SweepInterval;
+        sweeper.Beat();
         try
         {
             // Sleeps until the longest-idle session is due (at most one sweep interval), so a session is ended

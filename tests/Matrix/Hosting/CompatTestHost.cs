@@ -59,10 +59,11 @@ internal sealed class CompatTestHost : IAsyncDisposable
         return new RawMcpClient(http, Endpoint, ProtocolVersion);
     }
 
-    public static async Task<CompatTestHost> StartAsync(Action<McpCompatOptions>? configure = null, bool requireAuthorization = false)
+    public static async Task<CompatTestHost> StartAsync(Action<McpCompatOptions>? configure = null, bool requireAuthorization = false, Action<IServiceCollection>? services = null)
     {
         var time = new FakeTimeProvider();
         var builder = TestWebApplication.CreateBuilder(time, requireAuthorization: requireAuthorization);
+        services?.Invoke(builder.Services);
         builder.Services
             .AddMcpServer()
             .WithTools<HostingTestTools>()

@@ -1,0 +1,70 @@
+using McpCompat.Probing;
+using McpCompat.Sessions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Health;
+
+/// <summary>
+/// Reports McpCompat's state: degraded when the tracked sessions reach <see cref="NearFullRatio"/> of
+/// <see cref="McpCompatOptions.MaxSessions"/>, or when McpCompat's sweeper is in charge but has not run for longer than
+/// it ever should; healthy otherwise. The data carries the probe summary, the path and the session counts.
+/// </summary>
+internal sealed class McpCompatHealthCheck(
+    McpCompatRuntime runtime,
+    McpSdkReport report,
+    SessionTracker tracker,
+    SessionSweeper sweeper,
+    IOptions<McpCompatOptions> options,
+    TimeProvider timeProvider) : IHealthCheck
+{
+    /// <summary>The share of <see cref="McpCompatOptions.MaxSessions"/> at which the check reports degraded: 90%.</summary>
+    public const double NearFullRatio = 0.9;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var settings = options.Value;
+        var decision = runtime.Decision;
+        var tracking = runtime.SweeperNeeded;
+        var data = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["sdk"] = report.SdkDescription,
+            ["path"] = runtime.IsHosting ? "hosted" : decision.Path.ToString(),
+            ["reason"] = decision.Reason,
+            ["maxSessions"] = settings.MaxSessions,
+        };
+
+        var problems = new List<string>();
+        if (tracking)
+        {
+            data["liveSessions"] = tracker.Count;
+            data["idleSessions"] = tracker.IdleCount;
+            if (tracker.Count >= settings.MaxSessions * NearFullRatio)
+            {
+                problems.Add($"{tracker.Count} sessions tracked, {NearFullRatio:P0} or more of McpCompat:MaxSessions = {settings.MaxSessions}");
+            }
+
+            // The loop sleeps at most one sweep interval and a sweep waits at most EvictionWait for its evictions.
+            var allowed = (settings.SweepInterval * 2) + SessionSweeper.EvictionWait;
+            var heartbeat = sweeper.Heartbeat;
+            if (heartbeat == 0)
+            {
+                problems.Add("McpCompat's sweeper has not started");
+            }
+            else
+            {
+                var since = timeProvider.GetElapsedTime(heartbeat);
+                data["secondsSinceSweep"] = Math.Round(since.TotalSeconds, 3);
+                if (since > allowed)
+                {
+                    problems.Add($"McpCompat's sweeper last ran {since.TotalSeconds:0.#} s ago (expected within {allowed.TotalSeconds:0.#} s)");
+                }
+            }
+        }
+
+        var result = problems.Count == 0
+            ? HealthCheckResult.Healthy($"McpCompat: {data["path"]} on {report.SdkDescription}", data)
+            : new HealthCheckResult(context.Registration.FailureStatus, $"McpCompat: {string.Join("; ", problems)}", data: data);
+        return Task.FromResult(result);
+    }
+}

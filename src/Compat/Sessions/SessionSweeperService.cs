@@ -21,7 +21,14 @@ internal sealed class SessionSweeperService(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         runtime.LogDecisionOnce();
-        return runtime.SweeperNeeded ? base.StartAsync(cancellationToken) : Task.CompletedTask;
+        if (!runtime.SweeperNeeded)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Counted as alive from here: the loop itself may start later, on the thread pool.
+        sweeper.Beat();
+        return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -35,7 +42,6 @@ internal sealed class SessionSweeperService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var longest = options.Value.SweepInterval;
-        sweeper.Beat();
         try
         {
             // Sleeps until the longest-idle session is due (at most one sweep interval), so a session is ended

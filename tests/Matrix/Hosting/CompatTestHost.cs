@@ -112,6 +112,9 @@ internal sealed class HostingTestTools
     [McpServerTool(Name = "echo"), Description("Echoes.")]
     public static string Echo(string message) => message;
 
+    [McpServerTool(Name = "fail"), Description("Throws.")]
+    public static string Fail() => throw new InvalidOperationException("the tool failed");
+
     [McpServerTool(Name = "wait"), Description("Waits until the test releases it.")]
     public static async Task<string> Wait(CancellationToken cancellationToken)
     {

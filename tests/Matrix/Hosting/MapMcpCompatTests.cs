@@ -309,6 +309,29 @@ public sealed class MapMcpCompatTests
     }
 
     [Fact]
+    public async Task ToolThatThrows_SessionAnswersThenExpires_NothingLeaks()
+    {
+        await using var host = await CompatTestHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            var (status, message) = await host.Client.CallToolAsync(id, "fail");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(message?["error"] is not null || (bool?)message?["result"]?["isError"] == true, message?.ToJsonString());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        Assert.Equal(0, host.Tracker.Find(id)?.InFlight);
+
+        host.Time.Advance(IdleTimeout);
+        await host.Sweeper.SweepOnceAsync();
+        Assert.Equal(0, host.Store.Count);
+        Assert.Equal(0, host.Tracker.Count);
+        Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
+    }
+
+    [Fact]
     public async Task RequestsRacingEviction_AnswerOkOr404_Never500()
     {
         await using var host = await CompatTestHost.StartAsync();

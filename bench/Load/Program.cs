@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using Load;
+
+// Load and soak driver: hosts MCP servers in this process (Kestrel on 127.0.0.1, ephemeral ports), drives them over
+// loopback, and writes what it measured as JSON; "report" turns those files into Markdown and an SVG plot.
+// Usage (eng/perf.sh runs all of them):
+//   overhead --out FILE [--sessions 16] [--workers 4] [--rounds 8] [--seconds 3] [--warmup 0.5]
+//   lateness --out FILE [--sessions 300] [--timeout 3] [--spread 12]
+//   soak     --out FILE --mode Fallback|Native|Off|Unbounded [--sessions 100000] [--rate 800] [--timeout 3] [--sample 5] [--workers 8]
+//   report   --in DIR --out FILE --svg FILE [--svg-link PATH]
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: Load overhead|lateness|soak|report [--option value]...");
+    return 2;
+}
+
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var i = 1; i + 1 < args.Length; i += 2)
+{
+    options[args[i].TrimStart('-')] = args[i + 1];
+}
+
+string Text(string name, string? fallback = null) =>
+    options.TryGetValue(name, out var value) ? value : fallback ?? throw new ArgumentException($"--{name} is required.");
+double Number(string name, double fallback) =>
+    options.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+var json = new JsonSerializerOptions { WriteIndented = true };
+async Task WriteAsync<T>(T result)
+{
+    var path = Text("out");
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    await File.WriteAllTextAsync(path, JsonSerializer.Serialize(result, json));
+}
+
+switch (args[0])
+{
+    case "overhead":
+        await WriteAsync(await OverheadBenchmark.RunAsync(
+            sessions: (int)Number("sessions", 16),
+            workers: (int)Number("workers", 4),
+            rounds: (int)Number("rounds", 8),
+            segment: TimeSpan.FromSeconds(Number("seconds", 3)),
+            warmup: TimeSpan.FromSeconds(Number("warmup", 0.5))));
+        return 0;
+
+    case "lateness":
+        await WriteAsync(await LatenessBenchmark.RunAsync(
+            sessions: (int)Number("sessions", 300),
+            idleTimeout: TimeSpan.FromSeconds(Number("timeout", 3)),
+            spread: TimeSpan.FromSeconds(Number("spread", 12))));
+        return 0;
+
+    case "soak":
+        await ChurnSoak.RunAsync(
+            Enum.Parse<ServerMode>(Text("mode")),
+            sessions: (int)Number("sessions", 100_000),
+            rate: Number("rate", 800),
+            idleTimeout: TimeSpan.FromSeconds(Number("timeout", 3)),
+            sampleEvery: TimeSpan.FromSeconds(Number("sample", 5)),
+            workers: (int)Number("workers", 8),
+            save: WriteAsync);
+        return 0;
+
+    case "report":
+        await PerformanceReport.WriteAsync(Text("in"), Text("out"), Text("svg"), Text("svg-link", "perf/churn.svg"), json);
+        return 0;
+
+    default:
+        Console.Error.WriteLine($"unknown command '{args[0]}'");
+        return 2;
+}

@@ -5,7 +5,7 @@
 # Knobs (environment): PERF_SOAK_SESSIONS (100000), PERF_SOAK_RATE (sessions/s, 800), PERF_SOAK_TIMEOUT (s, 3),
 #   PERF_SOAK_MODES ("Native Fallback Unbounded"),
 #   PERF_ROUNDS (8), PERF_SEGMENT_SECONDS (2), PERF_LATENESS_SESSIONS (300), PERF_LATENESS_TIMEOUT (s, 3),
-#   PERF_MICRO_ARGS (arguments after `--` for bench/Micro; default: every benchmark, GitHub-Markdown export).
+#   PERF_MICRO_ARGS (extra arguments for bench/Micro, e.g. --quick for a rough smoke run).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,7 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 started=$(date +%s)
-out="$root/artifacts/perf"
+out="artifacts/perf"
 rm -rf "$out"
 mkdir -p "$out" docs/perf
 
@@ -55,21 +55,7 @@ run "${load[@]}" report --in "$out" --out "$out/results.md" --svg docs/perf/chur
 
 # Micro-benchmarks (BenchmarkDotNet): produced by bench/Micro when that project exists, skipped with a note otherwise.
 micro="$out/micro.md"
-if [[ -f bench/Micro/Micro.csproj ]]; then
-  read -r -a micro_args <<<"${PERF_MICRO_ARGS:---filter * --exporters github --artifacts $out/micro}"
-  run dotnet run -c Release --project bench/Micro -- "${micro_args[@]}"
-  {
-    for report in "$out"/micro/results/*-report-github.md; do
-      [[ -f "$report" ]] || continue
-      cat "$report"
-      echo
-    done
-  } >"$micro"
-  [[ -s "$micro" ]] || echo "_bench/Micro ran but wrote no \`*-report-github.md\` under \`artifacts/perf/micro/results\`._" >"$micro"
-else
-  echo "_Not run: \`bench/Micro\` does not exist in this tree. When it does, \`eng/perf.sh\` runs \`dotnet run -c Release --project bench/Micro -- ${PERF_MICRO_ARGS:---filter * --exporters github --artifacts artifacts/perf/micro}\` and inserts its GitHub-Markdown reports here._" >"$micro"
-  echo "note: bench/Micro does not exist: micro-benchmark section skipped"
-fi
+run dotnet run -c Release --project bench/Micro -- --markdown "$micro" ${PERF_MICRO_ARGS:-}
 
 load_avg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 finished=$(date +%s)
@@ -119,7 +105,10 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   cat "$out/results.md"
   echo "## Micro-benchmarks"
   echo
-  echo "<!-- micro-benchmarks: produced by bench/Micro (BenchmarkDotNet): tracking on the request path, sweep cost at 1k/10k/100k tracked sessions, bytes per tracked session -->"
+  echo "BenchmarkDotNet (\`bench/Micro\`, in process, 3 warm-ups and 10 iterations per case). Targets: a sweep with nothing due"
+  echo "under 50 µs at 100,000 tracked sessions; ending 10,000 due sessions under 20 ms of sweep work, disposal aside (the"
+  echo "evictor ends at once); at most 200 bytes of McpCompat bookkeeping per tracked session (the SDK's own session costs"
+  echo "about 10 KiB, see the churn soak). The full scan is what the SDK's sweeper does every 5 s over all its sessions."
   echo
   cat "$micro"
   echo

@@ -5,7 +5,8 @@ namespace McpCompat.Probing;
 
 /// <summary>
 /// Version ranges of the SDK with known idle-session defects or behaviours. The facts live in
-/// <c>KnownDefects.props</c>, embedded in this assembly and packed beside <c>buildTransitive/McpCompat.targets</c>,
+/// <c>KnownDefects.props</c>, embedded in this assembly and packed as <c>buildTransitive/McpCompat.props</c> for
+/// <c>buildTransitive/McpCompat.targets</c>,
 /// so the probe's advisories and the build-time warnings come from the same table.
 /// </summary>
 internal static class KnownDefects

@@ -4,7 +4,8 @@
 # whose NuGet.config adds that folder as a feed (McpCompat* only; everything else from the usual feed) and with a
 # packages folder of its own (so a stale McpCompat of the same version is never picked up):
 #   - a web app on McpCompat + ModelContextProtocol.AspNetCore 2.3.1, MCP_SESSION_IDLE_TIMEOUT=2, on 127.0.0.1:
-#     a session opened with curl answers 404 once the timeout and one SDK sweep (5 s) have passed;
+#     a session opened with curl answers 404 once the timeout and one sweep have passed, on the SDK's own idle
+#     timeout (Mode Auto) and on McpCompat's sweeper (Mode Fallback);
 #   - the build-time advice: a stub ModelContextProtocol.AspNetCore in a defect range warns MCPCOMPAT001/002, not with
 #     McpCompatSuppressAdvisories=true, one less with NoWarn; 2.3.1 only informs (MCPCOMPAT003); Core-only SDKs
 #     (0.2.0-preview.3, 2.4.0) get nothing;
@@ -171,15 +172,7 @@ check "the app restored McpCompat $version from the local feed" test -f "$work/p
 check "build on ModelContextProtocol.AspNetCore 2.3.1: no McpCompat warning" bash -c "! grep -q 'warning MCPCOMPAT' '$out/app-build.log'"
 check "build on ModelContextProtocol.AspNetCore 2.3.1: MCPCOMPAT003 as a message" grep -q "McpCompat MCPCOMPAT003: ModelContextProtocol.AspNetCore 2.3.1 is in \[2.0.0, )" "$out/app-build.log"
 
-# 4. Run it and let a session expire.
-(cd "$work/app/bin/Release/net10.0" && MCP_SESSION_IDLE_TIMEOUT=2 exec dotnet App.dll --urls "http://127.0.0.1:0") > "$out/app-server.log" 2>&1 &
-server=$!
-base=
-for _ in $(seq 1 150); do
-  base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$out/app-server.log" | head -n 1)
-  [[ -n "$base" ]] && break
-  sleep 0.2
-done
+# 4. Run it and let a session expire: on the SDK's own idle timeout (Auto picks it on 2.3.1), then on McpCompat's.
 accept='Accept: application/json, text/event-stream'
 json='Content-Type: application/json'
 post() { # post <session-id or -> <body>: prints the HTTP status; headers in $out/headers
@@ -187,24 +180,37 @@ post() { # post <session-id or -> <body>: prints the HTTP status; headers in $ou
   [[ "$id" != - ]] && extra=(-H "Mcp-Session-Id: $id" -H "MCP-Protocol-Version: 2025-06-18")
   curl -s -o "$out/body" -D "$out/headers" -w '%{http_code}' -X POST "$base/mcp" -H "$json" -H "$accept" "${extra[@]}" --data "$body"
 }
-session=
-if [[ -n "$base" ]]; then
-  status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
-  session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
-  check "initialize: 200 with an Mcp-Session-Id" test "$status" = 200 -a -n "$session"
-  check "notifications/initialized: 202" test "$(post "$session" '{"jsonrpc":"2.0","method":"notifications/initialized"}')" = 202
-  check "tools/list on the live session: 200" test "$(post "$session" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')" = 200
-  # Idle timeout 2 s, the SDK's sweep every 5 s: gone within 7 s of the last request; nothing may touch it meanwhile.
-  sleep 9
-  check "after 2 s idle and a sweep, the session id answers 404" test "$(post "$session" '{"jsonrpc":"2.0","id":3,"method":"tools/list"}')" = 404
-  check "the server log names McpCompat's path" grep -q "McpCompat" "$out/app-server.log"
-else
-  check "the app listens on 127.0.0.1" false
-  tail -n 30 "$out/app-server.log"
-fi
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
-server=
+expiry() { # expiry <McpCompat mode> <what the startup log must say>
+  local mode=$1 expected=$2 log="$out/app-server-$1.log" session status
+  (cd "$work/app/bin/Release/net10.0" && MCP_SESSION_IDLE_TIMEOUT=2 McpCompat__Mode=$mode exec dotnet App.dll --urls "http://127.0.0.1:0") > "$log" 2>&1 &
+  server=$!
+  base=
+  for _ in $(seq 1 150); do
+    base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
+    [[ -n "$base" ]] && break
+    sleep 0.2
+  done
+  if [[ -n "$base" ]]; then
+    status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
+    session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
+    check "$mode: initialize: 200 with an Mcp-Session-Id" test "$status" = 200 -a -n "$session"
+    check "$mode: notifications/initialized: 202" test "$(post "$session" '{"jsonrpc":"2.0","method":"notifications/initialized"}')" = 202
+    check "$mode: tools/list on the live session: 200" test "$(post "$session" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')" = 200
+    # Idle timeout 2 s; the SDK sweeps every 5 s, McpCompat every 1 s: gone within 7 s of the last request.
+    # Nothing may touch the session meanwhile (a request is activity).
+    sleep 9
+    check "$mode: after 2 s idle and a sweep, the session id answers 404" test "$(post "$session" '{"jsonrpc":"2.0","id":3,"method":"tools/list"}')" = 404
+    check "$mode: the startup log says: $expected" grep -qF "$expected" "$log"
+  else
+    check "$mode: the app listens on 127.0.0.1" false
+    tail -n 30 "$log"
+  fi
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+}
+expiry Auto "the SDK's own idle timeout is in charge (IdleTimeout 00:00:02"
+expiry Fallback "McpCompat's sweeper is in charge of idle sessions (idle timeout 00:00:02"
 
 # 5. Build-time advice.
 mkdir -p "$work/advice/stub"

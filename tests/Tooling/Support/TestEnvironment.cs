@@ -28,21 +28,3 @@ internal static class TestEnvironment
         typeof(TestEnvironment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
             ?? throw new InvalidOperationException($"Assembly metadata {key} is missing.");
 }
-
-/// <summary>A temporary folder that deletes itself.</summary>
-internal sealed class TempFolder(string path) : IDisposable
-{
-    public string Path { get; } = Directory.CreateDirectory(path).FullName;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temporary folder.
-        }
-    }
-}

@@ -1,0 +1,3 @@
+using McpCompat.Cli;
+
+return ProbeCommand.Run(args, Console.Out, Console.Error, Environment.CurrentDirectory);

@@ -51,8 +51,21 @@ internal static class ChurnSoak
             }
         }));
         await Task.WhenAll(warmup);
+
+        // With a timeout, the warm-up also runs the eviction path for 5 s at the run's rate (sessions abandoned, then
+        // expired), so that pools, dictionaries and threads the sweeper grows are part of the baseline, not of the
+        // growth: the comparison is then about what the run's volume leaves behind.
+        var warmupAbandoned = 0;
+        if (mode != ServerMode.Unbounded)
+        {
+            warmupAbandoned = (int)Math.Min(sessions, rate * 5);
+            await OpenAtRateAsync(client, warmupAbandoned, rate, workers);
+            await Task.Delay(idleTimeout + TimeSpan.FromSeconds(7));
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(2));
         var baseline = MedianOfThree(ManagedBytes);
+        Console.WriteLine($"  {mode}: warm-up: {workers * 50} sessions deleted, {warmupAbandoned} abandoned and expired");
         Console.WriteLine($"  {mode}: baseline {Mib(baseline):0.00} MiB, live sessions {server.LiveSessions}");
 
         var samples = new List<SoakSample>();
@@ -148,6 +161,34 @@ internal static class ChurnSoak
             ? $"  {mode}: host stopped in {took.TotalSeconds:0.0} s"
             : $"  {mode}: host not stopped within {StopLimit.TotalSeconds:0} s ({server.LiveSessions} sessions alive); left to the process exit");
         await save(result with { StopSeconds = stopped?.TotalSeconds });
+    }
+
+    /// <summary>Opens <paramref name="count"/> sessions at <paramref name="rate"/> per second and abandons them.</summary>
+    private static async Task OpenAtRateAsync(McpLoadClient client, int count, double rate, int workers)
+    {
+        long next = -1;
+        var start = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.Frequency / rate;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) is var index && index < count)
+            {
+                var due = start + (long)(index * interval);
+                var now = Stopwatch.GetTimestamp();
+                if (due > now)
+                {
+                    await Task.Delay(Stopwatch.GetElapsedTime(now, due));
+                }
+
+                try
+                {
+                    await client.OpenSessionAsync();
+                }
+                catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException)
+                {
+                }
+            }
+        })));
     }
 
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(20);

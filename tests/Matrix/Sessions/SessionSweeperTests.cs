@@ -178,8 +178,7 @@ public sealed class SessionSweeperTests
         await Eventually.TrueAsync(() => _evictor.Evicted.Count == 2);
         Assert.False(sweep.IsCompleted);
 
-        _time.Advance(SessionSweeper.EvictionWait);
-        Assert.Equal(2, await sweep);
+        Assert.Equal(2, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
 
         // The hanging session refuses requests meanwhile and is not claimed twice.
         Assert.False(hanging.TryEnter());
@@ -202,8 +201,7 @@ public sealed class SessionSweeperTests
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
         await Eventually.TrueAsync(() => _evictor.Started.Contains("slow"));
-        _time.Advance(SessionSweeper.EvictionWait);
-        Assert.Equal(0, await sweep);
+        Assert.Equal(0, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
 
         release.SetResult(false);
         await Eventually.TrueAsync(() => session.IsLive);
@@ -222,8 +220,7 @@ public sealed class SessionSweeperTests
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
         await Eventually.TrueAsync(() => _evictor.Evicted.Contains("a"));
-        _time.Advance(SessionSweeper.EvictionWait);
-        Assert.Equal(1, await sweep);
+        Assert.Equal(1, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
         unblock.Set();
     }
 

@@ -20,6 +20,7 @@ var config = DefaultConfig.Instance.AddJob(job.WithToolchain(InProcessEmitToolch
 var summaries = new[]
 {
     BenchmarkRunner.Run<TrackingBenchmarks>(config),
+    BenchmarkRunner.Run<MiddlewareBenchmarks>(config),
     BenchmarkRunner.Run<SweepNoneDueBenchmarks>(config),
     BenchmarkRunner.Run<SweepDueBenchmarks>(config),
 };

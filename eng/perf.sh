@@ -109,7 +109,7 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "under 50 µs at 100,000 tracked sessions; ending 10,000 due sessions under 20 ms of sweep work, disposal aside (the"
   echo "evictor ends at once); at most 200 bytes of McpCompat bookkeeping per tracked session (the SDK's own session costs"
   echo "about 10 KiB, see the churn soak). The full scan is what the SDK's sweeper does every 5 s over all its sessions."
-  echo "The middleware rows time the fallback path's tracking middleware around a request that does nothing (\\`DefaultHttpContext\\`,"
+  echo "The middleware rows time the fallback path's tracking middleware around a request that does nothing (\`DefaultHttpContext\`,"
   echo "in process): what it adds to each request, which the loopback p99 above is too noisy to resolve."
   echo
   cat "$micro"

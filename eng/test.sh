@@ -91,7 +91,7 @@ run_check() {
 
 if [[ -z "$filter" ]]; then
   run_check "interop: TypeScript MCP client, bad settings" eng/interop.sh
-  run_check "conformance suite against MapMcpCompat" eng/conformance.sh
+  run_check "conformance suite: MapMcpCompat and the SDK's host" eng/conformance.sh
   run_check "half-open GET stream: keep-alive detection" eng/halfopen.sh
   run_check "packages: pack, install from a local feed, build advice, mcpcompat tool" eng/pack.sh
 fi

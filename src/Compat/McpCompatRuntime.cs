@@ -50,6 +50,20 @@ internal sealed class McpCompatRuntime
     /// <summary>Gets a value indicating whether <c>MapMcpCompat</c> hosts sessions in this application.</summary>
     public bool IsHosting => _hostedShape is not null;
 
+    /// <summary>
+    /// Gets the path taken, as telemetry and health data name it: <c>hosted</c> when <c>MapMcpCompat</c> hosts sessions,
+    /// else <c>native</c>, <c>fallback</c>, <c>stateless</c> or <c>no_http_host</c>.
+    /// </summary>
+    public string PathName => IsHosting
+        ? "hosted"
+        : Decision.Path switch
+        {
+            McpCompatPath.Native => "native",
+            McpCompatPath.Fallback => "fallback",
+            McpCompatPath.Stateless => "stateless",
+            _ => "no_http_host",
+        };
+
     /// <summary>Records that <c>MapMcpCompat</c> hosts sessions over the SDK's transport of the given API shape.</summary>
     public void MarkHostedEndpoint(string shape) => _hostedShape = shape;
 

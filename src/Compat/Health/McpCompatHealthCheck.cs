@@ -29,7 +29,7 @@ internal sealed class McpCompatHealthCheck(
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["sdk"] = report.SdkDescription,
-            ["path"] = runtime.IsHosting ? "hosted" : decision.Path.ToString(),
+            ["path"] = runtime.PathName,
             ["reason"] = decision.Reason,
             ["maxSessions"] = settings.MaxSessions,
         };

@@ -29,7 +29,7 @@ internal sealed class McpCompatMetrics : IDisposable
             description: "Tracked sessions with no request in flight (not reported on the native path).");
         _meter.CreateObservableGauge(
             "mcpcompat.path",
-            () => new Measurement<int>(1, new KeyValuePair<string, object?>("mcpcompat.path", PathName(runtime))),
+            () => new Measurement<int>(1, new KeyValuePair<string, object?>("mcpcompat.path", runtime.PathName)),
             unit: "{path}",
             description: "The path McpCompat took at startup, as the tag mcpcompat.path (value always 1).");
         _ended = _meter.CreateCounter<long>(
@@ -63,14 +63,4 @@ internal sealed class McpCompatMetrics : IDisposable
         EvictionReason.Deleted => "deleted",
         _ => "other",
     };
-
-    private static string PathName(McpCompatRuntime runtime) => runtime.IsHosting
-        ? "hosted"
-        : runtime.Decision.Path switch
-        {
-            McpCompatPath.Native => "native",
-            McpCompatPath.Fallback => "fallback",
-            McpCompatPath.Stateless => "stateless",
-            _ => "no_http_host",
-        };
 }

@@ -110,6 +110,8 @@ internal sealed class SessionSweeper(
             Log.EvictionsStillRunning(logger, batch.Pending, EvictionWait.TotalSeconds);
         }
 
+        // Cancelled while the last evictions gave up: the batch may have completed first, the sweep still ends cancelled.
+        cancellationToken.ThrowIfCancellationRequested();
         metrics?.SweepCompleted(timeProvider.GetElapsedTime(now));
         return batch.Ended;
     }

@@ -112,7 +112,15 @@ internal sealed class McpCompatRuntime
 
         foreach (var advisory in _report.Advisories)
         {
-            Log.Advisory(_logger, advisory.Id, advisory.Package, _report.GetAssembly(advisory.Package)?.Version, advisory.AffectedVersions, advisory.Summary);
+            var version = _report.GetAssembly(advisory.Package)?.Version;
+            if (advisory.OnlyWhenStateless && decision.Path != McpCompatPath.Stateless)
+            {
+                // Stateless by default, but this server keeps sessions: saying so beside "the idle timeout is in charge" would contradict it.
+                Log.AdvisoryNotInEffect(_logger, advisory.Id, advisory.Package, version, advisory.AffectedVersions, advisory.Summary);
+                continue;
+            }
+
+            Log.Advisory(_logger, advisory.Id, advisory.Package, version, advisory.AffectedVersions, advisory.Summary);
         }
     }
 

@@ -33,7 +33,8 @@ internal static class KnownDefects
         string AffectedVersions,
         string Summary,
         bool DisqualifiesNativeIdleTimeout,
-        BuildSeverity Severity);
+        BuildSeverity Severity,
+        bool OnlyWhenStateless);
 
     internal static IReadOnlyList<Defect> All { get; } = Load();
 
@@ -53,7 +54,8 @@ internal static class KnownDefects
                     defect.Package,
                     defect.Range.ToNormalizedString(),
                     defect.Summary,
-                    defect.DisqualifiesNativeIdleTimeout);
+                    defect.DisqualifiesNativeIdleTimeout,
+                    defect.OnlyWhenStateless);
             }
         }
     }
@@ -90,7 +92,8 @@ internal static class KnownDefects
                 affected,
                 Required("Summary"),
                 bool.Parse(Required("DisqualifiesNativeIdleTimeout")),
-                Enum.Parse<BuildSeverity>(Required("BuildSeverity"), ignoreCase: false)));
+                Enum.Parse<BuildSeverity>(Required("BuildSeverity"), ignoreCase: false),
+                item.Element("OnlyWhenStateless")?.Value.Trim() is { Length: > 0 } only && bool.Parse(only)));
         }
 
         return defects.Count > 0

@@ -5,8 +5,9 @@ namespace McpCompat.Probing;
 /// </summary>
 public sealed class McpSdkAdvisory
 {
-    internal McpSdkAdvisory(string id, string package, string affectedVersions, string summary, bool disqualifiesNativeIdleTimeout)
+    internal McpSdkAdvisory(string id, string package, string affectedVersions, string summary, bool disqualifiesNativeIdleTimeout, bool onlyWhenStateless)
     {
+        OnlyWhenStateless = onlyWhenStateless;
         Id = id;
         Package = package;
         AffectedVersions = affectedVersions;
@@ -28,6 +29,9 @@ public sealed class McpSdkAdvisory
 
     /// <summary>Gets a value indicating whether the SDK's own idle timeout must not be relied on in the affected versions.</summary>
     public bool DisqualifiesNativeIdleTimeout { get; }
+
+    /// <summary>Gets a value indicating whether the advisory concerns only servers that run stateless (the SDK's default session mode).</summary>
+    internal bool OnlyWhenStateless { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Id} {Package} {AffectedVersions}: {Summary}";

@@ -26,6 +26,9 @@ public enum McpSdkFeatureKind
     /// <summary><c>HttpServerTransportOptions.TimeProvider</c>: a settable <see cref="System.TimeProvider"/>.</summary>
     NativeTimeProvider,
 
-    /// <summary><c>HttpServerTransportOptions.SessionMode</c> or <c>Stateless</c>: the SDK can run without sessions.</summary>
+    /// <summary><c>HttpServerTransportOptions.SessionMode</c>: an enum with a <c>Stateless</c> value (stateless, stateful, or stateful for initialize clients).</summary>
     SessionMode,
+
+    /// <summary><c>HttpServerTransportOptions.Stateless</c>: a settable <see cref="bool"/>; the SDK's host can run without sessions.</summary>
+    StatelessOption,
 }

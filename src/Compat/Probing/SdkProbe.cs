@@ -86,15 +86,9 @@ internal static class SdkProbe
             sessionMode = null;
         }
 
+        features.Add(new(McpSdkFeatureKind.SessionMode, sessionMode is not null, modeEvidence));
         var stateless = FindProperty(options, "Stateless", "System.Boolean", out var statelessEvidence);
-        var modeFeature = (sessionMode, stateless) switch
-        {
-            (not null, not null) => new McpSdkFeature(McpSdkFeatureKind.SessionMode, true, $"{modeEvidence}; {statelessEvidence}"),
-            (not null, null) => new McpSdkFeature(McpSdkFeatureKind.SessionMode, true, modeEvidence),
-            (null, not null) => new McpSdkFeature(McpSdkFeatureKind.SessionMode, true, statelessEvidence),
-            _ => new McpSdkFeature(McpSdkFeatureKind.SessionMode, false, $"{modeEvidence}; {statelessEvidence}: every session is stateful"),
-        };
-        features.Add(modeFeature);
+        features.Add(new(McpSdkFeatureKind.StatelessOption, stateless is not null, statelessEvidence));
 
         var members = new ProbedMembers
         {

@@ -26,6 +26,10 @@ internal static partial class Log
         Message = "McpCompat: advisory {AdvisoryId} applies to {Package} {Version} (affected {AffectedVersions}): {Summary}")]
     public static partial void Advisory(ILogger logger, string advisoryId, string package, string? version, string affectedVersions, string summary);
 
+    [LoggerMessage(EventId = 19, EventName = "AdvisoryNotInEffect", Level = LogLevel.Debug,
+        Message = "McpCompat: advisory {AdvisoryId} concerns {Package} {Version} (affected {AffectedVersions}) only for servers that run stateless, and this one keeps sessions: {Summary}")]
+    public static partial void AdvisoryNotInEffect(ILogger logger, string advisoryId, string package, string? version, string affectedVersions, string summary);
+
     [LoggerMessage(EventId = 6, EventName = "HostedPath", Level = LogLevel.Warning,
         Message = "McpCompat: {Sdk}: MapMcpCompat hosts Streamable HTTP over ModelContextProtocol.Core ({Shape} transport API), which has no idle timeout of its own; McpCompat's sweeper is in charge of idle sessions (idle timeout {IdleTimeout}, max idle sessions {MaxIdleSessions}, sweep every {SweepInterval}).")]
     public static partial void HostedPath(ILogger logger, string sdk, string shape, string idleTimeout, int maxIdleSessions, TimeSpan sweepInterval);

@@ -1,4 +1,5 @@
 using System.Net;
+using McpCompat.Probing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,17 @@ public sealed class NativePathTests
         Assert.DoesNotContain(records, r => r.Level >= LogLevel.Warning);
         var line = Assert.Single(records, r => r.Id.Name == "NativePath");
         Assert.Contains("IdleTimeout 00:00:30", line.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Startup_StatefulServer_StatelessByDefaultAdvisoryOnlyAtDebug()
+    {
+        await using var host = await McpTestHost.StartAsync(o => o.SessionIdleTimeout = TimeSpan.FromSeconds(30));
+
+        var records = host.Logs.GetSnapshot();
+        var advised = McpSdkProbe.Current.Advisories.Any(a => a.Id == "MCPCOMPAT003");
+        Assert.DoesNotContain(records, r => r.Id.Name == "Advisory" && r.Message.Contains("MCPCOMPAT003", StringComparison.Ordinal));
+        Assert.Equal(advised ? 1 : 0, records.Count(r => r.Id.Name == "AdvisoryNotInEffect" && r.Level == LogLevel.Debug && r.Message.Contains("MCPCOMPAT003", StringComparison.Ordinal)));
     }
 
     [Fact]

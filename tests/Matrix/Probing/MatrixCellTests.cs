@@ -4,24 +4,22 @@ using McpCompat.Tests.Support;
 
 namespace McpCompat.Tests.Probing;
 
-/// <summary>The probe against what eng/matrix.txt says this cell's SDK has: a probe regression fails the cell.</summary>
+/// <summary>The probe against what this cell's line of eng/matrix.txt says its SDK has: a probe regression fails the cell.</summary>
 public sealed class MatrixCellTests
 {
-    private static string[] Split(string list) =>
-        list == "none" ? [] : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().ToArray();
-
     [Fact]
     public void Probe_ReportsExactlyTheCellsExpectedFeaturesAndAdvisories()
     {
         var report = McpSdkProbe.Current;
+        var cell = SdkUnderTest.Cell;
 
-        var present = report.Features.Where(f => f.IsPresent).Select(f => f.Kind.ToString()).Order().ToArray();
-        var advisories = report.Advisories.Select(a => a.Id).Order().ToArray();
+        var present = report.Features.Where(f => f.IsPresent).Select(f => f.Kind.ToString()).Order(StringComparer.Ordinal).ToArray();
+        var advisories = report.Advisories.Select(a => a.Id).Order(StringComparer.Ordinal).ToArray();
 
-        Assert.True(Split(SdkUnderTest.ExpectedFeatures).SequenceEqual(present),
-            $"expected features [{SdkUnderTest.ExpectedFeatures}] (eng/matrix.txt, -p:McpExpectedFeatures), probe found [{string.Join(',', present)}]\n{report}");
-        Assert.True(Split(SdkUnderTest.ExpectedAdvisories).SequenceEqual(advisories),
-            $"expected advisories [{SdkUnderTest.ExpectedAdvisories}] (-p:McpExpectedAdvisories), probe found [{string.Join(',', advisories)}]");
+        Assert.True(cell.Features.SequenceEqual(present),
+            $"cell {cell.Name} (eng/matrix.txt) expects features [{string.Join(',', cell.Features)}], the probe found [{string.Join(',', present)}]\n{report}");
+        Assert.True(cell.Advisories.SequenceEqual(advisories),
+            $"cell {cell.Name} (eng/matrix.txt) expects advisories [{string.Join(',', cell.Advisories)}], the probe found [{string.Join(',', advisories)}]");
 
         // The matrix script prints which paths this cell takes.
         if (Environment.GetEnvironmentVariable("MCPCOMPAT_CELL_REPORT") is { Length: > 0 } file)
@@ -30,5 +28,14 @@ public sealed class MatrixCellTests
             var auto = McpCompatDecision.Decide(report, new McpCompatOptions(), sdkIsStateless: false).Path;
             File.WriteAllText(file, auto == McpCompatPath.NoHttpHost ? hosted : $"{hosted}; MapMcp: Auto={auto}, Fallback");
         }
+    }
+
+    [Fact]
+    public void Cell_HostColumn_MatchesTheHostAssemblyFound()
+    {
+        var host = McpSdkProbe.Current.GetAssembly("ModelContextProtocol.AspNetCore");
+
+        Assert.Equal(SdkUnderTest.Cell.HostVersion, host?.Version ?? "-");
+        Assert.Equal(SdkUnderTest.Cell.HostVersion == "-", SdkUnderTest.Cell.DefaultSessionMode == "-");
     }
 }

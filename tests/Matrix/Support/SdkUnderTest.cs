@@ -2,18 +2,20 @@ using System.Reflection;
 
 namespace McpCompat.Tests.Support;
 
-/// <summary>The matrix cell this test assembly was built for (from MSBuild properties).</summary>
+/// <summary>The matrix cell this test assembly was built for (from MSBuild properties), and its line in eng/matrix.txt.</summary>
 internal static class SdkUnderTest
 {
+    /// <summary>Gets the ModelContextProtocol version the tests were built against.</summary>
     public static string Version { get; } = Metadata("McpSdkVersion");
 
+    /// <summary>Gets <c>AspNetCore</c> (the SDK's own host is referenced) or <c>Core</c>.</summary>
     public static string Hosting { get; } = Metadata("McpHosting");
 
-    /// <summary>The features the probe must find present in this cell (eng/matrix.txt), comma-separated; "none" for none.</summary>
-    public static string ExpectedFeatures { get; } = Metadata("McpExpectedFeatures");
+    /// <summary>Gets the ModelContextProtocol.AspNetCore version, or "-" in a cell without the host package.</summary>
+    public static string HostVersion { get; } = Hosting == "AspNetCore" ? Metadata("McpAspNetCoreVersion") : "-";
 
-    /// <summary>The advisories the probe must report in this cell, comma-separated; "none" for none.</summary>
-    public static string ExpectedAdvisories { get; } = Metadata("McpExpectedAdvisories");
+    /// <summary>Gets this cell's line of eng/matrix.txt; a build of an SDK combination that has no cell fails here.</summary>
+    public static MatrixCell Cell { get; } = MatrixCell.Find(Path.Combine(AppContext.BaseDirectory, "matrix.txt"), HostVersion, Version);
 
     private static string Metadata(string key) =>
         typeof(SdkUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The official MCP conformance suite (npm @modelcontextprotocol/conformance, run on Node 22 from npm's `node`
 # package, both installed into eng/conformance/node_modules) against MapMcpCompat (samples/CoreOnlyServer built
-# on the oldest and the newest served SDK) and against the SDK's own host with McpCompat (samples/CompatServer in
-# Native and in Fallback mode). Runs the scenarios that need no fixtures, one line per
-# server × scenario, and ends with "N passed, N failed".
+# on the oldest and the newest ModelContextProtocol of eng/matrix.txt) and against the SDK's own host with McpCompat
+# (samples/CompatServer built on the oldest and the newest host build of the list, each in Native and in Fallback
+# mode). Runs the scenarios that need no fixtures, one line per server × scenario, and ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source eng/samples.sh
 out="$root/artifacts/conformance"
 rm -rf "$out"
 mkdir -p "$out"
@@ -19,14 +20,6 @@ suite="$root/eng/conformance/node_modules/@modelcontextprotocol/conformance/dist
 
 passed=0
 failed=0
-
-# Waits for the server started in the background (its log says "Now listening").
-wait_listening() {
-  for _ in $(seq 1 100); do
-    grep -q "Now listening" "$1" 2>/dev/null && break
-    sleep 0.2
-  done
-}
 
 # Runs every scenario against the server on $port. $1: label; $2: file-name key; $3: "sdk-host" when the server is
 # the SDK's own MapMcp, whose one known gap (dns-rebinding-protection: any Host accepted) is asserted rather than hidden.
@@ -57,41 +50,46 @@ run_scenarios() {
   done
 }
 
-for version in 0.2.0-preview.3 2.4.0; do
+# serve <folder> <sample> <log> [Mode]: starts a built sample on $port in the background; its pid in $server.
+serve() {
+  (cd "$1" && McpCompat__Mode=${4:-Auto} exec dotnet "$2.dll" --urls "http://127.0.0.1:$port") > "$3" 2>&1 &
+  server=$!
+  wait_listening "$3"
+}
+stop() {
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+}
+
+read -r core_oldest core_newest <<<"$(matrix_ends core)"
+for version in "$core_oldest" "$core_newest"; do
   dir="$out/coreonly-$version"
-  if ! dotnet build samples/CoreOnlyServer -c Release -p:McpSdkVersion=$version -o "$dir" > "$out/build-$version.log" 2>&1; then
-    tail -n 30 "$out/build-$version.log"
+  if ! build_sample CoreOnlyServer "$version" "$dir" "$out/build-coreonly-$version.log"; then
     failed=$((failed + ${#scenarios[@]}))
     continue
   fi
-
-  log="$out/server-$version.log"
-  (cd "$dir" && exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
-  server=$!
-  wait_listening "$log"
-  run_scenarios "MapMcpCompat on $version" "$version"
-  kill "$server" 2>/dev/null
-  wait "$server" 2>/dev/null
+  serve "$dir" CoreOnlyServer "$out/server-coreonly-$version.log"
+  run_scenarios "MapMcpCompat on $version" "coreonly-$version"
+  stop
 done
-dotnet restore samples/CoreOnlyServer > /dev/null 2>&1
 
-# samples/CompatServer (the SDK's own MapMcp, ModelContextProtocol.AspNetCore 2.3.1) with McpCompat in Native and in
-# Fallback mode. The SDK's host does not check Host/Origin, so dns-rebinding-protection is expected to fail there:
+# samples/CompatServer (the SDK's own MapMcp) with McpCompat in Native and in Fallback mode, on the oldest and the
+# newest host build. The SDK's host does not check Host/Origin, so dns-rebinding-protection is expected to fail there:
 # the check asserts that (a known gap of the SDK's host, not McpCompat's) and turns red if that changes.
-if dotnet build samples/CompatServer -c Release > "$out/build-compatserver.log" 2>&1; then
+read -r host_oldest host_newest <<<"$(matrix_ends aspnetcore)"
+for version in "$host_oldest" "$host_newest"; do
+  dir="$out/compat-$version"
+  if ! build_sample CompatServer "$version" "$dir" "$out/build-compat-$version.log"; then
+    failed=$((failed + 2 * ${#scenarios[@]}))
+    continue
+  fi
   for mode in Native Fallback; do
-    log="$out/server-compat-$mode.log"
-    McpCompat__Mode=$mode dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$log" 2>&1 &
-    server=$!
-    wait_listening "$log"
-    run_scenarios "CompatServer $mode" "compat-$mode" sdk-host
-    kill "$server" 2>/dev/null
-    wait "$server" 2>/dev/null
+    serve "$dir" CompatServer "$out/server-compat-$version-$mode.log" "$mode"
+    run_scenarios "CompatServer $version $mode" "compat-$version-$mode" sdk-host
+    stop
   done
-else
-  tail -n 30 "$out/build-compatserver.log"
-  failed=$((failed + 2 * ${#scenarios[@]}))
-fi
+done
+restore_samples
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

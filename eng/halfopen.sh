@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A client that vanishes with its GET stream open and without closing its TCP connection (a half-open
-# connection), against samples/CoreOnlyServer (MapMcpCompat) on the oldest and the newest served SDK.
+# connection), against samples/CoreOnlyServer (MapMcpCompat) on the oldest and the newest ModelContextProtocol of
+# eng/matrix.txt.
 #
 # Each check runs the server and a client (curl) in a network namespace of its own, both on 127.0.0.1,
 # with net.ipv4.tcp_retries2=3 there so that the kernel gives up on an unanswered peer after about 3 s
@@ -14,6 +15,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source eng/samples.sh
 out="$root/artifacts/halfopen"
 mkdir -p "$out"
 port=${HALFOPEN_PORT:-5089}
@@ -39,12 +41,11 @@ trap cleanup EXIT
 ip -n "$ns" link set lo up
 ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2=3 || fail_all "cannot set net.ipv4.tcp_retries2 in the namespace"
 
-for version in 0.2.0-preview.3 2.4.0; do
-  dotnet build samples/CoreOnlyServer -c Release -p:McpSdkVersion=$version -o "$out/coreonly-$version" > "$out/build-$version.log" 2>&1 \
-    || { tail -n 30 "$out/build-$version.log"; fail_all "build against $version failed"; }
+read -r oldest newest <<<"$(matrix_ends core)"
+for version in "$oldest" "$newest"; do
+  build_sample CoreOnlyServer "$version" "$out/coreonly-$version" "$out/build-$version.log" || fail_all "build against $version failed"
 done
-# Leave the shared obj folders restored for the default SDK version again.
-dotnet restore samples/CoreOnlyServer > /dev/null 2>&1
+restore_samples
 
 in_ns() { ip netns exec "$ns" "$@"; }
 url="http://127.0.0.1:$port/mcp"
@@ -53,7 +54,7 @@ json=(-H 'content-type: application/json' -H 'accept: application/json, text/eve
 passed=0
 failed=0
 # version, keep-alive interval, the status the session id must answer after the wait.
-for check in "0.2.0-preview.3 00:00:01 404" "2.4.0 00:00:01 404" "2.4.0 infinite 200"; do
+for check in "$oldest 00:00:01 404" "$newest 00:00:01 404" "$newest infinite 200"; do
   read -r version keepalive expected <<<"$check"
   name="CoreOnly-$version keep-alive=$keepalive"
   log="$out/server-$version-$keepalive.log"

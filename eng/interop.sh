@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Third-party client checks: the TypeScript MCP SDK (npm) against samples/CompatServer with
-# MCP_SESSION_IDLE_TIMEOUT=3, once with McpCompat__Mode=Native and once with Fallback, and against
-# samples/CoreOnlyServer (MapMcpCompat) built on the oldest and the newest served SDK (eng/interop/abandon.mjs);
-# then the sample with bad settings must exit 1 naming the setting.
-# Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into eng/interop/node_modules.
+# Third-party client checks: the TypeScript MCP SDK (npm) against samples/CompatServer (the SDK's own host) built on
+# the oldest and the newest host build of eng/matrix.txt, each with MCP_SESSION_IDLE_TIMEOUT=3 and McpCompat__Mode
+# Native, then Fallback, and against samples/CoreOnlyServer (MapMcpCompat) built on the oldest and the newest
+# ModelContextProtocol of the list (eng/interop/abandon.mjs); then the sample with bad settings must exit 1 naming
+# the setting. Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into
+# eng/interop/node_modules.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source eng/samples.sh
 out="$root/artifacts/interop"
 mkdir -p "$out"
 port=${INTEROP_PORT:-5087}
@@ -18,41 +20,44 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 
 (cd eng/interop && npm ci --no-audit --no-fund --loglevel=error) > "$out/npm.log" 2>&1 || { cat "$out/npm.log"; echo "0 passed, 1 failed"; exit 1; }
+# The sample in place (its default SDK) for the bad-settings checks, which run it the README's way.
 dotnet build samples/CompatServer -c Release > "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; echo "0 passed, 1 failed"; exit 1; }
 
-# samples/CoreOnlyServer built against the oldest and the newest served SDK, each into a folder of its own.
-for version in 0.2.0-preview.3 2.4.0; do
-  dotnet build samples/CoreOnlyServer -c Release -p:McpSdkVersion=$version -o "$out/coreonly-$version" > "$out/build-coreonly-$version.log" 2>&1 \
-    || { tail -n 30 "$out/build-coreonly-$version.log"; echo "0 passed, 1 failed"; exit 1; }
+# Each sample on the oldest and the newest SDK build of the list, each into a folder of its own.
+read -r host_oldest host_newest <<<"$(matrix_ends aspnetcore)"
+read -r core_oldest core_newest <<<"$(matrix_ends core)"
+checks=()
+for version in "$host_oldest" "$host_newest"; do
+  build_sample CompatServer "$version" "$out/compat-$version" "$out/build-compat-$version.log" || { echo "0 passed, 1 failed"; exit 1; }
+  # Allowed lateness past the timeout: the SDK sweeps every 5 s, McpCompat every 1 s.
+  checks+=("CompatServer $version Native 5.5" "CompatServer $version Fallback 1.5")
 done
-# Leave the shared obj folders restored for the default SDK version again.
-dotnet restore samples/CoreOnlyServer > /dev/null 2>&1
+for version in "$core_oldest" "$core_newest"; do
+  build_sample CoreOnlyServer "$version" "$out/coreonly-$version" "$out/build-coreonly-$version.log" || { echo "0 passed, 1 failed"; exit 1; }
+  checks+=("CoreOnlyServer $version - 1.5")
+done
+restore_samples
 
 passed=0
 failed=0
-# Server, allowed lateness past the timeout: the SDK sweeps every 5 s, McpCompat every 1 s.
-for check in "Native 5.5" "Fallback 1.5" "CoreOnly-0.2.0-preview.3 1.5" "CoreOnly-2.4.0 1.5"; do
-  read -r mode lateness <<<"$check"
-  log="$out/server-$mode.log"
-  if [[ "$mode" == CoreOnly-* ]]; then
-    (cd "$out/coreonly-${mode#CoreOnly-}" && MCP_SESSION_IDLE_TIMEOUT=3 Logging__LogLevel__McpCompat=Debug \
-      exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
-  else
-    MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=$mode Logging__LogLevel__McpCompat=Debug \
-      dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$log" 2>&1 &
-  fi
+for check in "${checks[@]}"; do
+  read -r sample version mode lateness <<<"$check"
+  name="$sample $version"
+  [[ "$mode" != - ]] && name+=" $mode"
+  folder="$out/coreonly-$version"
+  [[ "$sample" == CompatServer ]] && folder="$out/compat-$version"
+  log="$out/server-$sample-$version-$mode.log"
+  (cd "$folder" && MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=${mode/#-/Auto} Logging__LogLevel__McpCompat=Debug \
+    exec dotnet "$sample.dll" --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do
-    grep -q "Now listening" "$log" 2>/dev/null && break
-    sleep 0.2
-  done
+  wait_listening "$log"
 
-  if (cd eng/interop && timeout 120 node abandon.mjs "http://127.0.0.1:$port/mcp" 3 "$lateness") > "$out/client-$mode.json" 2>&1; then
+  if (cd eng/interop && timeout 120 node abandon.mjs "http://127.0.0.1:$port/mcp" 3 "$lateness") > "$out/client-$sample-$version-$mode.json" 2>&1; then
     passed=$((passed + 1))
-    echo "interop $mode: ok $(cat "$out/client-$mode.json")"
+    echo "interop $name: ok $(cat "$out/client-$sample-$version-$mode.json")"
   else
     failed=$((failed + 1))
-    echo "interop $mode: FAILED $(cat "$out/client-$mode.json")"
+    echo "interop $name: FAILED $(cat "$out/client-$sample-$version-$mode.json")"
     tail -n 20 "$log"
   fi
 

@@ -67,10 +67,17 @@ public sealed class NativePathTests
         Assert.Equal(advised ? 1 : 0, records.Count(r => r.Id.Name == "AdvisoryNotInEffect" && r.Level == LogLevel.Debug && r.Message.Contains("MCPCOMPAT003", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task IdleSession_EvictedByTheSdkItself()
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Native)]
+    public async Task IdleSession_EvictedByTheSdkItself(McpCompatMode mode)
     {
-        await using var host = await McpTestHost.StartAsync(o => o.SessionIdleTimeout = TimeSpan.FromSeconds(30));
+        await using var host = await McpTestHost.StartAsync(o =>
+        {
+            o.Mode = mode;
+            o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
+        });
+        Assert.Equal(McpCompatPath.Native, host.App.Services.GetRequiredService<McpCompatRuntime>().Decision.Path);
         var id = await host.Client.InitializeAsync();
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
 

@@ -1,3 +1,4 @@
+using McpCompat.Hosting;
 using McpCompat.Probing;
 
 namespace McpCompat.Cli;
@@ -31,27 +32,26 @@ internal sealed record ProbeOutput(
         paths.Add(new PathRow(
             "stateful",
             "the server keeps sessions (Stateless = false, or SessionMode = Stateful where the SDK has it)",
-            stateful.Path.ToString(),
+            stateful.PathName,
             stateful.Reason));
 
-        // Whether the SDK is stateless when left alone is a fact of the advisory table (MCPCOMPAT003), not a guess.
-        var statelessByDefault = report.Advisories.FirstOrDefault(a => a.Id == "MCPCOMPAT003");
+        // Whether the SDK is stateless when left alone is a fact of the advisory table, not a guess.
+        var statelessByDefault = report.Advisories.FirstOrDefault(a => a.OnlyWhenStateless);
         if (report.Has(McpSdkFeatureKind.AspNetCoreHosting) && statelessByDefault is not null)
         {
             var left = McpCompatDecision.Decide(report, options, sdkIsStateless: true);
             paths.Add(new PathRow(
                 "sdk-default",
                 $"the server leaves the session mode at the SDK's default: stateless in {statelessByDefault.Package} {statelessByDefault.AffectedVersions} ({statelessByDefault.Id})",
-                left.Path.ToString(),
+                left.PathName,
                 left.Reason));
         }
 
-        var shape = report.Has(McpSdkFeatureKind.StreamableHttpMessageApi) ? "message"
-            : report.Has(McpSdkFeatureKind.StreamableHttpPipeApi) ? "pipe"
-            : null;
-        var hosted = report.Has(McpSdkFeatureKind.StreamableHttpTransport) && shape is not null
-            ? new HostedRow(true, shape, $"hosts Streamable HTTP over the SDK's transport ({shape} API shape); McpCompat's sweeper expires those sessions")
-            : new HostedRow(false, null, $"cannot host: {report.GetFeature(McpSdkFeatureKind.StreamableHttpTransport).Evidence}");
+        // The same check MapMcpCompat makes before it compiles anything.
+        var (shape, reason) = CoreTransportApi.Check(report);
+        var hosted = shape is { } found
+            ? new HostedRow(true, found.ToName(), $"hosts Streamable HTTP over the SDK's transport ({found.ToName()} API shape); McpCompat's sweeper expires those sessions")
+            : new HostedRow(false, null, reason);
 
         return new ProbeOutput(
             target.Given,

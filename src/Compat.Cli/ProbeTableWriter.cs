@@ -1,4 +1,5 @@
 using System.Globalization;
+using McpCompat;
 
 namespace McpCompat.Cli;
 
@@ -53,7 +54,7 @@ internal static class ProbeTableWriter
             w.Write($"  {string.Empty,-10}   because {path.Reason}");
         }
 
-        w.Write($"  {(output.MapMcpCompat.Available ? "Hosted" : "none"),-10} with MapMcpCompat: {output.MapMcpCompat.Reason}");
+        w.Write($"  {(output.MapMcpCompat.Available ? McpCompatPath.Hosted.ToName() : "none"),-10} with MapMcpCompat: {output.MapMcpCompat.Reason}");
     }
 
     private readonly struct Line(TextWriter writer)

@@ -1,3 +1,5 @@
+using McpCompat.Probing;
+
 namespace McpCompat.Cli;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace McpCompat.Cli;
 internal sealed record ProbeTarget(string Given, string AssemblyFolder, string? Project, IReadOnlyList<string> Notes)
 {
     /// <summary>The SDK's assembly files, one per package, in the order the probe reports them.</summary>
-    public static readonly string[] SdkAssemblyNames = ["ModelContextProtocol.Core", "ModelContextProtocol", "ModelContextProtocol.AspNetCore"];
+    public static readonly string[] SdkAssemblyNames = SdkProbe.SdkAssemblyNames;
 
     private static readonly string[] ProjectPatterns = ["*.csproj", "*.fsproj", "*.vbproj"];
 

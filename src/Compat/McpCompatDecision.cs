@@ -2,11 +2,43 @@ using McpCompat.Probing;
 
 namespace McpCompat;
 
-/// <summary>The path McpCompat takes and why: derived from the probe report, the options and the SDK's session mode.</summary>
-internal sealed record McpCompatDecision(McpCompatPath Path, string Reason)
+/// <summary>
+/// The path McpCompat takes in this application and why: made once, at startup, from the probe report, McpCompat's
+/// options, the SDK's own session mode and whether <c>MapMcpCompat</c> is mapped. Inject it to read the decision
+/// instead of reading logs.
+/// </summary>
+public sealed class McpCompatDecision
 {
-    public static McpCompatDecision Decide(McpSdkReport report, McpCompatOptions options, bool sdkIsStateless)
+    internal McpCompatDecision(McpCompatPath path, string reason)
     {
+        Path = path;
+        Reason = reason;
+    }
+
+    /// <summary>Gets the path taken.</summary>
+    public McpCompatPath Path { get; }
+
+    /// <summary>Gets the path's name as logs, metrics (<c>mcpcompat.path</c>), the health check and the CLI show it, for example <c>native</c>.</summary>
+    public string PathName => Path.ToName();
+
+    /// <summary>Gets why this path was taken, with the probe's evidence.</summary>
+    public string Reason { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{PathName}: {Reason}";
+
+    /// <summary>The decision's rules; <see cref="McpCompatRuntime"/> applies them once per application.</summary>
+    /// <param name="report">What the probe found.</param>
+    /// <param name="options">McpCompat's options.</param>
+    /// <param name="sdkIsStateless">Whether the SDK's host runs stateless, as its options say.</param>
+    /// <param name="hostedShape">The transport API shape <c>MapMcpCompat</c> hosts on, or <see langword="null"/> when it is not mapped.</param>
+    internal static McpCompatDecision Decide(McpSdkReport report, McpCompatOptions options, bool sdkIsStateless, string? hostedShape = null)
+    {
+        if (hostedShape is not null)
+        {
+            return new(McpCompatPath.Hosted, $"MapMcpCompat hosts Streamable HTTP over ModelContextProtocol.Core's transport ({hostedShape} API), which has no idle timeout of its own");
+        }
+
         if (!report.Has(McpSdkFeatureKind.AspNetCoreHosting))
         {
             return new(McpCompatPath.NoHttpHost, report.GetFeature(McpSdkFeatureKind.AspNetCoreHosting).Evidence);

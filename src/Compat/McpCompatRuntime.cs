@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using McpCompat.Hosting;
 using McpCompat.Native;
 using McpCompat.Probing;
 using McpCompat.Telemetry;
@@ -10,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace McpCompat;
 
 /// <summary>
-/// The decision McpCompat made for this application (computed once, on first use, from the probe report,
-/// the options and the SDK's own options) and the one startup log line that states it.
+/// The decision McpCompat makes for this application (once: see <see cref="DecideOnce"/>) and the one startup log
+/// line that states it.
 /// </summary>
 internal sealed class McpCompatRuntime
 {
@@ -23,7 +24,8 @@ internal sealed class McpCompatRuntime
     private readonly HttpTransportOptionsAccessor _accessor;
     private readonly IOptions<McpCompatOptions> _options;
     private readonly ILogger _logger;
-    private readonly Lazy<McpCompatDecision> _decision;
+    private readonly object _gate = new();
+    private McpCompatDecision? _decision;
     private int _logged;
     private string? _hostedShape;
 
@@ -39,33 +41,62 @@ internal sealed class McpCompatRuntime
         _accessor = accessor;
         _options = options;
         _logger = logger;
-        _decision = new(() => McpCompatDecision.Decide(_report, _options.Value, SdkOptions is { } sdk && _accessor.IsStateless(sdk)));
     }
 
-    public McpCompatDecision Decision => _decision.Value;
+    /// <summary>Gets the decision, making it on first use (building the SDK's options, whose post-configure step decides).</summary>
+    public McpCompatDecision Decision
+    {
+        get
+        {
+            if (Volatile.Read(ref _decision) is { } made)
+            {
+                return made;
+            }
+
+            // With the SDK's host, building its options runs McpCompat's post-configure step, which decides.
+            _ = SdkOptions;
+            return DecideOnce(sdkOptions: null);
+        }
+    }
 
     /// <summary>Gets a value indicating whether McpCompat's sweeper must run: its own path, or sessions it hosts.</summary>
-    public bool SweeperNeeded => _hostedShape is not null || Decision.Path == McpCompatPath.Fallback;
+    public bool SweeperNeeded => IsHosting || Decision.Path is McpCompatPath.Fallback or McpCompatPath.Hosted;
 
     /// <summary>Gets a value indicating whether <c>MapMcpCompat</c> hosts sessions in this application.</summary>
-    public bool IsHosting => _hostedShape is not null;
+    public bool IsHosting => Volatile.Read(ref _hostedShape) is not null;
+
+    /// <summary>Gets the path taken, as logs, metrics, health data and the CLI name it (<see cref="McpCompatPathNames"/>).</summary>
+    public string PathName => Decision.PathName;
 
     /// <summary>
-    /// Gets the path taken, as telemetry and health data name it: <c>hosted</c> when <c>MapMcpCompat</c> hosts sessions,
-    /// else <c>native</c>, <c>fallback</c>, <c>stateless</c> or <c>no_http_host</c>.
+    /// Records that <c>MapMcpCompat</c> hosts sessions over the SDK's transport of the given API shape. Mapped before
+    /// the decision is made (as an application does, between building and starting), it makes the path
+    /// <see cref="McpCompatPath.Hosted"/>; mapped after, beside the SDK's own <c>MapMcp</c>, the path stays the one
+    /// decided for that host and McpCompat's sweeper ends the hosted sessions all the same.
     /// </summary>
-    public string PathName => IsHosting
-        ? "hosted"
-        : Decision.Path switch
-        {
-            McpCompatPath.Native => "native",
-            McpCompatPath.Fallback => "fallback",
-            McpCompatPath.Stateless => "stateless",
-            _ => "no_http_host",
-        };
+    public void MarkHostedEndpoint(TransportApiShape shape) => Volatile.Write(ref _hostedShape, shape.ToName());
 
-    /// <summary>Records that <c>MapMcpCompat</c> hosts sessions over the SDK's transport of the given API shape.</summary>
-    public void MarkHostedEndpoint(string shape) => _hostedShape = shape;
+    /// <summary>
+    /// Makes the decision, once: later calls return it. With the SDK's host this runs in McpCompat's post-configure
+    /// step of the SDK's <c>HttpServerTransportOptions</c>, while they are built, because the native path writes
+    /// McpCompat's settings into those very options and the SDK's session mode (<c>Stateless</c>, <c>SessionMode</c>)
+    /// is final only once the application's own configuration has run: a decision read from any other snapshot could
+    /// disagree with what was applied. Without the SDK's host there are no such options (<paramref name="sdkOptions"/>
+    /// is <see langword="null"/>) and it runs on first use.
+    /// </summary>
+    public McpCompatDecision DecideOnce(object? sdkOptions)
+    {
+        lock (_gate)
+        {
+            if (_decision is null)
+            {
+                var stateless = sdkOptions is not null && _accessor.IsStateless(sdkOptions);
+                Volatile.Write(ref _decision, McpCompatDecision.Decide(_report, _options.Value, stateless, Volatile.Read(ref _hostedShape)));
+            }
+
+            return _decision;
+        }
+    }
 
     /// <summary>Gets the SDK's configured <c>HttpServerTransportOptions</c>, or <see langword="null"/> without the AspNetCore package.</summary>
     public object? SdkOptions => _accessor.OptionsType is { } type
@@ -105,7 +136,7 @@ internal sealed class McpCompatRuntime
             case McpCompatPath.Stateless:
                 Log.StatelessPath(_logger, sdk, decision.Reason);
                 break;
-            case McpCompatPath.NoHttpHost when _hostedShape is null:
+            case McpCompatPath.NoHttpHost:
                 Log.NoHttpHost(_logger, sdk, decision.Reason);
                 break;
         }

@@ -82,7 +82,10 @@ public static class McpCompatServerBuilderExtensions
     private static void AddServices(IServiceCollection services, IConfigurationSection? section)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => McpSdkProbe.Current);
+        // The probe report is a service: one registered before AddMcpCompat (a made-up SDK in a test) is used throughout.
+        var report = services.LastOrDefault(d => d.ServiceType == typeof(McpSdkReport))?.ImplementationInstance as McpSdkReport
+            ?? McpSdkProbe.Current;
+        services.TryAddSingleton(report);
 
         services.AddOptions<McpCompatOptions>().ValidateOnStart();
         services.AddSingleton<IConfigureOptions<McpCompatOptions>>(sp =>
@@ -96,9 +99,10 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton(sp => new HttpTransportOptionsAccessor(sp.GetRequiredService<McpSdkReport>().Members));
         services.TryAddSingleton<NativeOptionsApplier>();
         services.TryAddSingleton<McpCompatRuntime>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<McpCompatRuntime>().Decision);
 
         // The SDK's options type is only known by reflection: close the post-configure step over it once, here.
-        if (McpSdkProbe.Current.Members.HttpServerTransportOptionsType is { } sdkOptionsType)
+        if (report.Members.HttpServerTransportOptionsType is { } sdkOptionsType)
         {
             services.AddSingleton(
                 typeof(IPostConfigureOptions<>).MakeGenericType(sdkOptionsType),

@@ -9,7 +9,7 @@ public sealed class McpCompatDecisionTests
     private static McpSdkReport Report(bool hosting = true, bool idle = true, bool maxIdle = true, string? aspNetCoreVersion = "2.3.1")
     {
         McpSdkFeature F(McpSdkFeatureKind kind, bool present) => new(kind, present, present ? $"{kind} found" : $"{kind} missing");
-        var advisories = aspNetCoreVersion is null ? [] : KnownDefects.For(KnownDefects.AspNetCorePackage, NuGetVersion.Parse(aspNetCoreVersion)).ToList();
+        var advisories = aspNetCoreVersion is null ? [] : KnownDefects.For(SdkProbe.AspNetCoreAssembly, NuGetVersion.Parse(aspNetCoreVersion)).ToList();
         return new McpSdkReport(
             [],
             [

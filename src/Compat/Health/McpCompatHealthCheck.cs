@@ -1,3 +1,4 @@
+using McpCompat.Hosting;
 using McpCompat.Probing;
 using McpCompat.Sessions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -6,14 +7,16 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.Health;
 
 /// <summary>
-/// Reports McpCompat's state: degraded when the tracked sessions reach <see cref="NearFullRatio"/> of
-/// <see cref="McpCompatOptions.MaxSessions"/>, or when McpCompat's sweeper is in charge but has not run for longer than
-/// it ever should; healthy otherwise. The data carries the probe summary, the path and the session counts.
+/// Reports McpCompat's state: degraded when <c>MapMcpCompat</c> hosts sessions and they reach <see cref="NearFullRatio"/>
+/// of <see cref="McpCompatOptions.MaxSessions"/> (the setting applies to those sessions only, and admission counts the
+/// same ones), or when McpCompat's sweeper is in charge but has not run for longer than it ever should; healthy
+/// otherwise. The data carries the probe summary, the path and the session counts.
 /// </summary>
 internal sealed class McpCompatHealthCheck(
     McpCompatRuntime runtime,
     McpSdkReport report,
     SessionTracker tracker,
+    HostedSessionStore hosted,
     SessionSweeper sweeper,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider) : IHealthCheck
@@ -31,7 +34,6 @@ internal sealed class McpCompatHealthCheck(
             ["sdk"] = report.SdkDescription,
             ["path"] = runtime.PathName,
             ["reason"] = decision.Reason,
-            ["maxSessions"] = settings.MaxSessions,
         };
 
         var problems = new List<string>();
@@ -39,11 +41,21 @@ internal sealed class McpCompatHealthCheck(
         {
             data["liveSessions"] = tracker.Count;
             data["idleSessions"] = tracker.IdleCount;
-            if (tracker.Count >= settings.MaxSessions * NearFullRatio)
-            {
-                problems.Add($"{tracker.Count} sessions tracked, {NearFullRatio:P0} or more of McpCompat:MaxSessions = {settings.MaxSessions}");
-            }
+        }
 
+        if (runtime.IsHosting)
+        {
+            var count = hosted.Count;
+            data["hostedSessions"] = count;
+            data["maxSessions"] = settings.MaxSessions;
+            if (count >= settings.MaxSessions * NearFullRatio)
+            {
+                problems.Add($"{count} sessions hosted by MapMcpCompat, {NearFullRatio:P0} or more of McpCompat:MaxSessions = {settings.MaxSessions}");
+            }
+        }
+
+        if (tracking)
+        {
             // The loop sleeps at most one sweep interval and a sweep waits at most EvictionWait for its evictions.
             var allowed = (settings.SweepInterval * 2) + SessionSweeper.EvictionWait;
             var heartbeat = sweeper.Heartbeat;

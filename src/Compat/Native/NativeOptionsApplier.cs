@@ -8,7 +8,7 @@ namespace McpCompat.Native;
 /// path (only those the user set), the SDK's own idle handling switched off on the fallback path.
 /// </summary>
 internal sealed class NativeOptionsApplier(
-    McpSdkReport report,
+    McpCompatRuntime runtime,
     HttpTransportOptionsAccessor accessor,
     IOptions<McpCompatOptions> compatOptions,
     TimeProvider timeProvider)
@@ -16,8 +16,7 @@ internal sealed class NativeOptionsApplier(
     public void Apply(object sdkOptions)
     {
         var options = compatOptions.Value;
-        var decision = McpCompatDecision.Decide(report, options, accessor.IsStateless(sdkOptions));
-        switch (decision.Path)
+        switch (runtime.DecideOnce(sdkOptions).Path)
         {
             case McpCompatPath.Native:
                 if (options.SessionIdleTimeout is { } idleTimeout && accessor.CanSetIdleTimeout)

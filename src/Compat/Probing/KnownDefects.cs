@@ -11,8 +11,6 @@ namespace McpCompat.Probing;
 /// </summary>
 internal static class KnownDefects
 {
-    internal const string AspNetCorePackage = "ModelContextProtocol.AspNetCore";
-
     internal const string ResourceName = "McpCompat.Probing.KnownDefects.props";
 
     private const string ItemName = "McpCompatKnownDefect";

@@ -3,10 +3,13 @@ using System.Reflection;
 namespace McpCompat.Probing;
 
 /// <summary>
-/// The reflected members the probe found, handed on to the code that compiles delegates from them once.
+/// Every SDK member McpCompat reflects on, found once by the probe (<see cref="SdkProbe"/>) and handed on to the code
+/// that compiles delegates from them. A member the probe did not find is <see langword="null"/>; nothing else in
+/// McpCompat looks members up by name.
 /// </summary>
 internal sealed class ProbedMembers
 {
+    // The SDK's own Streamable HTTP host (ModelContextProtocol.AspNetCore).
     public Type? HttpServerTransportOptionsType { get; init; }
 
     public PropertyInfo? IdleTimeout { get; init; }
@@ -19,9 +22,36 @@ internal sealed class ProbedMembers
 
     public PropertyInfo? Stateless { get; init; }
 
+    // The Streamable HTTP transport (ModelContextProtocol.Core), which MapMcpCompat hosts.
     public Type? StreamableHttpServerTransportType { get; init; }
 
+    /// <summary>Gets <c>HandlePostRequestAsync(JsonRpcMessage, Stream, CancellationToken)</c>: the message API shape.</summary>
     public MethodInfo? HandlePostMessage { get; init; }
 
+    /// <summary>Gets <c>HandlePostRequest(IDuplexPipe, CancellationToken)</c>: the pipe API shape.</summary>
     public MethodInfo? HandlePostPipe { get; init; }
+
+    /// <summary>Gets <c>HandleGetRequestAsync(Stream, CancellationToken)</c> (message shape).</summary>
+    public MethodInfo? HandleGetMessage { get; init; }
+
+    /// <summary>Gets <c>HandleGetRequest(Stream, CancellationToken)</c> (pipe shape).</summary>
+    public MethodInfo? HandleGetPipe { get; init; }
+
+    /// <summary>Gets the transport's constructor taking an <c>ILoggerFactory</c> (message shape).</summary>
+    public ConstructorInfo? TransportLoggerFactoryConstructor { get; init; }
+
+    /// <summary>Gets the transport's parameterless constructor (pipe shape).</summary>
+    public ConstructorInfo? TransportDefaultConstructor { get; init; }
+
+    /// <summary>Gets the transport's settable <c>SessionId</c>, where it has one.</summary>
+    public PropertyInfo? TransportSessionId { get; init; }
+
+    /// <summary>Gets <c>McpServer.Create(ITransport, McpServerOptions, ILoggerFactory, IServiceProvider)</c>, or <c>McpServerFactory.Create</c> before 1.0.</summary>
+    public MethodInfo? ServerCreate { get; init; }
+
+    /// <summary>Gets <c>RunAsync(CancellationToken)</c> on what <see cref="ServerCreate"/> returns.</summary>
+    public MethodInfo? ServerRun { get; init; }
+
+    /// <summary>Gets why each hosting member above that is <see langword="null"/> was not found, by member.</summary>
+    public IReadOnlyDictionary<string, string> HostingEvidence { get; init; } = new Dictionary<string, string>();
 }

@@ -4,7 +4,7 @@ using NuGet.Versioning;
 namespace McpCompat.Probing;
 
 /// <summary>The probe's implementation.</summary>
-internal static class SdkProbe
+internal static partial class SdkProbe
 {
     internal const string CoreAssembly = "ModelContextProtocol.Core";
     internal const string MainAssembly = "ModelContextProtocol";
@@ -13,7 +13,8 @@ internal static class SdkProbe
     internal const string OptionsTypeName = "ModelContextProtocol.AspNetCore.HttpServerTransportOptions";
     internal const string TransportTypeName = "ModelContextProtocol.Server.StreamableHttpServerTransport";
 
-    private static readonly string[] SdkAssemblyNames = [CoreAssembly, MainAssembly, AspNetCoreAssembly];
+    /// <summary>The SDK's assemblies (each the package of the same name), in dependency order.</summary>
+    internal static readonly string[] SdkAssemblyNames = [CoreAssembly, MainAssembly, AspNetCoreAssembly];
 
     internal static IReadOnlyList<Assembly> LoadSdkAssemblies()
     {
@@ -64,7 +65,7 @@ internal static class SdkProbe
         // Streamable HTTP transport (ModelContextProtocol.Core) and its API shape.
         var transport = FindType(core, CoreAssembly, TransportTypeName, out var transportEvidence);
         features.Add(new(McpSdkFeatureKind.StreamableHttpTransport, transport is not null, transportEvidence));
-        var postMessage = FindMethod(transport, "HandlePostRequestAsync", ["ModelContextProtocol.Protocol.JsonRpcMessage", "System.IO.Stream", "System.Threading.CancellationToken"], out var messageEvidence);
+        var postMessage = FindMethod(transport, "HandlePostRequestAsync", ["ModelContextProtocol.Protocol.JsonRpcMessage", StreamTypeName, CancellationTokenTypeName], out var messageEvidence);
         features.Add(new(McpSdkFeatureKind.StreamableHttpMessageApi, postMessage is not null, messageEvidence));
         var postPipe = FindMethod(transport, "HandlePostRequest", ["System.IO.Pipelines.IDuplexPipe", "System.Threading.CancellationToken"], out var pipeEvidence);
         features.Add(new(McpSdkFeatureKind.StreamableHttpPipeApi, postPipe is not null, pipeEvidence));
@@ -90,6 +91,9 @@ internal static class SdkProbe
         var stateless = FindProperty(options, "Stateless", "System.Boolean", out var statelessEvidence);
         features.Add(new(McpSdkFeatureKind.StatelessOption, stateless is not null, statelessEvidence));
 
+        var hostingEvidence = new Dictionary<string, string>(StringComparer.Ordinal);
+        FindHostingMembers(core, transport, hostingEvidence, out var hosting);
+
         var members = new ProbedMembers
         {
             HttpServerTransportOptionsType = options,
@@ -101,6 +105,14 @@ internal static class SdkProbe
             StreamableHttpServerTransportType = transport,
             HandlePostMessage = postMessage,
             HandlePostPipe = postPipe,
+            HandleGetMessage = hosting.GetMessage,
+            HandleGetPipe = hosting.GetPipe,
+            TransportLoggerFactoryConstructor = hosting.LoggerFactoryConstructor,
+            TransportDefaultConstructor = hosting.DefaultConstructor,
+            TransportSessionId = hosting.SessionId,
+            ServerCreate = hosting.ServerCreate,
+            ServerRun = hosting.ServerRun,
+            HostingEvidence = hostingEvidence,
         };
 
         return new McpSdkReport(infos, features, advisories, members);

@@ -23,7 +23,10 @@ public sealed class NativePathTests
         Assert.Equal(TimeSpan.FromSeconds(45), sdk.IdleTimeout);
         Assert.Equal(77, sdk.MaxIdleSessionCount);
         Assert.Same(host.Time, sdk.TimeProvider);
-        Assert.Equal(McpCompatPath.Native, host.App.Services.GetRequiredService<McpCompatRuntime>().Decision.Path);
+        var decision = host.App.Services.GetRequiredService<McpCompatRuntime>().Decision;
+        Assert.Equal(McpCompatPath.Native, decision.Path);
+        // The decision applied to the SDK's options is the one the application sees.
+        Assert.Same(decision, host.App.Services.GetRequiredService<McpCompatDecision>());
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class HealthCheckTests
         var entry = await CheckAsync(host);
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Contains("McpCompat:MaxSessions = 2", entry.Description, StringComparison.Ordinal);
+        Assert.Equal(2, entry.Data["hostedSessions"]);
     }
 
     [Fact]

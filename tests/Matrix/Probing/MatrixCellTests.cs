@@ -24,7 +24,7 @@ public sealed class MatrixCellTests
         // The matrix script prints which paths this cell takes.
         if (Environment.GetEnvironmentVariable("MCPCOMPAT_CELL_REPORT") is { Length: > 0 } file)
         {
-            var hosted = $"MapMcpCompat ({CoreTransportApi.Create(report).Shape} API)";
+            var hosted = $"MapMcpCompat ({CoreTransportApi.Create(report).Shape.ToName()} API)";
             var auto = McpCompatDecision.Decide(report, new McpCompatOptions(), sdkIsStateless: false).Path;
             File.WriteAllText(file, auto == McpCompatPath.NoHttpHost ? hosted : $"{hosted}; MapMcp: Auto={auto}, Fallback");
         }

@@ -58,7 +58,7 @@ public sealed class ProbeCommandTests
         Assert.Matches(@"AspNetCoreHosting\s+absent\s+assembly ModelContextProtocol\.AspNetCore is not loaded", Row(stdout, "AspNetCoreHosting "));
         Assert.Matches(@"NativeIdleTimeout\s+absent", Row(stdout, "NativeIdleTimeout "));
         Assert.Contains("Advisories\n  (none)", stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        Assert.StartsWith("  NoHttpHost ", Row(stdout, "NoHttpHost "), StringComparison.Ordinal);
+        Assert.StartsWith("  no_http_host ", Row(stdout, "no_http_host "), StringComparison.Ordinal);
         Assert.Contains("with MapMcpCompat: hosts Streamable HTTP over the SDK's transport (pipe API shape)", stdout, StringComparison.Ordinal);
         Assert.Contains("default McpCompatOptions", stdout, StringComparison.Ordinal);
     }
@@ -75,7 +75,7 @@ public sealed class ProbeCommandTests
         Assert.Matches(@"ModelContextProtocol\.Core\s+2\.4\.0\s", Row(stdout, "ModelContextProtocol.Core "));
         Assert.Matches(@"ModelContextProtocol\s+2\.4\.0\s", Row(stdout, "ModelContextProtocol "));
         Assert.Matches(@"ModelContextProtocol\.AspNetCore\s+2\.3\.1\s", Row(stdout, "ModelContextProtocol.AspNetCore "));
-        foreach (var present in new[] { "StreamableHttpTransport", "StreamableHttpMessageApi", "AspNetCoreHosting", "NativeIdleTimeout", "NativeMaxIdleSessionCount", "NativeTimeProvider", "SessionMode" })
+        foreach (var present in new[] { "StreamableHttpTransport", "StreamableHttpMessageApi", "AspNetCoreHosting", "NativeIdleTimeout", "NativeMaxIdleSessionCount", "NativeTimeProvider", "SessionMode", "StatelessOption" })
         {
             Assert.Matches($@"^\s+{present}\s+present\s+\S", Row(stdout, present + " "));
         }
@@ -85,8 +85,8 @@ public sealed class ProbeCommandTests
         Assert.Matches(@"^\s+MCPCOMPAT003\s+ModelContextProtocol\.AspNetCore \[2\.0\.0, \)$", Row(stdout, "MCPCOMPAT003 "));
         Assert.DoesNotContain("MCPCOMPAT001", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("MCPCOMPAT002", stdout, StringComparison.Ordinal);
-        Assert.Contains("the server keeps sessions", Row(stdout, "Native "), StringComparison.Ordinal);
-        Assert.Contains("the server leaves the session mode at the SDK's default", Row(stdout, "Stateless "), StringComparison.Ordinal);
+        Assert.Contains("the server keeps sessions", Row(stdout, "native "), StringComparison.Ordinal);
+        Assert.Contains("the server leaves the session mode at the SDK's default", Row(stdout, "stateless "), StringComparison.Ordinal);
         Assert.Contains("(message API shape)", stdout, StringComparison.Ordinal);
     }
 
@@ -99,7 +99,7 @@ public sealed class ProbeCommandTests
 
         Assert.Equal(0, code);
         Assert.Contains("SDK: ModelContextProtocol 2.4.0", stdout, StringComparison.Ordinal);
-        Assert.StartsWith("  NoHttpHost ", Row(stdout, "NoHttpHost "), StringComparison.Ordinal);
+        Assert.StartsWith("  no_http_host ", Row(stdout, "no_http_host "), StringComparison.Ordinal);
         Assert.Contains("(message API shape)", stdout, StringComparison.Ordinal);
     }
 
@@ -139,7 +139,7 @@ public sealed class ProbeCommandTests
 
         var paths = root.GetProperty("paths").EnumerateArray().ToList();
         Assert.Equal(["case", "assumption", "path", "reason"], paths[0].EnumerateObject().Select(p => p.Name));
-        Assert.Equal(["stateful Native", "sdk-default Stateless"], paths.Select(p => $"{p.GetProperty("case").GetString()} {p.GetProperty("path").GetString()}"));
+        Assert.Equal(["stateful native", "sdk-default stateless"], paths.Select(p => $"{p.GetProperty("case").GetString()} {p.GetProperty("path").GetString()}"));
 
         var hosted = root.GetProperty("mapMcpCompat");
         Assert.Equal(["available", "apiShape", "reason"], hosted.EnumerateObject().Select(p => p.Name));

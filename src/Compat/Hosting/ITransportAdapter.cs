@@ -1,0 +1,20 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace McpCompat.Hosting;
+
+/// <summary>One API shape of the SDK's Streamable HTTP transport, bound to delegates compiled once at startup.</summary>
+internal interface ITransportAdapter
+{
+    TransportApiShape Shape { get; }
+
+    /// <summary>Creates a transport for a new session.</summary>
+    object CreateTransport(ILoggerFactory loggerFactory, string sessionId);
+
+    /// <summary>Hands one POSTed JSON-RPC message to the transport; <see langword="true"/> when it wrote a response.</summary>
+    Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken);
+
+    /// <summary>Serves the session's GET (SSE) stream until it ends.</summary>
+    Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken);
+}

@@ -1,0 +1,46 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace McpCompat.Hosting;
+
+/// <summary>The pipe API shape (0.2): the transport reads the POSTed message from a pipe itself and writes SSE.</summary>
+internal sealed class PipeTransportAdapter : ITransportAdapter
+{
+    private readonly Func<ILoggerFactory, string, object> _create;
+    private readonly Func<object, IDuplexPipe, CancellationToken, Task<bool>> _post;
+    private readonly Func<object, Stream, CancellationToken, Task> _get;
+
+    public PipeTransportAdapter(ConstructorInfo constructor, MethodInfo post, MethodInfo get)
+    {
+        _create = TransportDelegates.CreateTransport(constructor, sessionIdProperty: null);
+        _get = TransportDelegates.HandleGet(get);
+
+        var transport = Expression.Parameter(typeof(object), "transport");
+        var pipe = Expression.Parameter(typeof(IDuplexPipe), "pipe");
+        var token = Expression.Parameter(typeof(CancellationToken), "cancellationToken");
+        var call = Expression.Call(Expression.Convert(transport, post.DeclaringType!), post, pipe, token);
+        _post = Expression.Lambda<Func<object, IDuplexPipe, CancellationToken, Task<bool>>>(call, transport, pipe, token).Compile();
+    }
+
+    public TransportApiShape Shape => TransportApiShape.Pipe;
+
+    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => _create(loggerFactory, sessionId);
+
+    // This shape has no notion of the request's user or protocol version: the transport gets the body already read.
+    public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken) =>
+        _post(transport, new BodyPipe(PipeReader.Create(new ReadOnlySequence<byte>(body)), response.BodyWriter), cancellationToken);
+
+    public Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken) => _get(transport, responseBody, cancellationToken);
+
+    private sealed class BodyPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}

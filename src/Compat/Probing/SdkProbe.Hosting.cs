@@ -1,0 +1,124 @@
+using System.Reflection;
+
+namespace McpCompat.Probing;
+
+/// <summary>The probe's look-ups of what <c>MapMcpCompat</c> needs from ModelContextProtocol.Core, by name only.</summary>
+internal static partial class SdkProbe
+{
+    internal const string LoggerFactoryTypeName = "Microsoft.Extensions.Logging.ILoggerFactory";
+    internal const string StreamTypeName = "System.IO.Stream";
+    internal const string CancellationTokenTypeName = "System.Threading.CancellationToken";
+
+    private static readonly string[] ServerFactoryTypeNames = ["ModelContextProtocol.Server.McpServer", "ModelContextProtocol.Server.McpServerFactory"];
+
+    private static readonly string[] ServerCreateParameters =
+        ["ModelContextProtocol.Protocol.ITransport", "ModelContextProtocol.Server.McpServerOptions", LoggerFactoryTypeName, "System.IServiceProvider"];
+
+    /// <summary>Finds the transport's constructors, GET handlers and session id, and the server's creation and run methods.</summary>
+    private static void FindHostingMembers(Assembly? core, Type? transport, Dictionary<string, string> evidence, out HostingLookups found)
+    {
+        found = new HostingLookups
+        {
+            LoggerFactoryConstructor = FindConstructor(transport, [LoggerFactoryTypeName], evidence),
+            DefaultConstructor = FindConstructor(transport, [], evidence),
+            GetMessage = Record(FindMethod(transport, "HandleGetRequestAsync", [StreamTypeName, CancellationTokenTypeName], out var getMessage), "HandleGetRequestAsync", getMessage, evidence),
+            GetPipe = Record(FindMethod(transport, "HandleGetRequest", [StreamTypeName, CancellationTokenTypeName], out var getPipe), "HandleGetRequest", getPipe, evidence),
+            SessionId = FindSessionId(transport),
+        };
+
+        MethodInfo? create = null;
+        foreach (var name in ServerFactoryTypeNames)
+        {
+            var type = FindType(core, CoreAssembly, name, out _);
+            create = FindStaticMethod(type, "Create", ServerCreateParameters);
+            if (create is not null)
+            {
+                break;
+            }
+        }
+
+        if (create is null)
+        {
+            evidence["ServerCreate"] = core is null ? $"assembly {CoreAssembly} is not loaded" : "neither static method found";
+        }
+
+        found.ServerCreate = create;
+        found.ServerRun = create is null ? null : Record(FindMethod(create.ReturnType, "RunAsync", [CancellationTokenTypeName], out var run), "ServerRun", run, evidence);
+    }
+
+    private static MethodInfo? Record(MethodInfo? method, string key, string why, Dictionary<string, string> evidence)
+    {
+        if (method is null)
+        {
+            evidence[key] = why;
+        }
+
+        return method;
+    }
+
+    private static ConstructorInfo? FindConstructor(Type? owner, string[] parameterTypes, Dictionary<string, string> evidence)
+    {
+        var key = parameterTypes.Length == 0 ? "DefaultConstructor" : "LoggerFactoryConstructor";
+        try
+        {
+            var ctor = owner?.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(c => c.GetParameters().Select(p => p.ParameterType.FullName).SequenceEqual(parameterTypes));
+            if (ctor is null)
+            {
+                evidence[key] = "constructor not found";
+            }
+
+            return ctor;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            evidence[key] = $"looking for the constructor threw {ex.GetType().Name}: {ex.Message}";
+            return null;
+        }
+    }
+
+    private static PropertyInfo? FindSessionId(Type? transport)
+    {
+        try
+        {
+            return transport?.GetProperty("SessionId", BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true } property &&
+                property.PropertyType.FullName == "System.String"
+                ? property
+                : null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    private static MethodInfo? FindStaticMethod(Type? owner, string name, string[] parameterTypes)
+    {
+        try
+        {
+            return owner?.GetMethods(BindingFlags.Public | BindingFlags.Static)
+                .FirstOrDefault(m => m.Name == name && m.GetParameters().Select(p => p.ParameterType.FullName).SequenceEqual(parameterTypes));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class HostingLookups
+    {
+        public ConstructorInfo? LoggerFactoryConstructor { get; init; }
+
+        public ConstructorInfo? DefaultConstructor { get; init; }
+
+        public MethodInfo? GetMessage { get; init; }
+
+        public MethodInfo? GetPipe { get; init; }
+
+        public PropertyInfo? SessionId { get; init; }
+
+        public MethodInfo? ServerCreate { get; set; }
+
+        public MethodInfo? ServerRun { get; set; }
+    }
+}

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Packaging checks. Runs the tooling tests (tests/Tooling: the mcpcompat CLI and the build-time range check), packs
 # McpCompat and McpCompat.Cli into artifacts/packages, checks what the packages hold, then, in a throwaway folder
-# whose NuGet.config adds that folder as a feed (McpCompat* only; everything else from the usual feed) and with a
-# packages folder of its own (so a stale McpCompat of the same version is never picked up):
-#   - a web app on McpCompat + ModelContextProtocol.AspNetCore 2.3.1, MCP_SESSION_IDLE_TIMEOUT=2, on 127.0.0.1:
-#     a session opened with curl answers 404 once the timeout and one sweep have passed, on the SDK's own idle
-#     timeout (Mode Auto) and on McpCompat's sweeper (Mode Fallback);
-#   - the build-time advice: a stub ModelContextProtocol.AspNetCore in a defect range warns MCPCOMPAT001/002, not with
-#     McpCompatSuppressAdvisories=true, one less with NoWarn; 2.3.1 only informs (MCPCOMPAT003); Core-only SDKs
-#     (0.2.0-preview.3, 2.4.0) get nothing;
-#   - the mcpcompat tool installed from the feed probes the web app's build output; bad arguments exit 2.
+# whose NuGet.config adds that folder as a feed (McpCompat* only; everything else, the real SDK packages included,
+# from the usual feed) and with a packages folder of its own (so a stale McpCompat of the same version is never
+# picked up):
+#   - a web app on McpCompat + ModelContextProtocol.AspNetCore, built once for the oldest served host (1.0.0) and once
+#     for the newest (2.4.0), stateful, run with MCP_SESSION_IDLE_TIMEOUT=2 on 127.0.0.1: a session opened with curl
+#     answers 404 once the timeout and one sweep have passed, on the SDK's own idle timeout (Mode Auto) and on
+#     McpCompat's sweeper (Mode Fallback), on each host;
+#   - the build-time advice on those real packages: 1.0.0 warns MCPCOMPAT002 and MCPCOMPAT004 and nothing else;
+#     1.4.1 gets neither a warning nor a message; 2.4.0 gets the MCPCOMPAT003 message only; Core-only SDKs
+#     (0.2.0-preview.3, 2.4.0) get nothing; on the 1.0.0 app, McpCompatSuppressAdvisories=true silences all, NoWarn
+#     one, and WarningsAsErrors fails the build. MCPCOMPAT001's range, [0.1.0-preview.10, 0.6.0-preview.1), holds no
+#     served build any more, so no build here shows it: the range logic for every advisory, that one included, is
+#     covered by tests/Tooling (AdvisoryTargetsTests);
+#   - the mcpcompat tool installed from the feed probes both apps' build output; bad arguments exit 2.
 # Ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -97,38 +102,35 @@ assert "<Command Name=\"mcpcompat\"" in settings, settings' "$feed/McpCompat.Cli
 # 3. A throwaway folder: its own NuGet.config and packages folder.
 upstream=$(dotnet nuget list source --format short 2>/dev/null | awk '$1 ~ /^E/ { print $2; exit }')
 upstream=${upstream:-https://api.nuget.org/v3/index.json}
-nuget_config() { # nuget_config <folder> [extra source feed for ModelContextProtocol.AspNetCore]
-  mkdir -p "$1"
-  {
-    echo '<?xml version="1.0" encoding="utf-8"?>'
-    echo '<configuration>'
-    echo '  <packageSources>'
-    echo '    <clear />'
-    echo "    <add key=\"mcpcompat-local\" value=\"$feed\" />"
-    [[ -n "${2:-}" ]] && echo "    <add key=\"stub\" value=\"$2\" />"
-    echo "    <add key=\"upstream\" value=\"$upstream\" />"
-    echo '  </packageSources>'
-    echo '  <packageSourceMapping>'
-    echo '    <packageSource key="mcpcompat-local"><package pattern="McpCompat" /><package pattern="McpCompat.*" /></packageSource>'
-    [[ -n "${2:-}" ]] && echo '    <packageSource key="stub"><package pattern="ModelContextProtocol.AspNetCore" /></packageSource>'
-    echo '    <packageSource key="upstream"><package pattern="*" /></packageSource>'
-    echo '  </packageSourceMapping>'
-    echo '</configuration>'
-  } > "$1/NuGet.config"
-}
-# The app and the tool: McpCompat* from the local feed, the rest from the usual feed.
-nuget_config "$work"
-# The build-advice projects: also a stub ModelContextProtocol.AspNetCore from a feed of their own.
-mkdir -p "$work/advice/stub-feed"
-nuget_config "$work/advice" "$work/advice/stub-feed"
+# McpCompat* from the local feed, everything else (the real SDK packages) from the usual feed.
+cat > "$work/NuGet.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="mcpcompat-local" value="$feed" />
+    <add key="upstream" value="$upstream" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="mcpcompat-local"><package pattern="McpCompat" /><package pattern="McpCompat.*" /></packageSource>
+    <packageSource key="upstream"><package pattern="*" /></packageSource>
+  </packageSourceMapping>
+</configuration>
+EOF
 export NUGET_PACKAGES="$work/packages"
 # Not the repository's build files: the throwaway projects stand alone.
 printf '<Project />\n' > "$work/Directory.Build.props"
 printf '<Project />\n' > "$work/Directory.Build.targets"
 printf '<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>\n' > "$work/Directory.Packages.props"
 
-mkdir -p "$work/app"
-cat > "$work/app/App.csproj" <<EOF
+# 4. The web app, once per host, each on the ModelContextProtocol of its own version: the oldest served
+# ModelContextProtocol.AspNetCore (in the MCPCOMPAT002 and MCPCOMPAT004 ranges) and the newest (stateless by default:
+# MCPCOMPAT003). Built with -v:n, so that the build log also holds the advisory messages.
+hosts=(1.0.0 2.4.0)
+declare -A built=()
+for host in "${hosts[@]}"; do
+  mkdir -p "$work/app-$host"
+  cat > "$work/app-$host/App.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk.Web">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
@@ -137,11 +139,11 @@ cat > "$work/app/App.csproj" <<EOF
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="McpCompat" Version="$version" />
-    <PackageReference Include="ModelContextProtocol.AspNetCore" Version="2.3.1" />
+    <PackageReference Include="ModelContextProtocol.AspNetCore" Version="$host" />
   </ItemGroup>
 </Project>
 EOF
-cat > "$work/app/Program.cs" <<'EOF'
+  cat > "$work/app-$host/Program.cs" <<'EOF'
 using System.ComponentModel;
 using ModelContextProtocol.Server;
 
@@ -162,77 +164,51 @@ internal sealed class EchoTools
     public static string Echo(string text) => text;
 }
 EOF
-
-if ! dotnet build "$work/app" -c Release -v:n > "$out/app-build.log" 2>&1; then
-  tail -n 40 "$out/app-build.log"
-  failed=$((failed + 1))
-  finish
-fi
-check "the app restored McpCompat $version from the local feed" test -f "$work/packages/mcpcompat/$version/mcpcompat.$version.nupkg"
-check "build on ModelContextProtocol.AspNetCore 2.3.1: no McpCompat warning" bash -c "! grep -q 'warning MCPCOMPAT' '$out/app-build.log'"
-check "build on ModelContextProtocol.AspNetCore 2.3.1: MCPCOMPAT003 as a message" grep -q "McpCompat MCPCOMPAT003: ModelContextProtocol.AspNetCore 2.3.1 is in \[2.0.0, )" "$out/app-build.log"
-
-# 4. Run it and let a session expire: on the SDK's own idle timeout (Auto picks it on 2.3.1), then on McpCompat's.
-accept='Accept: application/json, text/event-stream'
-json='Content-Type: application/json'
-post() { # post <session-id or -> <body>: prints the HTTP status; headers in $out/headers
-  local id=$1 body=$2 extra=()
-  [[ "$id" != - ]] && extra=(-H "Mcp-Session-Id: $id" -H "MCP-Protocol-Version: 2025-06-18")
-  curl -s -o "$out/body" -D "$out/headers" -w '%{http_code}' -X POST "$base/mcp" -H "$json" -H "$accept" "${extra[@]}" --data "$body"
-}
-expiry() { # expiry <McpCompat mode> <what the startup log must say>
-  local mode=$1 expected=$2 log="$out/app-server-$1.log" session status
-  (cd "$work/app/bin/Release/net10.0" && MCP_SESSION_IDLE_TIMEOUT=2 McpCompat__Mode=$mode exec dotnet App.dll --urls "http://127.0.0.1:0") > "$log" 2>&1 &
-  server=$!
-  base=
-  for _ in $(seq 1 150); do
-    base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
-    [[ -n "$base" ]] && break
-    sleep 0.2
-  done
-  if [[ -n "$base" ]]; then
-    status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
-    session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
-    check "$mode: initialize: 200 with an Mcp-Session-Id" test "$status" = 200 -a -n "$session"
-    check "$mode: notifications/initialized: 202" test "$(post "$session" '{"jsonrpc":"2.0","method":"notifications/initialized"}')" = 202
-    check "$mode: tools/list on the live session: 200" test "$(post "$session" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')" = 200
-    # Idle timeout 2 s; the SDK sweeps every 5 s, McpCompat every 1 s: gone within 7 s of the last request.
-    # Nothing may touch the session meanwhile (a request is activity).
-    sleep 9
-    check "$mode: after 2 s idle and a sweep, the session id answers 404" test "$(post "$session" '{"jsonrpc":"2.0","id":3,"method":"tools/list"}')" = 404
-    check "$mode: the startup log says: $expected" grep -qF "$expected" "$log"
+  if dotnet build "$work/app-$host" -c Release -v:n > "$out/app-$host-build.log" 2>&1; then
+    built[$host]=1
+    check "the app on ModelContextProtocol.AspNetCore $host builds" true
   else
-    check "$mode: the app listens on 127.0.0.1" false
-    tail -n 30 "$log"
+    check "the app on ModelContextProtocol.AspNetCore $host builds" false
+    tail -n 40 "$out/app-$host-build.log"
   fi
-  kill "$server" 2>/dev/null
-  wait "$server" 2>/dev/null
-  server=
+done
+check "the apps restored McpCompat $version from the local feed" test -f "$work/packages/mcpcompat/$version/mcpcompat.$version.nupkg"
+
+# 5. Build-time advice on the real SDK packages. MCPCOMPAT001's range ends before the oldest served host, so no build
+# here can show it; tests/Tooling (step 1) checks the range logic for every advisory.
+advice() { # advice <build log>: the McpCompat advice in it, one "warning ID" or "message ID" per line, sorted
+  {
+    grep -o 'warning MCPCOMPAT[0-9]*' "$1"
+    grep -o 'McpCompat MCPCOMPAT[0-9]*:' "$1" | sed 's/^McpCompat \(MCPCOMPAT[0-9]*\):$/message \1/'
+  } | sort -u
 }
-expiry Auto "the SDK's own idle timeout is in charge (IdleTimeout 00:00:02"
-expiry Fallback "McpCompat's sweeper is in charge of idle sessions (idle timeout 00:00:02"
+has_advice() { # has_advice <build log> [expected lines...]: the build succeeded with exactly that advice
+  local log=$1 expected actual
+  shift
+  expected=$( (($# > 0)) && printf '%s\n' "$@" | sort -u)
+  actual=$(advice "$log")
+  grep -q 'Build succeeded' "$log" || { echo "the build failed"; return 1; }
+  [[ "$actual" == "$expected" ]] || { echo "expected: [$expected]"; echo "found: [$actual]"; return 1; }
+}
+if [[ -n "${built[1.0.0]:-}" ]]; then
+  log="$out/app-1.0.0-build.log"
+  check "1.0.0: warning MCPCOMPAT002 (in [0.1.0-preview.10, 1.4.1))" \
+    grep -qF "warning MCPCOMPAT002: ModelContextProtocol.AspNetCore 1.0.0 is in [0.1.0-preview.10, 1.4.1)" "$log"
+  check "1.0.0: warning MCPCOMPAT004 (in [0.1.0-preview.10, 1.4.0))" \
+    grep -qF "warning MCPCOMPAT004: ModelContextProtocol.AspNetCore 1.0.0 is in [0.1.0-preview.10, 1.4.0)" "$log"
+  check "1.0.0: no other McpCompat advice" has_advice "$log" "warning MCPCOMPAT002" "warning MCPCOMPAT004"
+fi
+if [[ -n "${built[2.4.0]:-}" ]]; then
+  log="$out/app-2.4.0-build.log"
+  check "2.4.0: MCPCOMPAT003 as a message, no McpCompat warning" has_advice "$log" "message MCPCOMPAT003"
+  check "2.4.0: the message names the version and the range" \
+    grep -qF "McpCompat MCPCOMPAT003: ModelContextProtocol.AspNetCore 2.4.0 is in [2.0.0, )" "$log"
+fi
 
-# 5. Build-time advice.
-mkdir -p "$work/advice/stub"
-cat > "$work/advice/stub/Stub.csproj" <<'EOF'
-<Project Sdk="Microsoft.NET.Sdk">
-  <!-- A stand-in for an old ModelContextProtocol.AspNetCore (none is served): only its id and version matter here. -->
-  <PropertyGroup>
-    <TargetFramework>net8.0</TargetFramework>
-    <AssemblyName>ModelContextProtocol.AspNetCore</AssemblyName>
-    <PackageId>ModelContextProtocol.AspNetCore</PackageId>
-    <Version>0.5.0-mcpcompat.stub</Version>
-    <Authors>stub</Authors>
-  </PropertyGroup>
-</Project>
-EOF
-printf 'namespace Stub;\npublic static class Marker;\n' > "$work/advice/stub/Marker.cs"
-check "stub ModelContextProtocol.AspNetCore 0.5.0-mcpcompat.stub packs" dotnet pack "$work/advice/stub" -c Release -o "$work/advice/stub-feed"
-
-advice_project() { # advice_project <folder> <package references...>
-  mkdir -p "$work/advice/$1"
+advice_project() { # advice_project <folder> <package@version...>: a class library on McpCompat and those packages
   local name=$1
   shift
+  mkdir -p "$work/advice/$name"
   {
     echo '<Project Sdk="Microsoft.NET.Sdk">'
     echo '  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>'
@@ -245,42 +221,107 @@ advice_project() { # advice_project <folder> <package references...>
     echo '</Project>'
   } > "$work/advice/$name/$name.csproj"
 }
-build_log() { # build_log <folder> <log> [msbuild args...]: a full build, its output in the log
+build_log() { # build_log <project folder> <log> [msbuild args...]: a build with -v:n, its output in the log
   local folder=$1 log=$2
   shift 2
-  dotnet build "$work/advice/$folder" --no-incremental "$@" > "$out/$log" 2>&1
+  dotnet build "$folder" -v:n "$@" > "$out/$log" 2>&1
 }
-advice_project old ModelContextProtocol.AspNetCore@0.5.0-mcpcompat.stub
-build_log old advice-old.log
-check "0.5.0 (in both defect ranges): warning MCPCOMPAT001" grep -q "warning MCPCOMPAT001: ModelContextProtocol.AspNetCore 0.5.0-mcpcompat.stub is in \[0.1.0-preview.10, 0.6.0-preview.1)" "$out/advice-old.log"
-check "0.5.0 (in both defect ranges): warning MCPCOMPAT002" grep -q "warning MCPCOMPAT002" "$out/advice-old.log"
-build_log old advice-old-suppressed.log -p:McpCompatSuppressAdvisories=true
-check "McpCompatSuppressAdvisories=true: no MCPCOMPAT warning" bash -c "grep -q 'Build succeeded' '$out/advice-old-suppressed.log' && ! grep -q 'MCPCOMPAT00' '$out/advice-old-suppressed.log'"
-build_log old advice-old-nowarn.log -p:NoWarn=MCPCOMPAT002
-check "NoWarn=MCPCOMPAT002 silences that one only" bash -c "grep -q 'warning MCPCOMPAT001' '$out/advice-old-nowarn.log' && ! grep -q 'warning MCPCOMPAT002' '$out/advice-old-nowarn.log'"
-build_log old advice-old-errors.log -p:WarningsAsErrors=MCPCOMPAT001
-check "WarningsAsErrors=MCPCOMPAT001 makes that advisory fail the build" grep -q "error MCPCOMPAT001" "$out/advice-old-errors.log"
-
+advice_project host-1.4.1 ModelContextProtocol.AspNetCore@1.4.1
+build_log "$work/advice/host-1.4.1" advice-host-1.4.1.log
+check "1.4.1 (past both defects, before 2.0.0): no McpCompat warning and no message" has_advice "$out/advice-host-1.4.1.log"
 advice_project core-oldest ModelContextProtocol@0.2.0-preview.3
-build_log core-oldest advice-core-oldest.log -v:n
-check "ModelContextProtocol 0.2.0-preview.3 without AspNetCore: no advice (as the probe)" bash -c "grep -q 'Build succeeded' '$out/advice-core-oldest.log' && ! grep -q 'MCPCOMPAT00' '$out/advice-core-oldest.log'"
+build_log "$work/advice/core-oldest" advice-core-oldest.log
+check "ModelContextProtocol 0.2.0-preview.3 without AspNetCore: no advice (as the probe)" has_advice "$out/advice-core-oldest.log"
 advice_project core-newest ModelContextProtocol@2.4.0
-build_log core-newest advice-core-newest.log -v:n
-check "ModelContextProtocol 2.4.0 without AspNetCore: no advice" bash -c "grep -q 'Build succeeded' '$out/advice-core-newest.log' && ! grep -q 'MCPCOMPAT00' '$out/advice-core-newest.log'"
+build_log "$work/advice/core-newest" advice-core-newest.log
+check "ModelContextProtocol 2.4.0 without AspNetCore: no advice" has_advice "$out/advice-core-newest.log"
 
-# 6. The tool, installed from the feed, on the web app's build output.
+# 6. Run each app and let a session expire: on the SDK's own idle timeout (Mode Auto picks it on both hosts, the server
+# being stateful), then on McpCompat's sweeper (Mode Fallback). One build per host serves both modes.
+accept='Accept: application/json, text/event-stream'
+json='Content-Type: application/json'
+post() { # post <session-id or -> <body>: prints the HTTP status; headers in $out/headers
+  local id=$1 body=$2 extra=()
+  [[ "$id" != - ]] && extra=(-H "Mcp-Session-Id: $id" -H "MCP-Protocol-Version: 2025-06-18")
+  curl -s -o "$out/body" -D "$out/headers" -w '%{http_code}' -X POST "$base/mcp" -H "$json" -H "$accept" "${extra[@]}" --data "$body"
+}
+expiry() { # expiry <host version> <McpCompat mode> <what the startup log must say>
+  local host=$1 mode=$2 expected=$3 log="$out/app-$1-server-$2.log" what="$1 $2" session status
+  (cd "$work/app-$host/bin/Release/net10.0" && MCP_SESSION_IDLE_TIMEOUT=2 McpCompat__Mode=$mode exec dotnet App.dll --urls "http://127.0.0.1:0") > "$log" 2>&1 &
+  server=$!
+  base=
+  for _ in $(seq 1 150); do
+    base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
+    [[ -n "$base" ]] && break
+    sleep 0.2
+  done
+  if [[ -n "$base" ]]; then
+    status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
+    session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
+    check "$what: initialize: 200 with an Mcp-Session-Id" test "$status" = 200 -a -n "$session"
+    check "$what: notifications/initialized: 202" test "$(post "$session" '{"jsonrpc":"2.0","method":"notifications/initialized"}')" = 202
+    check "$what: tools/list on the live session: 200" test "$(post "$session" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')" = 200
+    # Idle timeout 2 s; the SDK sweeps every 5 s, McpCompat every 1 s: gone within 7 s of the last request.
+    # Nothing may touch the session meanwhile (a request is activity).
+    sleep 9
+    check "$what: after 2 s idle and a sweep, the session id answers 404" test "$(post "$session" '{"jsonrpc":"2.0","id":3,"method":"tools/list"}')" = 404
+    check "$what: the startup log says: $expected" grep -qF "$expected" "$log"
+    # Who ended it: the SDK's session manager logs "IdleTimeout of … exceeded. Closing idle session <id>." (1.0.0
+    # and 2.4.0 alike); McpCompat's sweeper ends sessions through the SDK's DELETE, which logs no such line.
+    if [[ "$mode" == Auto ]]; then
+      check "$what: the SDK's own sweeper closed the session" grep -qF "exceeded. Closing idle session $session." "$log"
+    else
+      check "$what: the SDK's own sweeper did not close the session" bash -c "! grep -qF 'Closing idle session' '$log'"
+    fi
+  else
+    check "$what: the app listens on 127.0.0.1" false
+    tail -n 30 "$log"
+  fi
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+}
+for host in "${hosts[@]}"; do
+  [[ -n "${built[$host]:-}" ]] || continue
+  expiry "$host" Auto "ModelContextProtocol.AspNetCore $host: the SDK's own idle timeout is in charge (IdleTimeout 00:00:02"
+  expiry "$host" Fallback "ModelContextProtocol.AspNetCore $host: McpCompat's sweeper is in charge of idle sessions (idle timeout 00:00:02"
+done
+
+# 7. The switches, on the 1.0.0 app. Incremental builds: the advice target runs in every build, and a build it fails
+# stops before anything is compiled or copied, so the app's output stays as it was for the tool below.
+if [[ -n "${built[1.0.0]:-}" ]]; then
+  build_log "$work/app-1.0.0" advice-suppressed.log -c Release -p:McpCompatSuppressAdvisories=true
+  check "1.0.0, McpCompatSuppressAdvisories=true: no McpCompat advice" has_advice "$out/advice-suppressed.log"
+  build_log "$work/app-1.0.0" advice-nowarn.log -c Release -p:NoWarn=MCPCOMPAT002
+  check "1.0.0, NoWarn=MCPCOMPAT002 silences that one only" has_advice "$out/advice-nowarn.log" "warning MCPCOMPAT004"
+  build_log "$work/app-1.0.0" advice-errors.log -c Release -p:WarningsAsErrors=MCPCOMPAT004
+  check "1.0.0, WarningsAsErrors=MCPCOMPAT004 makes that advisory fail the build" \
+    bash -c "grep -q 'error MCPCOMPAT004' '$out/advice-errors.log' && ! grep -q 'Build succeeded' '$out/advice-errors.log'"
+fi
+
+# 8. The tool, installed from the feed, on the apps' build output.
 if (cd "$work" && dotnet tool install McpCompat.Cli --version "$version" --tool-path "$work/tools") > "$out/tool-install.log" 2>&1; then
-  (cd "$work/app" && "$work/tools/mcpcompat" probe) > "$out/probe-app.txt" 2>&1
-  check "mcpcompat probe <app>: the app's SDK, MCPCOMPAT003, Native when stateful" bash -c "
-    grep -qE '^  ModelContextProtocol.AspNetCore +2.3.1 ' '$out/probe-app.txt' &&
-    grep -qE '^  MCPCOMPAT003 ' '$out/probe-app.txt' &&
-    grep -qE '^  Native +if the server keeps sessions' '$out/probe-app.txt'"
-  "$work/tools/mcpcompat" probe --json "$work/app" > "$out/probe-app.json" 2> "$out/probe-app.err"
-  check "mcpcompat probe --json: valid JSON, stateful path Native" python3 -c '
+  if [[ -n "${built[2.4.0]:-}" ]]; then
+    (cd "$work/app-2.4.0" && "$work/tools/mcpcompat" probe) > "$out/probe-app.txt" 2>&1
+    check "mcpcompat probe <2.4.0 app>: the app's SDK, MCPCOMPAT003, Native when stateful" bash -c "
+      grep -qE '^  ModelContextProtocol.AspNetCore +2.4.0 ' '$out/probe-app.txt' &&
+      grep -qE '^  MCPCOMPAT003 ' '$out/probe-app.txt' &&
+      grep -qE '^  Native +if the server keeps sessions' '$out/probe-app.txt'"
+    "$work/tools/mcpcompat" probe --json "$work/app-2.4.0" > "$out/probe-app.json" 2> "$out/probe-app.err"
+    check "mcpcompat probe --json <2.4.0 app>: valid JSON, MCPCOMPAT003, stateful path Native" python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["paths"][0]["case"] == "stateful" and doc["paths"][0]["path"] == "Native", doc["paths"]
 assert [a["id"] for a in doc["advisories"]] == ["MCPCOMPAT003"], doc["advisories"]' "$out/probe-app.json"
+  fi
+  if [[ -n "${built[1.0.0]:-}" ]]; then
+    "$work/tools/mcpcompat" probe --json "$work/app-1.0.0" > "$out/probe-app-1.0.0.json" 2> "$out/probe-app-1.0.0.err"
+    check "mcpcompat probe --json <1.0.0 app>: MCPCOMPAT002 and MCPCOMPAT004, stateful path Native" python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["paths"][0]["case"] == "stateful" and doc["paths"][0]["path"] == "Native", doc["paths"]
+assert sorted(a["id"] for a in doc["advisories"]) == ["MCPCOMPAT002", "MCPCOMPAT004"], doc["advisories"]' "$out/probe-app-1.0.0.json"
+  fi
   "$work/tools/mcpcompat" probe --no-such-option > "$out/probe-bad.out" 2> "$out/probe-bad.err"
   rc=$?
   check "mcpcompat with a bad option: exit 2, usage on stderr, nothing on stdout" bash -c \

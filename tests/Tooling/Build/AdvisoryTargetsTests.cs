@@ -96,6 +96,6 @@ public sealed class AdvisoryTargetsTests
         // A defect warns at build time; a behaviour (stateless by default) only informs.
         Assert.Equal(
             ["MCPCOMPAT001 Warning", "MCPCOMPAT002 Warning", "MCPCOMPAT003 Message", "MCPCOMPAT004 Warning"],
-            KnownDefects.All.Select(d => $"{d.Id} {d.Severity}"));
+            KnownDefects.All.Select(d => $"{d.Id} {d.Severity}").Order(StringComparer.Ordinal));
     }
 }

@@ -303,23 +303,23 @@ fi
 if (cd "$work" && dotnet tool install McpCompat.Cli --version "$version" --tool-path "$work/tools") > "$out/tool-install.log" 2>&1; then
   if [[ -n "${built[2.4.0]:-}" ]]; then
     (cd "$work/app-2.4.0" && "$work/tools/mcpcompat" probe) > "$out/probe-app.txt" 2>&1
-    check "mcpcompat probe <2.4.0 app>: the app's SDK, MCPCOMPAT003, Native when stateful" bash -c "
+    check "mcpcompat probe <2.4.0 app>: the app's SDK, MCPCOMPAT003, native when stateful" bash -c "
       grep -qE '^  ModelContextProtocol.AspNetCore +2.4.0 ' '$out/probe-app.txt' &&
       grep -qE '^  MCPCOMPAT003 ' '$out/probe-app.txt' &&
-      grep -qE '^  Native +if the server keeps sessions' '$out/probe-app.txt'"
+      grep -qE '^  native +if the server keeps sessions' '$out/probe-app.txt'"
     "$work/tools/mcpcompat" probe --json "$work/app-2.4.0" > "$out/probe-app.json" 2> "$out/probe-app.err"
-    check "mcpcompat probe --json <2.4.0 app>: valid JSON, MCPCOMPAT003, stateful path Native" python3 -c '
+    check "mcpcompat probe --json <2.4.0 app>: valid JSON, MCPCOMPAT003, stateful path native" python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["paths"][0]["case"] == "stateful" and doc["paths"][0]["path"] == "Native", doc["paths"]
+assert doc["paths"][0]["case"] == "stateful" and doc["paths"][0]["path"] == "native", doc["paths"]
 assert [a["id"] for a in doc["advisories"]] == ["MCPCOMPAT003"], doc["advisories"]' "$out/probe-app.json"
   fi
   if [[ -n "${built[1.0.0]:-}" ]]; then
     "$work/tools/mcpcompat" probe --json "$work/app-1.0.0" > "$out/probe-app-1.0.0.json" 2> "$out/probe-app-1.0.0.err"
-    check "mcpcompat probe --json <1.0.0 app>: MCPCOMPAT002 and MCPCOMPAT004, stateful path Native" python3 -c '
+    check "mcpcompat probe --json <1.0.0 app>: MCPCOMPAT002 and MCPCOMPAT004, stateful path native" python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["paths"][0]["case"] == "stateful" and doc["paths"][0]["path"] == "Native", doc["paths"]
+assert doc["paths"][0]["case"] == "stateful" and doc["paths"][0]["path"] == "native", doc["paths"]
 assert sorted(a["id"] for a in doc["advisories"]) == ["MCPCOMPAT002", "MCPCOMPAT004"], doc["advisories"]' "$out/probe-app-1.0.0.json"
   fi
   "$work/tools/mcpcompat" probe --no-such-option > "$out/probe-bad.out" 2> "$out/probe-bad.err"

@@ -51,7 +51,7 @@ internal sealed class McpCompatEndpoint(
     {
         if (RefusedHostOrOrigin(context.Request) is { } refusal)
         {
-            return WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, $"Forbidden: {refusal}");
+            return WriteErrorAsync(context, StatusCodes.Status403Forbidden, JsonRpcErrorCodes.ServerError, $"Forbidden: {refusal}");
         }
 
         var method = context.Request.Method;
@@ -71,7 +71,7 @@ internal sealed class McpCompatEndpoint(
         }
 
         context.Response.Headers.Allow = "GET, POST, DELETE";
-        return WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, -32000, $"Method Not Allowed: {method}");
+        return WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, JsonRpcErrorCodes.ServerError, $"Method Not Allowed: {method}");
     }
 
     private async Task PostAsync(HttpContext context)
@@ -79,13 +79,13 @@ internal sealed class McpCompatEndpoint(
         var request = context.Request;
         if (!Accepts(request, "application/json") || !Accepts(request, "text/event-stream"))
         {
-            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, -32000, "Not Acceptable: the client must accept both application/json and text/event-stream").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, JsonRpcErrorCodes.ServerError, "Not Acceptable: the client must accept both application/json and text/event-stream").ConfigureAwait(false);
             return;
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, -32000, "Unsupported Media Type: the body must be application/json").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, JsonRpcErrorCodes.ServerError, "Unsupported Media Type: the body must be application/json").ConfigureAwait(false);
             return;
         }
 
@@ -106,7 +106,7 @@ internal sealed class McpCompatEndpoint(
             using var document = JsonDocument.Parse(body.Value);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Invalid Request: the body must be one JSON-RPC message").ConfigureAwait(false);
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: the body must be one JSON-RPC message").ConfigureAwait(false);
                 return;
             }
 
@@ -114,7 +114,7 @@ internal sealed class McpCompatEndpoint(
         }
         catch (JsonException)
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the body is not JSON").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON").ConfigureAwait(false);
             return;
         }
 
@@ -124,7 +124,7 @@ internal sealed class McpCompatEndpoint(
         {
             if (rpcMethod != "initialize")
             {
-                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, "Bad Request: an Mcp-Session-Id header is required for every request but initialize").ConfigureAwait(false);
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ServerError, "Bad Request: an Mcp-Session-Id header is required for every request but initialize").ConfigureAwait(false);
                 return;
             }
 
@@ -159,7 +159,7 @@ internal sealed class McpCompatEndpoint(
                 context.Response.Headers.ContentType = default;
                 if (ex is JsonException)
                 {
-                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Invalid Request: not a JSON-RPC message").ConfigureAwait(false);
+                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: not a JSON-RPC message").ConfigureAwait(false);
                 }
                 else
                 {
@@ -185,7 +185,7 @@ internal sealed class McpCompatEndpoint(
     {
         if (!Accepts(context.Request, "text/event-stream"))
         {
-            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, -32000, "Not Acceptable: the client must accept text/event-stream").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, JsonRpcErrorCodes.ServerError, "Not Acceptable: the client must accept text/event-stream").ConfigureAwait(false);
             return;
         }
 
@@ -209,7 +209,7 @@ internal sealed class McpCompatEndpoint(
         {
             if (!session.TryOpenGetStream())
             {
-                await WriteErrorAsync(context, StatusCodes.Status409Conflict, -32000, "Conflict: this session already has an open GET stream").ConfigureAwait(false);
+                await WriteErrorAsync(context, StatusCodes.Status409Conflict, JsonRpcErrorCodes.ServerError, "Conflict: this session already has an open GET stream").ConfigureAwait(false);
                 return;
             }
 
@@ -297,7 +297,7 @@ internal sealed class McpCompatEndpoint(
                 {
                     var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
                     context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000, $"Service Unavailable: {store.Count} sessions are active (McpCompat:MaxSessions = {settings.MaxSessions})").ConfigureAwait(false);
+                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcErrorCodes.ServerError, $"Service Unavailable: {store.Count} sessions are active (McpCompat:MaxSessions = {settings.MaxSessions})").ConfigureAwait(false);
                     return false;
                 }
 
@@ -371,7 +371,7 @@ internal sealed class McpCompatEndpoint(
             return sessionId;
         }
 
-        await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, "Bad Request: the Mcp-Session-Id header is required").ConfigureAwait(false);
+        await WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ServerError, "Bad Request: the Mcp-Session-Id header is required").ConfigureAwait(false);
         return null;
     }
 
@@ -384,7 +384,7 @@ internal sealed class McpCompatEndpoint(
             return version;
         }
 
-        await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, $"Bad Request: unsupported MCP-Protocol-Version '{version}'").ConfigureAwait(false);
+        await WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ServerError, $"Bad Request: unsupported MCP-Protocol-Version '{version}'").ConfigureAwait(false);
         return null;
     }
 
@@ -392,7 +392,7 @@ internal sealed class McpCompatEndpoint(
     {
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: at most {MaxBodyBytes} bytes").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcErrorCodes.ServerError, $"Payload Too Large: at most {MaxBodyBytes} bytes").ConfigureAwait(false);
             return null;
         }
 
@@ -403,7 +403,7 @@ internal sealed class McpCompatEndpoint(
             if (read.Buffer.Length > MaxBodyBytes)
             {
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: at most {MaxBodyBytes} bytes").ConfigureAwait(false);
+                await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, JsonRpcErrorCodes.ServerError, $"Payload Too Large: at most {MaxBodyBytes} bytes").ConfigureAwait(false);
                 return null;
             }
 
@@ -495,10 +495,10 @@ internal sealed class McpCompatEndpoint(
     }
 
     private Task WriteSessionNotFoundAsync(HttpContext context) =>
-        WriteErrorAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorResponse.SessionNotFoundCode, "Session not found");
+        WriteErrorAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorCodes.SessionNotFound, JsonRpcErrorResponse.SessionNotFoundMessage);
 
     private Task WriteForbiddenUserAsync(HttpContext context) =>
-        WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, "Forbidden: the authenticated user is not the user who started the session");
+        WriteErrorAsync(context, StatusCodes.Status403Forbidden, JsonRpcErrorCodes.ServerError, "Forbidden: the authenticated user is not the user who started the session");
 
     private Task WriteErrorAsync(HttpContext context, int status, int code, string message)
     {

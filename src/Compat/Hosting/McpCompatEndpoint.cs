@@ -22,7 +22,6 @@ namespace McpCompat.Hosting;
 internal sealed class McpCompatEndpoint(
     CoreTransportApi api,
     HostedSessionStore store,
-    SessionTracker tracker,
     IOptions<McpCompatOptions> options,
     IOptionsFactory<McpServerOptions> serverOptionsFactory,
     ILoggerFactory loggerFactory,
@@ -41,7 +40,6 @@ internal sealed class McpCompatEndpoint(
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
     private readonly SemaphoreSlim _admission = new(1, 1);
-    private readonly Func<TrackedSession, bool> _isHosted = session => session.Evictor == store;
 
     public CoreTransportApi Api => api;
 
@@ -153,7 +151,7 @@ internal sealed class McpCompatEndpoint(
             {
                 wrote = await api.HandlePostAsync(session.Transport, body.Value, context.User, protocolVersion.Length == 0 ? null : protocolVersion, context.Response, context.RequestAborted).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!context.Response.HasStarted && (ex is JsonException || session.Tracked?.IsGone == true))
+            catch (Exception ex) when (!context.Response.HasStarted && (ex is JsonException || session.Tracked.IsGone))
             {
                 // A message the SDK cannot read, or a session ended (DELETE) while this request was on its way.
                 context.Response.Headers.ContentType = default;
@@ -177,7 +175,7 @@ internal sealed class McpCompatEndpoint(
         }
         finally
         {
-            session.Tracked?.Exit(timeProvider.GetTimestamp());
+            session.Tracked.Exit(timeProvider.GetTimestamp());
         }
     }
 
@@ -237,7 +235,7 @@ internal sealed class McpCompatEndpoint(
         }
         finally
         {
-            session.Tracked?.Exit(timeProvider.GetTimestamp());
+            session.Tracked.Exit(timeProvider.GetTimestamp());
         }
     }
 
@@ -293,7 +291,7 @@ internal sealed class McpCompatEndpoint(
         {
             while (store.Count >= settings.MaxSessions)
             {
-                if (tracker.ClaimOldestIdle(_isHosted) is not { } victim)
+                if (store.ClaimOldestIdle() is not { } victim)
                 {
                     var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
                     context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -303,7 +301,6 @@ internal sealed class McpCompatEndpoint(
 
                 var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
                 await store.EndAsync(victim.Session.Id).ConfigureAwait(false);
-                tracker.Remove(victim.Session);
                 metrics.SessionEnded(EvictionReason.MaxSessions);
                 Log.SessionEvicted(_logger, victim.Session.Id, EvictionReason.MaxSessions, idleSeconds);
             }
@@ -325,12 +322,11 @@ internal sealed class McpCompatEndpoint(
         var transport = api.CreateTransport(loggerFactory, id);
         var server = api.CreateServer(transport, serverOptionsFactory.Create(Options.DefaultName), loggerFactory, services);
         var lifetime = new CancellationTokenSource();
-        var session = new HostedSession(id, transport, server, UserKey.From(context.User), lifetime);
 
         // The initialize request is in flight until it ends: counted in now, out when PostAsync returns.
-        session.Tracked = new TrackedSession(id, store, context.User, origin: null, timeProvider.GetTimestamp(), inFlight: 1);
+        var tracked = new TrackedSession(id, store, context.User, origin: null, timeProvider.GetTimestamp(), inFlight: 1);
+        var session = new HostedSession(id, transport, server, UserKey.From(context.User), tracked, lifetime);
         store.Add(session);
-        tracker.Add(session.Tracked);
         session.RunTask = api.RunServerAsync(server, lifetime.Token);
         Log.HostedSessionStarted(_logger, id);
         return session;
@@ -340,7 +336,7 @@ internal sealed class McpCompatEndpoint(
     private async Task<HostedSession?> EnterSessionAsync(HttpContext context, string sessionId)
     {
         var session = store.Find(sessionId);
-        if (session?.Tracked is null)
+        if (session is null)
         {
             await WriteSessionNotFoundAsync(context).ConfigureAwait(false);
             return null;

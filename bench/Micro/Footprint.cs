@@ -12,12 +12,11 @@ internal static class Footprint
     public static double BytesPerTrackedSession(int count)
     {
         var ids = SessionFixture.NewIds(count);
-        var evictor = new CompletedEvictor();
         var now = TimeProvider.System.GetTimestamp();
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var tracker = new SessionTracker();
-        SessionFixture.Track(tracker, evictor, ids, _ => now);
+        SessionFixture.Track(tracker, new CompletedEvictor(tracker), ids, _ => now);
         var after = GC.GetTotalMemory(forceFullCollection: true);
 
         GC.KeepAlive(tracker);

@@ -33,10 +33,17 @@ internal static class SessionFixture
     }
 }
 
-/// <summary>Ends every session at once, so that a sweep's own work is what is measured (disposal aside).</summary>
-internal sealed class CompletedEvictor : ISessionEvictor
+/// <summary>
+/// Ends every session at once and removes it from the tracker, as a host does, so that a sweep's own work is what is
+/// measured (disposal aside).
+/// </summary>
+internal sealed class CompletedEvictor(SessionTracker tracker) : ISessionEvictor
 {
     private static readonly Task<bool> Ended = Task.FromResult(true);
 
-    public Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken) => Ended;
+    public Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
+    {
+        tracker.Remove(session);
+        return Ended;
+    }
 }

@@ -28,7 +28,7 @@ public class SweepNoneDueBenchmarks
         _tracker = new SessionTracker();
         _sweeper = SweepFixture.Sweeper(_tracker, _time, IdleTimeout);
         var start = _time.GetTimestamp();
-        SessionFixture.Track(_tracker, new CompletedEvictor(), SessionFixture.NewIds(Tracked), _ => start);
+        SessionFixture.Track(_tracker, new CompletedEvictor(_tracker), SessionFixture.NewIds(Tracked), _ => start);
         _time.Advance(IdleTimeout / 2);
     }
 
@@ -71,7 +71,7 @@ public class SweepDueBenchmarks
         _sweeper = SweepFixture.Sweeper(_tracker, _time, IdleTimeout);
         var start = _time.GetTimestamp();
         var later = start + SessionSweeper.ToTimestampUnits(IdleTimeout / 2, _time.TimestampFrequency);
-        SessionFixture.Track(_tracker, new CompletedEvictor(), _ids, i => i < Due ? start : later);
+        SessionFixture.Track(_tracker, new CompletedEvictor(_tracker), _ids, i => i < Due ? start : later);
         _time.Advance(IdleTimeout);
     }
 

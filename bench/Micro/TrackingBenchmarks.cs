@@ -23,7 +23,7 @@ public class TrackingBenchmarks
         _tracker = new SessionTracker();
         _ids = SessionFixture.NewIds(Tracked);
         var now = TimeProvider.System.GetTimestamp();
-        SessionFixture.Track(_tracker, new CompletedEvictor(), _ids, _ => now);
+        SessionFixture.Track(_tracker, new CompletedEvictor(_tracker), _ids, _ => now);
     }
 
     [Benchmark(Description = "request: find, count in, count out")]

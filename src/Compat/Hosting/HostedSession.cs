@@ -6,7 +6,7 @@ namespace McpCompat.Hosting;
 /// One session hosted by <c>MapMcpCompat</c>: the SDK's transport and server, the server's run task, and the
 /// tracking entry the sweeper reads. Disposal ends all of it and waits for the run task.
 /// </summary>
-internal sealed class HostedSession(string id, object transport, object server, UserKey? user, CancellationTokenSource lifetime)
+internal sealed class HostedSession(string id, object transport, object server, UserKey? user, TrackedSession tracked, CancellationTokenSource lifetime)
 {
     private int _getStreams;
     private int _disposed;
@@ -21,7 +21,8 @@ internal sealed class HostedSession(string id, object transport, object server, 
 
     public Task RunTask { get; set; } = Task.CompletedTask;
 
-    public TrackedSession? Tracked { get; set; }
+    /// <summary>Gets the session's tracking entry: requests in flight and idle time, read by the sweeper.</summary>
+    public TrackedSession Tracked { get; } = tracked;
 
     /// <summary>Claims the session's one GET stream; the SDK's transport serves one at a time.</summary>
     public bool TryOpenGetStream() => Interlocked.CompareExchange(ref _getStreams, 1, 0) == 0;

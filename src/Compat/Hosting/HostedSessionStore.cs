@@ -5,19 +5,45 @@ using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Hosting;
 
-/// <summary>The sessions <c>MapMcpCompat</c> hosts, by id; ends them when the sweeper, a DELETE or shutdown asks.</summary>
-internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger, McpCompatMetrics? metrics = null) : ISessionEvictor
+/// <summary>
+/// The sessions <c>MapMcpCompat</c> hosts, by id; ends them when the sweeper, a DELETE, a new session over the limit or
+/// shutdown asks. The one owner of hosted sessions: only the store adds them to the <see cref="SessionTracker"/> and
+/// removes them from it.
+/// </summary>
+internal sealed class HostedSessionStore : ISessionEvictor
 {
     /// <summary>How long ending a session waits for its server's run task.</summary>
     public static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, HostedSession> _sessions = new(StringComparer.Ordinal);
+    private readonly SessionTracker _tracker;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<HostedSessionStore> _logger;
+    private readonly McpCompatMetrics? _metrics;
+    private readonly Func<TrackedSession, bool> _isHosted;
+
+    public HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger, McpCompatMetrics? metrics = null)
+    {
+        _tracker = tracker;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _metrics = metrics;
+        _isHosted = session => session.Evictor == this;
+    }
 
     public int Count => _sessions.Count;
 
-    public void Add(HostedSession session) => _sessions[session.Id] = session;
+    /// <summary>Hosts the session and tracks it; its <see cref="HostedSession.Tracked"/> entry names this store as its evictor.</summary>
+    public void Add(HostedSession session)
+    {
+        _sessions[session.Id] = session;
+        _tracker.Add(session.Tracked);
+    }
 
     public HostedSession? Find(string id) => _sessions.TryGetValue(id, out var session) ? session : null;
+
+    /// <summary>Claims the longest-idle hosted session for ending, or returns <see langword="null"/> when every one is active.</summary>
+    public SessionClaim? ClaimOldestIdle() => _tracker.ClaimOldestIdle(_isHosted);
 
     public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
     {
@@ -33,18 +59,14 @@ internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider ti
             return false;
         }
 
-        if (session.Tracked is { } tracked)
-        {
-            tracker.Remove(tracked);
-        }
-
+        _tracker.Remove(session.Tracked);
         try
         {
-            await session.DisposeAsync(DisposeWait, timeProvider).ConfigureAwait(false);
+            await session.DisposeAsync(DisposeWait, _timeProvider).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.HostedSessionDisposeFailed(logger, id, ex);
+            Log.HostedSessionDisposeFailed(_logger, id, ex);
         }
 
         return true;
@@ -57,7 +79,7 @@ internal sealed class HostedSessionStore(SessionTracker tracker, TimeProvider ti
     {
         if (await EndAsync(id).ConfigureAwait(false))
         {
-            metrics?.SessionEnded(EvictionReason.Shutdown);
+            _metrics?.SessionEnded(EvictionReason.Shutdown);
         }
     }
 }

@@ -12,9 +12,10 @@ namespace McpCompat.Http;
 /// <summary>
 /// Ends a session the protocol's way: a DELETE of that session, delivered in-process to the SDK's own DELETE endpoint
 /// (the one mapped beside the endpoint that created it), as the principal that created it. The SDK then removes the
-/// session, disposes it, and answers later requests with its own 404.
+/// session, disposes it, and answers later requests with its own 404; McpCompat then stops tracking it.
 /// </summary>
 internal sealed class DeleteEndpointEvictor(
+    SessionTracker tracker,
     IServiceProvider services,
     IServiceScopeFactory scopeFactory,
     ILogger<DeleteEndpointEvictor> logger) : ISessionEvictor
@@ -34,6 +35,7 @@ internal sealed class DeleteEndpointEvictor(
             return false;
         }
 
+        bool ended;
         var scope = scopeFactory.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -61,14 +63,19 @@ internal sealed class DeleteEndpointEvictor(
 
             await delete.RequestDelegate(context).ConfigureAwait(false);
 
-            if (context.Response.StatusCode is >= 200 and < 300)
+            ended = context.Response.StatusCode is >= 200 and < 300;
+            if (!ended)
             {
-                return true;
+                Log.EvictionRefused(logger, session.Id, context.Response.StatusCode);
             }
-
-            Log.EvictionRefused(logger, session.Id, context.Response.StatusCode);
-            return false;
         }
+
+        if (ended)
+        {
+            tracker.Remove(session);
+        }
+
+        return ended;
     }
 
     private RouteEndpoint? FindDeleteEndpoint(string rawRoute)

@@ -7,11 +7,11 @@ namespace McpCompat.Http;
 /// <summary>Writes a JSON-RPC error as the whole HTTP response: the one shape every refusal of McpCompat takes.</summary>
 internal static class JsonRpcErrorResponse
 {
-    /// <summary>The MCP SDKs' code for an unknown or ended session, answered with HTTP 404.</summary>
-    public const int SessionNotFoundCode = -32001;
+    /// <summary>The MCP SDKs' message for an unknown or ended session (HTTP 404, <see cref="JsonRpcErrorCodes.SessionNotFound"/>).</summary>
+    public const string SessionNotFoundMessage = "Session not found";
 
     public static Task WriteSessionNotFoundAsync(HttpContext context) =>
-        WriteAsync(context, StatusCodes.Status404NotFound, SessionNotFoundCode, "Session not found");
+        WriteAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorCodes.SessionNotFound, SessionNotFoundMessage);
 
     public static Task WriteAsync(HttpContext context, int status, int code, string message)
     {

@@ -116,7 +116,7 @@ internal sealed class SessionSweeper(
         return batch.Ended;
     }
 
-    // Never throws: every outcome is recorded in the batch and the tracker.
+    // Never throws: every outcome is recorded in the batch, and a failed eviction's claim is released in the tracker.
     private async Task EvictAsync(SessionClaim claim, EvictionReason reason, long now, EvictionBatch batch, CancellationToken cancellationToken)
     {
         var session = claim.Session;
@@ -140,7 +140,7 @@ internal sealed class SessionSweeper(
         {
             if (ended)
             {
-                tracker.Remove(session);
+                // The evictor has removed the session from the tracker.
                 metrics?.SessionEnded(reason);
                 if (logger.IsEnabled(LogLevel.Debug))
                 {

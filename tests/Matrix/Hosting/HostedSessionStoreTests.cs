@@ -20,12 +20,9 @@ public sealed class HostedSessionStoreTests
 
     private HostedSession Host(string id, FakeDisposable transport, FakeDisposable server)
     {
-        var session = new HostedSession(id, transport, server, user: null, new CancellationTokenSource())
-        {
-            Tracked = new TrackedSession(id, _store, creator: null, origin: null, _time.GetTimestamp(), inFlight: 0),
-        };
+        var tracked = new TrackedSession(id, _store, creator: null, origin: null, _time.GetTimestamp(), inFlight: 0);
+        var session = new HostedSession(id, transport, server, user: null, tracked, new CancellationTokenSource());
         _store.Add(session);
-        _tracker.Add(session.Tracked);
         return session;
     }
 
@@ -39,7 +36,7 @@ public sealed class HostedSessionStoreTests
 
         Assert.True(transport.Disposed);
         Assert.Null(_store.Find("a"));
-        Assert.True(session.Tracked!.IsGone);
+        Assert.True(session.Tracked.IsGone);
         var entry = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "HostedSessionDisposeFailed");
         Assert.IsType<InvalidOperationException>(entry.Exception);
     }

@@ -54,7 +54,7 @@ public sealed class SessionSweeperPropertyTests
     {
         var time = new FakeTimeProvider();
         var tracker = new SessionTracker();
-        var evictor = new CheckingEvictor();
+        var evictor = new CheckingEvictor(tracker);
         using var sweeper = new SessionSweeper(
             tracker,
             MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = IdleTimeout, MaxIdleSessions = schedule.MaxIdle }),
@@ -160,7 +160,8 @@ public sealed class SessionSweeperPropertyTests
         public bool Gone { get; set; }
     }
 
-    private sealed class CheckingEvictor : ISessionEvictor
+    /// <summary>Ends sessions as a host does (what it ends, it removes from the tracker), and checks none was active.</summary>
+    private sealed class CheckingEvictor(SessionTracker tracker) : ISessionEvictor
     {
         public ConcurrentQueue<string> Violations { get; } = new();
 
@@ -173,7 +174,13 @@ public sealed class SessionSweeperPropertyTests
                 Violations.Enqueue($"{session.Id} was ended with {session.InFlight} requests in flight or still accepting requests");
             }
 
-            return Task.FromResult(!Refuse);
+            if (Refuse)
+            {
+                return Task.FromResult(false);
+            }
+
+            tracker.Remove(session);
+            return Task.FromResult(true);
         }
     }
 }

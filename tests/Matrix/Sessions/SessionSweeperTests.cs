@@ -13,7 +13,9 @@ public sealed class SessionSweeperTests
 
     private readonly FakeTimeProvider _time = new();
     private readonly SessionTracker _tracker = new();
-    private readonly RecordingEvictor _evictor = new();
+    private readonly RecordingEvictor _evictor;
+
+    public SessionSweeperTests() => _evictor = new RecordingEvictor(_tracker);
 
     private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null) =>
         new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, NullLogger<SessionSweeper>.Instance);
@@ -279,7 +281,8 @@ public sealed class SessionSweeperTests
         Assert.Equal(frequency * 49 * 86_400, SessionSweeper.ToTimestampUnits(TimeSpan.FromDays(49), frequency));
     }
 
-    private sealed class RecordingEvictor : ISessionEvictor
+    /// <summary>Ends sessions as a host does: what it ends, it removes from the tracker.</summary>
+    private sealed class RecordingEvictor(SessionTracker tracker) : ISessionEvictor
     {
         private readonly ConcurrentQueue<string> _evicted = new();
         private readonly ConcurrentQueue<string> _started = new();
@@ -317,12 +320,7 @@ public sealed class SessionSweeperTests
             if (HangFor is { } hang && hang.Id == session.Id)
             {
                 var ended = HonourCancellation ? await hang.Result.WaitAsync(cancellationToken) : await hang.Result;
-                if (ended)
-                {
-                    _evicted.Enqueue(session.Id);
-                }
-
-                return ended;
+                return ended && End(session);
             }
 
             if (Refuse)
@@ -330,7 +328,13 @@ public sealed class SessionSweeperTests
                 return false;
             }
 
+            return End(session);
+        }
+
+        private bool End(TrackedSession session)
+        {
             _evicted.Enqueue(session.Id);
+            tracker.Remove(session);
             return true;
         }
     }

@@ -1,0 +1,69 @@
+using McpCompat.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Hosting;
+
+/// <summary>
+/// Serves a GET: the session's one SSE stream of server messages, kept alive with comments; the session is active
+/// while the stream is open.
+/// </summary>
+internal sealed class GetRequestHandler(
+    CoreTransportApi api,
+    RequestValidator validator,
+    HostedSessionLookup lookup,
+    RefusalWriter refusals,
+    IOptions<McpCompatOptions> options,
+    TimeProvider timeProvider)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!await validator.CheckAcceptsEventStreamAsync(context).ConfigureAwait(false) ||
+            await validator.CheckProtocolVersionAsync(context).ConfigureAwait(false) is null ||
+            await validator.RequireSessionIdAsync(context).ConfigureAwait(false) is not { } sessionId ||
+            await lookup.EnterAsync(context, sessionId).ConfigureAwait(false) is not { } session)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!session.TryOpenGetStream())
+            {
+                await refusals.RefuseAsync(context, StatusCodes.Status409Conflict, "Conflict: this session already has an open GET stream").ConfigureAwait(false);
+                return;
+            }
+
+            await StreamAsync(context, session).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Tracked.Exit(timeProvider.GetTimestamp());
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, HostedSession session)
+    {
+        var stream = new KeepAliveStream(context.Response.Body, timeProvider, options.Value.KeepAliveInterval, context.RequestAborted);
+        Task keepAlive = Task.CompletedTask;
+        try
+        {
+            context.Response.Headers[McpHeaders.SessionId] = session.Id;
+            EventStreamResponse.Start(context);
+            await stream.FlushAsync(stream.Token).ConfigureAwait(false);
+            keepAlive = stream.RunAsync();
+            await api.HandleGetAsync(session.Transport, stream, stream.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The client went away (or stopped answering keep-alives) or the session ended: the stream is over.
+        }
+        finally
+        {
+            stream.Stop();
+            await keepAlive.ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            session.CloseGetStream();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using McpCompat.Sessions;
+using McpCompat.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace McpCompat.Hosting;
+
+/// <summary>
+/// Starts the session an <c>initialize</c> request asks for: a random id, the SDK's transport and server for it, and
+/// the server's run task; the session is hosted (and tracked) by the <see cref="HostedSessionStore"/>.
+/// </summary>
+internal sealed class HostedSessionFactory(
+    CoreTransportApi api,
+    HostedSessionStore store,
+    IOptionsFactory<McpServerOptions> serverOptionsFactory,
+    ILoggerFactory loggerFactory,
+    IServiceProvider services,
+    TimeProvider timeProvider,
+    ILogger logger)
+{
+    /// <summary>Starts a session for the request's user; the request itself is counted in until it ends.</summary>
+    public HostedSession Start(HttpContext context)
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        var id = WebEncoders.Base64UrlEncode(random);
+
+        var transport = api.CreateTransport(loggerFactory, id);
+        var server = api.CreateServer(transport, serverOptionsFactory.Create(Options.DefaultName), loggerFactory, services);
+        var lifetime = new CancellationTokenSource();
+
+        // The initialize request is in flight until it ends: counted in now, out when the POST handler returns.
+        var tracked = new TrackedSession(id, store, context.User, origin: null, timeProvider.GetTimestamp(), inFlight: 1);
+        var session = new HostedSession(id, transport, server, UserKey.From(context.User), tracked, lifetime);
+        store.Add(session);
+        session.RunTask = api.RunServerAsync(server, lifetime.Token);
+        Log.HostedSessionStarted(logger, id);
+        return session;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using McpCompat.Sessions;
+using McpCompat.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Hosting;
+
+/// <summary>
+/// Makes room for one more session under <see cref="McpCompatOptions.MaxSessions"/>: ends the longest-idle hosted
+/// session, or answers 503 with <c>Retry-After</c> when every session is active. One admission at a time once the
+/// limit is reached.
+/// </summary>
+internal sealed class SessionAdmission(
+    HostedSessionStore store,
+    IOptions<McpCompatOptions> options,
+    TimeProvider timeProvider,
+    McpCompatMetrics metrics,
+    RefusalWriter refusals,
+    ILogger logger) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Returns whether a new session may start; answers 503 and returns <see langword="false"/> when not.</summary>
+    public async Task<bool> AdmitAsync(HttpContext context)
+    {
+        var settings = options.Value;
+        if (store.Count < settings.MaxSessions)
+        {
+            return true;
+        }
+
+        await _gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            while (store.Count >= settings.MaxSessions)
+            {
+                if (store.ClaimOldestIdle() is not { } victim)
+                {
+                    var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
+                    context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                    await refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service Unavailable: {store.Count} sessions are active (McpCompat:MaxSessions = {settings.MaxSessions})").ConfigureAwait(false);
+                    return false;
+                }
+
+                var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
+                await store.EndAsync(victim.Session.Id).ConfigureAwait(false);
+                metrics.SessionEnded(EvictionReason.MaxSessions);
+                Log.SessionEvicted(logger, victim.Session.Id, EvictionReason.MaxSessions, idleSeconds);
+            }
+
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using McpCompat.Fallback;
 using McpCompat.Http;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;

@@ -25,7 +25,7 @@ internal static class SessionFixture
         var sessions = new TrackedSession[ids.Count];
         for (var i = 0; i < ids.Count; i++)
         {
-            sessions[i] = new TrackedSession(ids[i], evictor, creator: null, origin: null, idleSince(i), inFlight: 0);
+            sessions[i] = new TrackedSession(ids[i], evictor, idleSince(i), inFlight: 0);
             tracker.Add(sessions[i]);
         }
 

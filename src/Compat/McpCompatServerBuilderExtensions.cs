@@ -1,3 +1,4 @@
+using McpCompat.Fallback;
 using McpCompat;
 using McpCompat.Hosting;
 using McpCompat.Http;
@@ -117,6 +118,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<HostedSessionStore>();
         services.TryAddSingleton(sp => CoreTransportApi.Create(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton<McpCompatEndpoint>();
+        services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
     }

@@ -34,7 +34,7 @@ internal sealed class HostedSessionFactory(
         var lifetime = new CancellationTokenSource();
 
         // The initialize request is in flight until it ends: counted in now, out when the POST handler returns.
-        var tracked = new TrackedSession(id, store, context.User, origin: null, timeProvider.GetTimestamp(), inFlight: 1);
+        var tracked = new TrackedSession(id, store, timeProvider.GetTimestamp(), inFlight: 1);
         var session = new HostedSession(id, transport, server, UserKey.From(context.User), tracked, lifetime);
         store.Add(session);
         session.RunTask = api.RunServerAsync(server, lifetime.Token);

@@ -8,12 +8,11 @@ namespace McpCompat.Sessions;
 /// <summary>
 /// Runs <see cref="SessionSweeper.SweepOnceAsync"/> when the longest-idle session is due, and at least every
 /// <see cref="McpCompatOptions.SweepInterval"/>, while McpCompat's
-/// own path is in charge or it hosts sessions (<c>MapMcpCompat</c>), and ends hosted sessions at shutdown.
+/// own path is in charge or it hosts sessions (<c>MapMcpCompat</c>).
 /// </summary>
 internal sealed class SessionSweeperService(
     McpCompatRuntime runtime,
     SessionSweeper sweeper,
-    Hosting.HostedSessionStore hostedSessions,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     ILogger<SessionSweeperService> logger) : BackgroundService
@@ -29,14 +28,6 @@ internal sealed class SessionSweeperService(
         // Counted as alive from here: the loop itself may start later, on the thread pool.
         sweeper.Beat();
         return base.StartAsync(cancellationToken);
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-
-        // Shutdown ends every session McpCompat hosts: transports, servers and run tasks.
-        await hostedSessions.EndAllAsync().ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

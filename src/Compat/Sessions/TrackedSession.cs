@@ -1,14 +1,13 @@
-using System.Security.Claims;
-
 namespace McpCompat.Sessions;
 
 /// <summary>
-/// What McpCompat knows of one session: requests in flight, when the last one ended, and who created it.
+/// What McpCompat knows of one session: requests in flight, when the last one ended, and what ends it. A path that
+/// needs more per session (the fallback path: who created it and where) derives from this type.
 /// A session with a request in flight is active and never evicted; it is idle from the end of its last request.
 /// State changes go through the <see cref="SessionTracker"/> that holds the session, under its lock, so that the
 /// tracker's idle list (oldest idle first) stays in order.
 /// </summary>
-internal sealed class TrackedSession
+internal class TrackedSession
 {
     internal const int Live = 0;
     internal const int Evicting = 1;
@@ -24,12 +23,10 @@ internal sealed class TrackedSession
     internal TrackedSession? Next;
     internal bool InIdleList;
 
-    public TrackedSession(string id, ISessionEvictor evictor, ClaimsPrincipal? creator, SessionOrigin? origin, long createdTimestamp, int inFlight)
+    public TrackedSession(string id, ISessionEvictor evictor, long createdTimestamp, int inFlight)
     {
         Id = id;
         Evictor = evictor;
-        Creator = creator;
-        Origin = origin;
         LastActivityTimestamp = createdTimestamp;
         InFlightCount = inFlight;
     }
@@ -38,15 +35,6 @@ internal sealed class TrackedSession
 
     /// <summary>Gets what ends this session: the component that created it knows how.</summary>
     public ISessionEvictor Evictor { get; }
-
-    /// <summary>Gets the principal whose request created the session; the session is ended as that principal.</summary>
-    public ClaimsPrincipal? Creator { get; }
-
-    /// <summary>Gets where the session was created, so that it can be ended the protocol's way.</summary>
-    public SessionOrigin? Origin { get; }
-
-    /// <summary>Gets or sets the last <c>MCP-Protocol-Version</c> header the client sent.</summary>
-    public string? ProtocolVersion { get; set; }
 
     /// <summary>Gets the tracker that holds the session, once added.</summary>
     internal SessionTracker? Tracker { get; set; }

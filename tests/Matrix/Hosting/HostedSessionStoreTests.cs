@@ -20,7 +20,7 @@ public sealed class HostedSessionStoreTests
 
     private HostedSession Host(string id, FakeDisposable transport, FakeDisposable server)
     {
-        var tracked = new TrackedSession(id, _store, creator: null, origin: null, _time.GetTimestamp(), inFlight: 0);
+        var tracked = new TrackedSession(id, _store, _time.GetTimestamp(), inFlight: 0);
         var session = new HostedSession(id, transport, server, user: null, tracked, new CancellationTokenSource());
         _store.Add(session);
         return session;

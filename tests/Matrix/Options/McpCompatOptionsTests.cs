@@ -253,7 +253,7 @@ public sealed class McpCompatOptionsTests
 
         Assert.Same(builder, returned);
         Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Sessions.SessionSweeperService));
-        Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Http.SessionTrackingStartupFilter));
+        Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Fallback.SessionTrackingStartupFilter));
         using var provider = services.BuildServiceProvider();
         Assert.Equal(5, provider.GetRequiredService<IOptions<McpCompatOptions>>().Value.MaxIdleSessions);
     }

@@ -68,7 +68,7 @@ public sealed class SessionSweeperPropertyTests
             {
                 case Step.StartIdle or Step.StartBusy:
                     var busy = action.Kind == Step.StartBusy ? 1 : 0;
-                    var session = new TrackedSession($"s{model.Count}", evictor, creator: null, origin: null, time.GetTimestamp(), busy);
+                    var session = new TrackedSession($"s{model.Count}", evictor, time.GetTimestamp(), busy);
                     tracker.Add(session);
                     model.Add(new ModelSession(session) { InFlight = busy, IdleSince = time.GetTimestamp() });
                     break;

@@ -22,7 +22,7 @@ public sealed class SessionSweeperTests
 
     private TrackedSession Track(string id, int inFlight = 0)
     {
-        var session = new TrackedSession(id, _evictor, creator: null, origin: null, _time.GetTimestamp(), inFlight);
+        var session = new TrackedSession(id, _evictor, _time.GetTimestamp(), inFlight);
         _tracker.Add(session);
         return session;
     }

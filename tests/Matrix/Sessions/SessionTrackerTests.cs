@@ -9,7 +9,7 @@ public sealed class SessionTrackerTests
 
     private TrackedSession Track(string id, long timestamp, int inFlight = 0)
     {
-        var session = new TrackedSession(id, _evictor, creator: null, origin: null, timestamp, inFlight);
+        var session = new TrackedSession(id, _evictor, timestamp, inFlight);
         _tracker.Add(session);
         return session;
     }
@@ -153,7 +153,7 @@ public sealed class SessionTrackerTests
     [Fact]
     public void TryEnter_NotTracked_Throws()
     {
-        var loose = new TrackedSession("loose", _evictor, creator: null, origin: null, 0, 0);
+        var loose = new TrackedSession("loose", _evictor, 0, 0);
         var ex = Assert.Throws<InvalidOperationException>(() => loose.TryEnter());
         Assert.Contains("loose", ex.Message, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 
-namespace McpCompat.Http;
+namespace McpCompat.Fallback;
 
 /// <summary>Puts <see cref="SessionTrackingMiddleware"/> first in the pipeline when McpCompat's own path is in charge.</summary>
 internal sealed class SessionTrackingStartupFilter(McpCompatRuntime runtime) : IStartupFilter

@@ -1,3 +1,4 @@
+using McpCompat.Http;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using McpCompat.Sessions;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace McpCompat.Http;
+namespace McpCompat.Fallback;
 
 /// <summary>
 /// Ends a session the protocol's way: a DELETE of that session, delivered in-process to the SDK's own DELETE endpoint
@@ -26,10 +27,11 @@ internal sealed class DeleteEndpointEvictor(
 
     public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
     {
-        var origin = session.Origin;
+        var observed = session as ObservedSession;
+        var origin = observed?.Origin;
         var route = (origin?.Endpoint as RouteEndpoint)?.RoutePattern.RawText;
         var delete = route is null ? null : _deleteEndpoints.GetOrAdd(route, FindDeleteEndpoint);
-        if (delete?.RequestDelegate is null || origin is null)
+        if (delete?.RequestDelegate is null || origin is null || observed is null)
         {
             Log.NoDeleteEndpoint(logger, session.Id, route);
             return false;
@@ -42,13 +44,13 @@ internal sealed class DeleteEndpointEvictor(
             var context = new DefaultHttpContext
             {
                 RequestServices = scope.ServiceProvider,
-                User = session.Creator ?? Anonymous,
+                User = observed.Creator ?? Anonymous,
                 RequestAborted = cancellationToken,
             };
             context.Request.Method = HttpMethods.Delete;
             context.Request.Path = origin.Path;
             context.Request.Headers[McpHeaders.SessionId] = session.Id;
-            if (session.ProtocolVersion is { } version)
+            if (observed.ProtocolVersion is { } version)
             {
                 context.Request.Headers[McpHeaders.ProtocolVersion] = version;
             }

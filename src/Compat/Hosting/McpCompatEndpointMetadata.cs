@@ -1,4 +1,4 @@
-namespace McpCompat.Http;
+namespace McpCompat.Hosting;
 
 /// <summary>Marks the endpoints <c>MapMcpCompat</c> maps, so the fallback middleware leaves their sessions alone.</summary>
 internal sealed class McpCompatEndpointMetadata

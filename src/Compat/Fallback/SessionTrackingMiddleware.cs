@@ -1,9 +1,11 @@
+using McpCompat.Hosting;
+using McpCompat.Http;
 using McpCompat.Telemetry;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace McpCompat.Http;
+namespace McpCompat.Fallback;
 
 /// <summary>
 /// Watches the SDK's Streamable HTTP endpoint: records each session the SDK creates (id from the response header,
@@ -18,14 +20,15 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
         if (sessionId.Count == 1 && !string.IsNullOrEmpty(sessionId[0]))
         {
             // Sessions of other hosts (MapMcpCompat) track themselves.
-            var session = tracker.Find(sessionId[0]!);
-            return session is null || session.Evictor != evictor ? next(context) : InvokeForSessionAsync(context, session);
+            return tracker.Find(sessionId[0]!) is ObservedSession session && session.Evictor == evictor
+                ? InvokeForSessionAsync(context, session)
+                : next(context);
         }
 
         return HttpMethods.IsPost(context.Request.Method) ? InvokeMayCreateSessionAsync(context) : next(context);
     }
 
-    private async Task InvokeForSessionAsync(HttpContext context, TrackedSession session)
+    private async Task InvokeForSessionAsync(HttpContext context, ObservedSession session)
     {
         if (!session.TryEnter())
         {
@@ -89,7 +92,7 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
             return Task.CompletedTask;
         };
 
-        public TrackedSession? Session { get; private set; }
+        public ObservedSession? Session { get; private set; }
 
         private bool _captured;
 
@@ -112,7 +115,7 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
 
             // The creating request is in flight until it ends: counted in now, out when the middleware returns.
             var origin = new SessionOrigin(context.GetEndpoint(), context.Request.PathBase + context.Request.Path, new RouteValueDictionary(context.Request.RouteValues));
-            Session = new TrackedSession(id[0]!, evictor, context.User, origin, timeProvider.GetTimestamp(), inFlight: 1);
+            Session = new ObservedSession(id[0]!, evictor, context.User, origin, timeProvider.GetTimestamp());
             tracker.Add(Session);
         }
     }

@@ -86,7 +86,7 @@ internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFac
         var m = report.Members;
         ITransportAdapter transport = shape switch
         {
-            TransportApiShape.Message => new MessageTransportAdapter(m.TransportLoggerFactoryConstructor!, m.TransportSessionId, m.HandlePostMessage!, m.HandleGetMessage!),
+            TransportApiShape.Message => new MessageTransportAdapter(m),
             TransportApiShape.Pipe => new PipeTransportAdapter(m.TransportDefaultConstructor!, m.HandlePostPipe!, m.HandleGetPipe!),
             _ => throw new InvalidOperationException(reason),
         };

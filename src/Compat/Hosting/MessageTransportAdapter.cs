@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using System.Reflection;
+using McpCompat.Probing;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -21,11 +21,12 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     private readonly Action<JsonRpcMessage, ClaimsPrincipal, string?>? _attachContext;
     private readonly JsonSerializerOptions _serializerOptions = McpJsonUtilities.DefaultOptions;
 
-    public MessageTransportAdapter(ConstructorInfo constructor, PropertyInfo? sessionId, MethodInfo post, MethodInfo get)
+    public MessageTransportAdapter(ProbedMembers members)
     {
-        _create = TransportDelegates.CreateTransport(constructor, sessionId);
-        _get = TransportDelegates.HandleGet(get);
-        _attachContext = CompileAttachContext();
+        _create = TransportDelegates.CreateTransport(members.TransportLoggerFactoryConstructor!, members.TransportSessionId);
+        _get = TransportDelegates.HandleGet(members.HandleGetMessage!);
+        _attachContext = CompileAttachContext(members);
+        var post = members.HandlePostMessage!;
 
         var transport = Expression.Parameter(typeof(object), "transport");
         var message = Expression.Parameter(typeof(JsonRpcMessage), "message");
@@ -51,19 +52,18 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
 
     /// <summary>
     /// <c>message.Context ??= new(); message.Context.User = user; message.Context.ProtocolVersion = version;</c>, each
-    /// part where this SDK has it (the context type is the compiled-against SDK's, resolved at run time to the loaded one).
+    /// part the probe found in this SDK.
     /// </summary>
-    private static Action<JsonRpcMessage, ClaimsPrincipal, string?>? CompileAttachContext()
+    private static Action<JsonRpcMessage, ClaimsPrincipal, string?>? CompileAttachContext(ProbedMembers members)
     {
-        var contextProperty = typeof(JsonRpcMessage).GetProperty("Context");
-        if (contextProperty?.PropertyType.GetConstructor(Type.EmptyTypes) is not { } contextCtor)
+        if (members.MessageContext is not { } contextProperty || members.MessageContextConstructor is not { } contextCtor)
         {
             return null;
         }
 
         var contextType = contextProperty.PropertyType;
-        var userProperty = contextType.GetProperty("User");
-        var versionProperty = contextType.GetProperty("ProtocolVersion");
+        var userProperty = members.MessageContextUser;
+        var versionProperty = members.MessageContextProtocolVersion;
 
         var message = Expression.Parameter(typeof(JsonRpcMessage), "message");
         var user = Expression.Parameter(typeof(ClaimsPrincipal), "user");
@@ -78,12 +78,12 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
                     Expression.Assign(context, Expression.New(contextCtor)),
                     Expression.Assign(Expression.Property(message, contextProperty), context))),
         };
-        if (userProperty is { CanWrite: true } && userProperty.PropertyType == typeof(ClaimsPrincipal))
+        if (userProperty is not null)
         {
             statements.Add(Expression.Assign(Expression.Property(context, userProperty), user));
         }
 
-        if (versionProperty is { CanWrite: true } && versionProperty.PropertyType == typeof(string))
+        if (versionProperty is not null)
         {
             statements.Add(Expression.IfThen(
                 Expression.NotEqual(version, Expression.Constant(null, typeof(string))),

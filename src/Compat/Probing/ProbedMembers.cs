@@ -52,6 +52,18 @@ internal sealed class ProbedMembers
     /// <summary>Gets <c>RunAsync(CancellationToken)</c> on what <see cref="ServerCreate"/> returns.</summary>
     public MethodInfo? ServerRun { get; init; }
 
+    /// <summary>Gets <c>JsonRpcMessage.Context</c>, where the request's user and protocol version travel (message shape).</summary>
+    public PropertyInfo? MessageContext { get; init; }
+
+    /// <summary>Gets the context type's parameterless constructor.</summary>
+    public ConstructorInfo? MessageContextConstructor { get; init; }
+
+    /// <summary>Gets the context's settable <c>User</c> (a <c>ClaimsPrincipal</c>), where it has one.</summary>
+    public PropertyInfo? MessageContextUser { get; init; }
+
+    /// <summary>Gets the context's settable <c>ProtocolVersion</c> (a string), where it has one.</summary>
+    public PropertyInfo? MessageContextProtocolVersion { get; init; }
+
     /// <summary>Gets why each hosting member above that is <see langword="null"/> was not found, by member.</summary>
     public IReadOnlyDictionary<string, string> HostingEvidence { get; init; } = new Dictionary<string, string>();
 }

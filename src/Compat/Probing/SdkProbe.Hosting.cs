@@ -43,6 +43,17 @@ internal static partial class SdkProbe
         }
 
         found.ServerCreate = create;
+
+        var message = FindType(core, CoreAssembly, "ModelContextProtocol.Protocol.JsonRpcMessage", out _);
+        found.Context = FindSettable(message, "Context", typeName: null);
+        if (found.Context is { } context)
+        {
+            var contextType = context.PropertyType;
+            found.ContextConstructor = FindConstructor(contextType, [], evidence, "ContextConstructor");
+            found.ContextUser = FindSettable(contextType, "User", "System.Security.Claims.ClaimsPrincipal");
+            found.ContextProtocolVersion = FindSettable(contextType, "ProtocolVersion", "System.String");
+        }
+
         found.ServerRun = create is null ? null : Record(FindMethod(create.ReturnType, "RunAsync", [CancellationTokenTypeName], out var run), "ServerRun", run, evidence);
     }
 
@@ -56,9 +67,9 @@ internal static partial class SdkProbe
         return method;
     }
 
-    private static ConstructorInfo? FindConstructor(Type? owner, string[] parameterTypes, Dictionary<string, string> evidence)
+    private static ConstructorInfo? FindConstructor(Type? owner, string[] parameterTypes, Dictionary<string, string> evidence, string? key = null)
     {
-        var key = parameterTypes.Length == 0 ? "DefaultConstructor" : "LoggerFactoryConstructor";
+        key ??= parameterTypes.Length == 0 ? "DefaultConstructor" : "LoggerFactoryConstructor";
         try
         {
             var ctor = owner?.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
@@ -77,12 +88,15 @@ internal static partial class SdkProbe
         }
     }
 
-    private static PropertyInfo? FindSessionId(Type? transport)
+    private static PropertyInfo? FindSessionId(Type? transport) => FindSettable(transport, "SessionId", "System.String");
+
+    /// <summary>A public settable instance property of that type (any type when <paramref name="typeName"/> is null), or null.</summary>
+    private static PropertyInfo? FindSettable(Type? owner, string name, string? typeName)
     {
         try
         {
-            return transport?.GetProperty("SessionId", BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true } property &&
-                property.PropertyType.FullName == "System.String"
+            return owner?.GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true } property &&
+                (typeName is null || property.PropertyType.FullName == typeName)
                 ? property
                 : null;
         }
@@ -120,5 +134,13 @@ internal static partial class SdkProbe
         public MethodInfo? ServerCreate { get; set; }
 
         public MethodInfo? ServerRun { get; set; }
+
+        public PropertyInfo? Context { get; set; }
+
+        public ConstructorInfo? ContextConstructor { get; set; }
+
+        public PropertyInfo? ContextUser { get; set; }
+
+        public PropertyInfo? ContextProtocolVersion { get; set; }
     }
 }

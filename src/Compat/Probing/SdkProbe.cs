@@ -112,6 +112,10 @@ internal static partial class SdkProbe
             TransportSessionId = hosting.SessionId,
             ServerCreate = hosting.ServerCreate,
             ServerRun = hosting.ServerRun,
+            MessageContext = hosting.Context,
+            MessageContextConstructor = hosting.ContextConstructor,
+            MessageContextUser = hosting.ContextUser,
+            MessageContextProtocolVersion = hosting.ContextProtocolVersion,
             HostingEvidence = hostingEvidence,
         };
 

@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
@@ -69,13 +72,15 @@ public sealed class FallbackPathTests
     public async Task HostedSweeper_OnItsOwnTimer_EvictsIdleSession()
     {
         await using var host = await StartAsync();
+        using var ended = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), McpCompatTelemetry.MeterName, "mcpcompat.sessions.ended");
         var id = await host.Client.InitializeAsync();
 
-        // No explicit sweep: the hosted sweeper's timer runs on the application's clock.
-        host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
+        // No explicit sweep: the hosted sweeper's timer runs on the application's clock, moved on until the session's
+        // end is counted (the timer may be created after a first move). Watched without requests: a ping would be activity.
+        await host.Time.AdvanceUntilAsync(ended.WaitForMeasurementsAsync(1), IdleTimeout + TimeSpan.FromSeconds(1));
 
-        // Watched without requests: a ping would be activity and could keep the session.
-        await Support.Eventually.TrueAsync(() => host.Tracker.Count == 0);
+        Assert.Equal("idle_timeout", Assert.Single(ended.GetMeasurementSnapshot()).Tags["mcpcompat.session.end_reason"]);
+        Assert.Equal(0, host.Tracker.Count);
         Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
     }
 
@@ -120,7 +125,8 @@ public sealed class FallbackPathTests
     [Fact]
     public async Task OpenGetStream_KeepsSessionActive_UntilClosed()
     {
-        await using var host = await StartAsync();
+        var gate = new RequestGate();
+        await using var host = await StartAsync(services: gate.Register);
         var id = await host.Client.InitializeAsync();
 
         var stream = await host.Client.OpenGetStreamAsync(id);
@@ -128,10 +134,11 @@ public sealed class FallbackPathTests
         host.Time.Advance(IdleTimeout * 2);
         Assert.Equal(0, await host.Sweeper.SweepOnceAsync());
 
+        // Closed by the client: the server notices on its own time, and counts the GET out before it leaves the pipeline.
+        var closed = gate.EndedAsync(r => HttpMethods.IsGet(r.Method));
         stream.Dispose();
-        var session = host.Tracker.Find(id)!;
-        await Support.Eventually.WaitForAsync(() => Task.FromResult(session.InFlight), n => n == 0);
-        Assert.Equal(0, session.InFlight);
+        await closed.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, host.Tracker.Find(id)!.InFlight);
 
         host.Time.Advance(IdleTimeout);
         await host.Sweeper.SweepOnceAsync();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -14,9 +14,10 @@ public sealed class SessionSweeperTests
     private readonly FakeTimeProvider _time = new();
     private readonly SessionTracker _tracker = new();
     private readonly RecordingEvictor _evictor = new();
+    private readonly FakeLogCollector _logs = new();
 
     private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null) =>
-        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, NullLogger<SessionSweeper>.Instance);
+        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, new FakeLogger<SessionSweeper>(_logs));
 
     private TrackedSession Track(string id, int inFlight = 0)
     {
@@ -175,7 +176,7 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => _evictor.Evicted.Count == 2);
+        await Task.WhenAll(_evictor.EvictedAsync("a"), _evictor.EvictedAsync("b"));
         Assert.False(sweep.IsCompleted);
 
         Assert.Equal(2, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
@@ -184,9 +185,10 @@ public sealed class SessionSweeperTests
         Assert.False(hanging.TryEnter());
         Assert.Equal(0, await sweeper.SweepOnceAsync());
 
-        // When its eviction finally ends, the session is forgotten.
+        // When its eviction finally ends, the session is forgotten (and that is logged, after the tracker let go of it).
         release.SetResult(true);
-        await Eventually.TrueAsync(() => hanging.IsGone);
+        await _logs.WaitForAsync(r => r.Id.Name == "SessionEvicted" && r.Message.Contains("hanging", StringComparison.Ordinal));
+        Assert.True(hanging.IsGone);
         Assert.Equal(0, _tracker.Count);
     }
 
@@ -200,9 +202,10 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => _evictor.Started.Contains("slow"));
+        await _evictor.StartedAsync("slow");
         Assert.Equal(0, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
 
+        // The sweeper signals nothing when an eviction it no longer waits for gives up: watched, bounded.
         release.SetResult(false);
         await Eventually.TrueAsync(() => session.IsLive);
         Assert.True(session.TryEnter());
@@ -219,7 +222,7 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => _evictor.Evicted.Contains("a"));
+        await _evictor.EvictedAsync("a");
         Assert.Equal(1, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
         unblock.Set();
     }
@@ -236,9 +239,10 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync(cts.Token);
-        await Eventually.TrueAsync(() => _evictor.Started.Contains("a"));
+        await _evictor.StartedAsync("a");
         await cts.CancelAsync();
 
+        // The sweep ends cancelled at once; the eviction gives up on its own, unobserved: watched, bounded.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sweep);
         await Eventually.TrueAsync(() => session.IsLive);
     }
@@ -282,11 +286,10 @@ public sealed class SessionSweeperTests
     private sealed class RecordingEvictor : ISessionEvictor
     {
         private readonly ConcurrentQueue<string> _evicted = new();
-        private readonly ConcurrentQueue<string> _started = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _startedSignals = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _evictedSignals = new();
 
         public IReadOnlyCollection<string> Evicted => _evicted.ToArray();
-
-        public IReadOnlyCollection<string> Started => _started.ToArray();
 
         public bool Refuse { get; set; }
 
@@ -300,9 +303,24 @@ public sealed class SessionSweeperTests
 
         public Action<TrackedSession>? OnEvict { get; set; }
 
+        /// <summary>Completes when the sweeper has asked to end the session.</summary>
+        public Task StartedAsync(string id) => Signal(_startedSignals, id).Task;
+
+        /// <summary>Completes when the session's eviction went through (the sweeper may not have noted it yet).</summary>
+        public Task EvictedAsync(string id) => Signal(_evictedSignals, id).Task;
+
+        private static TaskCompletionSource Signal(ConcurrentDictionary<string, TaskCompletionSource> signals, string id) =>
+            signals.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        private void RecordEvicted(string id)
+        {
+            _evicted.Enqueue(id);
+            Signal(_evictedSignals, id).TrySetResult();
+        }
+
         public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
         {
-            _started.Enqueue(session.Id);
+            Signal(_startedSignals, session.Id).TrySetResult();
             OnEvict?.Invoke(session);
             if (session.Id == ThrowFor)
             {
@@ -319,7 +337,7 @@ public sealed class SessionSweeperTests
                 var ended = HonourCancellation ? await hang.Result.WaitAsync(cancellationToken) : await hang.Result;
                 if (ended)
                 {
-                    _evicted.Enqueue(session.Id);
+                    RecordEvicted(session.Id);
                 }
 
                 return ended;
@@ -330,7 +348,7 @@ public sealed class SessionSweeperTests
                 return false;
             }
 
-            _evicted.Enqueue(session.Id);
+            RecordEvicted(session.Id);
             return true;
         }
     }

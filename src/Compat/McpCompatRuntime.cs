@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using McpCompat.Native;
@@ -13,6 +14,8 @@ namespace McpCompat;
 /// The decision McpCompat made for this application (computed once, on first use, from the probe report,
 /// the options and the SDK's own options) and the one startup log line that states it.
 /// </summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
+[RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
 internal sealed class McpCompatRuntime
 {
     private static readonly MethodInfo ResolveOptionsMethod =

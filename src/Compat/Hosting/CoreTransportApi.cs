@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Linq.Expressions;
 using System.Reflection;
@@ -18,6 +19,8 @@ namespace McpCompat.Hosting;
 /// startup, from the members found by reflection. A missing member fails construction with a message naming it and
 /// the SDK version, so nothing is missing mid-request.
 /// </summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
+[RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
 internal sealed class CoreTransportApi
 {
     private readonly Func<ILoggerFactory, string, object> _createTransport;

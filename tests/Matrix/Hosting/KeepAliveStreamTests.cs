@@ -9,7 +9,7 @@ namespace McpCompat.Tests.Hosting;
 public sealed class KeepAliveStreamTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan Step = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private readonly FakeTimeProvider _time = new();
 
     [Fact]

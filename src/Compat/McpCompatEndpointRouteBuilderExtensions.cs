@@ -25,6 +25,8 @@ public static class McpCompatEndpointRouteBuilderExtensions
     /// <exception cref="InvalidOperationException">
     /// <c>AddMcpCompat()</c> was not called, or the installed SDK lacks a member the endpoint needs (the message names it).
     /// </exception>
+    [RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
+    [RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
     public static IEndpointConventionBuilder MapMcpCompat(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern = "")
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using McpCompat.Fallback;
 using McpCompat;
 using McpCompat.Hosting;
@@ -18,6 +19,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Adds McpCompat to an MCP server: abandoned Streamable HTTP sessions are reclaimed on any SDK version,
 /// by the SDK's own idle timeout where it has one and by McpCompat's sweeper where it does not.
 /// </summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
+[RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
 public static class McpCompatServerBuilderExtensions
 {
     /// <summary>

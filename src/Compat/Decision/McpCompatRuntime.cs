@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using McpCompat.Hosting;
@@ -14,6 +15,8 @@ namespace McpCompat;
 /// The decision McpCompat makes for this application (once: see <see cref="DecideOnce"/>) and the one startup log
 /// line that states it.
 /// </summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
+[RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
 internal sealed class McpCompatRuntime
 {
     private static readonly MethodInfo ResolveOptionsMethod =

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using McpCompat.Probing;
 using Microsoft.AspNetCore.Http;
@@ -12,6 +13,8 @@ namespace McpCompat.Hosting;
 /// <see cref="Check"/> says whether that is possible and why not, without compiling anything: <c>MapMcpCompat</c>
 /// and the <c>mcpcompat probe</c> tool ask it alike.
 /// </summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
+[RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
 internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFactory server)
 {
     /// <summary>Gets the transport API shape in use.</summary>

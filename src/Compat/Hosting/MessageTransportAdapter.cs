@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using McpCompat.Probing;
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -19,7 +20,7 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     private readonly Func<object, JsonRpcMessage, Stream, CancellationToken, Task<bool>> _post;
     private readonly Func<object, Stream, CancellationToken, Task> _get;
     private readonly Action<JsonRpcMessage, ClaimsPrincipal, string?>? _attachContext;
-    private readonly JsonSerializerOptions _serializerOptions = McpJsonUtilities.DefaultOptions;
+    private readonly JsonTypeInfo<JsonRpcMessage> _messageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     public MessageTransportAdapter(ProbedMembers members)
     {
@@ -42,7 +43,7 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
 
     public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken)
     {
-        var parsed = JsonSerializer.Deserialize<JsonRpcMessage>(body.Span, _serializerOptions)
+        var parsed = JsonSerializer.Deserialize(body.Span, _messageType)
             ?? throw new JsonException("The request body is not a JSON-RPC message.");
         _attachContext?.Invoke(parsed, user, protocolVersion);
         return _post(transport, parsed, response.Body, cancellationToken);

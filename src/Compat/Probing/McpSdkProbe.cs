@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace McpCompat.Probing;
@@ -6,6 +7,7 @@ namespace McpCompat.Probing;
 /// Finds the MCP C# SDK in the running application by reflection: assemblies, versions, capabilities
 /// (with evidence) and known-defect advisories. Members are looked for, never inferred from version numbers.
 /// </summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
 public static class McpSdkProbe
 {
     private static readonly Lazy<McpSdkReport> CurrentReport = new(() => SdkProbe.Inspect(SdkProbe.LoadSdkAssemblies()));

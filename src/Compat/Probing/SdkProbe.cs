@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using NuGet.Versioning;
 
 namespace McpCompat.Probing;
 
 /// <summary>The probe's implementation.</summary>
+[RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
 internal static partial class SdkProbe
 {
     internal const string CoreAssembly = "ModelContextProtocol.Core";

@@ -1,5 +1,6 @@
 using System.Net;
 using McpCompat.Probing;
+using McpCompat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,8 @@ namespace McpCompat.Tests.AspNetCore;
 /// <summary>The SDK's own idle timeout, configured by McpCompat (Mode=Auto on an SDK that has it).</summary>
 public sealed class NativePathTests
 {
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Settings_AppliedToSdkOptions_ReadBack()
     {
@@ -78,30 +81,55 @@ public sealed class NativePathTests
         await using var host = await McpTestHost.StartAsync(o =>
         {
             o.Mode = mode;
-            o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
+            o.SessionIdleTimeout = IdleTimeout;
         });
         Assert.Equal(McpCompatPath.Native, host.App.Services.GetRequiredService<McpCompatRuntime>().Decision.Path);
         var id = await host.Client.InitializeAsync();
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        var idleSince = host.Time.GetUtcNow();
 
-        // McpCompat tracks nothing on this path: the SDK's own sweeper (every 5 s on the app's clock) ends the session.
+        // McpCompat tracks nothing on this path: the SDK's own sweeper ends the session.
         Assert.Equal(0, host.Tracker.Count);
-        host.Time.Advance(TimeSpan.FromSeconds(36));
+        var endedAt = await AdvanceUntilTheSdkEndsAsync(host, id);
 
-        var status = await Support.Eventually.WaitForAsync(() => host.Client.PingAsync(id), s => s == HttpStatusCode.NotFound);
-        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.True(endedAt - idleSince > IdleTimeout, $"ended after {endedAt - idleSince} idle");
     }
 
     [Fact]
-    public async Task ActiveSession_KeptByTheSdk()
+    public async Task ActiveSession_KeptByTheSdk_ThenEvictedOnceIdlePastTimeout()
     {
-        await using var host = await McpTestHost.StartAsync(o => o.SessionIdleTimeout = TimeSpan.FromSeconds(30));
-        var id = await host.Client.InitializeAsync();
+        await using var host = await McpTestHost.StartAsync(o => o.SessionIdleTimeout = IdleTimeout);
+        var active = await host.Client.InitializeAsync();
+        var idle = await host.Client.InitializeAsync();
+        var call = host.Client.CallToolAsync(active, "wait");
+        await host.Gate.Entered;
 
-        for (var i = 0; i < 4; i++)
-        {
-            host.Time.Advance(TimeSpan.FromSeconds(20));
-            Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
-        }
+        // Past the timeout with a request in flight: the sweep that ends the idle session beside it keeps this one.
+        await AdvanceUntilTheSdkEndsAsync(host, idle);
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(active));
+        host.Gate.ReleaseAll();
+        var (status, message) = await call;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("released", (string?)message?["result"]?["content"]?[0]?["text"]);
+
+        // Idle from the end of its last request, the same session is ended once idle past the timeout.
+        var idleSince = host.Time.GetUtcNow();
+        var endedAt = await AdvanceUntilTheSdkEndsAsync(host, active);
+        Assert.True(endedAt - idleSince > IdleTimeout, $"ended after {endedAt - idleSince} idle");
+    }
+
+    /// <summary>
+    /// Moves the application's clock on until the SDK's own sweeper (a background timer on that clock, every 5 s) logs
+    /// that it closes the session, and returns when it did. The SDK logs that just before it drops the session, so its
+    /// 404 is then awaited, bounded: a request can no longer keep the session.
+    /// </summary>
+    private static async Task<DateTimeOffset> AdvanceUntilTheSdkEndsAsync(McpTestHost host, string id)
+    {
+        var closing = host.Logs.WaitForAsync(r => r.Message.Contains($"Closing idle session {id}.", StringComparison.Ordinal));
+        var record = await host.Time.AdvanceUntilAsync(closing, TimeSpan.FromSeconds(5));
+
+        var status = await Support.Eventually.WaitForAsync(() => host.Client.PingAsync(id), s => s == HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        return record.Timestamp;
     }
 }

@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ModelContextProtocol.Client;
 
 namespace McpCompat.Tests.AspNetCore;
@@ -22,10 +25,13 @@ public sealed class SdkClientTests
         Assert.Equal("from the SDK", Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(result.Content[0]).Text);
         Assert.NotNull(host.Tracker.Find(id));
 
+        // The client's DELETE ends the session; McpCompat counts that end once it has forgotten the session.
+        using var ended = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), McpCompatTelemetry.MeterName, "mcpcompat.sessions.ended");
         await client.DisposeAsync();
+        await ended.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(15));
 
-        var gone = await Support.Eventually.WaitForAsync(() => Task.FromResult(host.Tracker.Find(id) is null), g => g);
-        Assert.True(gone);
+        Assert.Equal("deleted", Assert.Single(ended.GetMeasurementSnapshot()).Tags["mcpcompat.session.end_reason"]);
+        Assert.Null(host.Tracker.Find(id));
         Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
     }
 }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text;
 using McpCompat.Hosting;
+using McpCompat.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Hosting;
@@ -7,44 +9,45 @@ namespace McpCompat.Tests.Hosting;
 public sealed class KeepAliveStreamTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public async Task QuietStream_GetsCommentEachInterval()
     {
-        var inner = new MemoryStream();
+        var inner = new TimedStream(_time);
         using var stream = new KeepAliveStream(inner, _time, Interval, CancellationToken.None);
+        var opened = _time.GetUtcNow();
         var run = stream.RunAsync();
 
-        _time.Advance(Interval - TimeSpan.FromSeconds(1));
-        await Task.Yield();
-        Assert.Equal(0, inner.Length);
-
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await WaitForLengthAsync(inner, 1);
-        _time.Advance(Interval);
-        await WaitForLengthAsync(inner, 2 * ": keep-alive\n\n".Length);
+        var first = await _time.AdvanceUntilAsync(inner.WrittenAsync(1), Step);
+        var second = await _time.AdvanceUntilAsync(inner.WrittenAsync(2), Step);
 
         stream.Stop();
         await run;
+        Assert.True(first - opened >= Interval, $"first comment after {first - opened}");
+        Assert.True(second - first >= Interval, $"second comment {second - first} after the first");
         Assert.Equal(": keep-alive\n\n: keep-alive\n\n", Encoding.UTF8.GetString(inner.ToArray()));
     }
 
     [Fact]
     public async Task Writes_PostponeTheNextComment()
     {
-        var inner = new MemoryStream();
+        var inner = new TimedStream(_time);
         using var stream = new KeepAliveStream(inner, _time, Interval, CancellationToken.None);
         var run = stream.RunAsync();
 
         _time.Advance(TimeSpan.FromSeconds(10));
         await stream.WriteAsync(Encoding.UTF8.GetBytes("event: message\n\n"));
-        _time.Advance(TimeSpan.FromSeconds(10));
-        await Task.Delay(50);
+        var written = await inner.WrittenAsync(1);
+
+        // The comment comes a whole interval after the write, not one interval after the stream opened.
+        var comment = await _time.AdvanceUntilAsync(inner.WrittenAsync(2), Step);
 
         stream.Stop();
         await run;
-        Assert.Equal("event: message\n\n", Encoding.UTF8.GetString(inner.ToArray()));
+        Assert.True(comment - written >= Interval, $"comment {comment - written} after the write");
+        Assert.Equal("event: message\n\n: keep-alive\n\n", Encoding.UTF8.GetString(inner.ToArray()));
     }
 
     [Fact]
@@ -86,10 +89,23 @@ public sealed class KeepAliveStreamTests
         Assert.True(stream.Token.IsCancellationRequested);
     }
 
-    private static async Task WaitForLengthAsync(MemoryStream stream, long length)
+    /// <summary>Records when, on the fake clock, each write happened, and signals it.</summary>
+    private sealed class TimedStream(TimeProvider time) : MemoryStream
     {
-        await Support.Eventually.WaitForAsync(() => Task.FromResult(stream.Length), l => l >= length);
-        Assert.True(stream.Length >= length);
+        private readonly ConcurrentDictionary<int, TaskCompletionSource<DateTimeOffset>> _writes = new();
+        private int _count;
+
+        /// <summary>Completes with the time of the <paramref name="n"/>th write (from 1).</summary>
+        public Task<DateTimeOffset> WrittenAsync(int n) => Write(n).Task;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await base.WriteAsync(buffer, cancellationToken);
+            Write(Interlocked.Increment(ref _count)).TrySetResult(time.GetUtcNow());
+        }
+
+        private TaskCompletionSource<DateTimeOffset> Write(int n) =>
+            _writes.GetOrAdd(n, _ => new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
     /// <summary>A connection whose peer is gone: every write fails the way a reset socket does.</summary>

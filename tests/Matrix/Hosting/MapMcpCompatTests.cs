@@ -287,28 +287,6 @@ public sealed class MapMcpCompatTests
     }
 
     [Fact]
-    public async Task Churn_500AbandonedSessions_NoneHeldAfterTimeout()
-    {
-        await using var host = await CompatTestHost.StartAsync();
-        var ids = new List<string>();
-        for (var i = 0; i < 500; i++)
-        {
-            ids.Add(await host.Client.InitializeAsync());
-        }
-
-        Assert.Equal(500, host.Store.Count);
-        host.Time.Advance(IdleTimeout);
-        await host.Sweeper.SweepOnceAsync();
-
-        Assert.Equal(0, host.Store.Count);
-        Assert.Equal(0, host.Tracker.Count);
-        foreach (var id in ids)
-        {
-            Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
-        }
-    }
-
-    [Fact]
     public async Task ToolThatThrows_SessionAnswersThenExpires_NothingLeaks()
     {
         await using var host = await CompatTestHost.StartAsync();
@@ -332,27 +310,16 @@ public sealed class MapMcpCompatTests
     }
 
     [Fact]
-    public async Task RequestsRacingEviction_AnswerOkOr404_Never500()
+    public async Task RequestsRacingEvictions_AnswerOkOr404_NeverHangOr500_NothingHeldAfter()
     {
-        await using var host = await CompatTestHost.StartAsync();
-        var ids = new List<string>();
-        for (var i = 0; i < 40; i++)
-        {
-            ids.Add(await host.Client.InitializeAsync());
-        }
+        var gate = new Support.RequestGate();
+        await using var host = await CompatTestHost.StartAsync(services: gate.Register);
 
-        host.Time.Advance(IdleTimeout);
-        await Support.EvictionRace.AssertOkOr404OnlyAsync(host.Client, ids, () => host.Sweeper.SweepOnceAsync(), id => host.Store.Find(id) is not null);
-    }
-
-    [Fact]
-    public async Task TenThousandRequestsRacingEvictions_AnswerOkOr404_NeverHangOr500()
-    {
-        await using var host = await CompatTestHost.StartAsync();
         var (ok, notFound) = await Support.EvictionRace.RunRoundsAsync(
-            host.Client, () => host.Time.Advance(IdleTimeout), () => host.Sweeper.SweepOnceAsync(), id => host.Store.Find(id) is not null, rounds: 20, perRound: 500);
+            new(host.App, host.Time, host.Client, gate, id => host.Store.Find(id) is not null, () => host.Store.Count + host.Tracker.Count), rounds: 4, perRound: 500);
 
-        Assert.Equal(10_000, ok + notFound);
+        Assert.Equal(2000, ok + notFound);
+        Assert.True(ok > 0, "no request kept its session");
         Assert.True(notFound > 0, "no request met an ended session");
     }
 }

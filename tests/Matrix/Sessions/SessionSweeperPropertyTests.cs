@@ -103,24 +103,34 @@ public sealed class SessionSweeperPropertyTests
 
                 case Step.Sweep:
                     var now = time.GetTimestamp();
+                    var expected = ExpectedClaims(model, time, now, schedule.MaxIdle);
                     sweeper.SweepOnceAsync().GetAwaiter().GetResult();
-                    foreach (var m in model.Where(m => !m.Gone))
+
+                    // Among sessions idle equally long at the limit any may go: the model takes the tracker's pick
+                    // (a refused claim shows as a reset idle time, invisible when the session became idle just now).
+                    var picked = expected.Tied.Where(m => evictor.Refuse ? m.Session.LastActivity == now : m.Session.IsGone).ToList();
+                    if (!evictor.Refuse || expected.Tied.Any(m => m.IdleSince != now))
                     {
-                        if (m.Session.IsGone)
+                        Assert.Equal(expected.FromTied, picked.Count);
+                    }
+
+                    foreach (var m in expected.Sure.Concat(picked))
+                    {
+                        if (evictor.Refuse)
+                        {
+                            // A refused eviction returns the session to service, idle again from now; the others keep their idle time.
+                            m.IdleSince = now;
+                        }
+                        else
                         {
                             m.Gone = true;
-                        }
-                        else if (evictor.Refuse)
-                        {
-                            // A refused eviction leaves the session live, idle again from now.
-                            m.IdleSince = m.InFlight == 0 ? now : m.IdleSince;
                         }
                     }
 
                     if (!evictor.Refuse)
                     {
                         // Every session idle past the timeout is gone after the sweep, and the idle limit holds.
-                        Assert.DoesNotContain(model, m => !m.Gone && m.InFlight == 0 && time.GetElapsedTime(m.IdleSince, now) >= IdleTimeout);
+                        Assert.DoesNotContain(model, m => m.IsIdle && time.GetElapsedTime(m.IdleSince, now) >= IdleTimeout);
                         Assert.True(tracker.IdleCount <= schedule.MaxIdle, $"{tracker.IdleCount} idle sessions, limit {schedule.MaxIdle}");
                     }
 
@@ -131,16 +141,41 @@ public sealed class SessionSweeperPropertyTests
                     break;
             }
 
-            // No active session is ever ended; counts agree with the model and never go negative.
+            // No active session is ever ended; which sessions live, their requests and idle times agree with the model.
             Assert.Empty(evictor.Violations);
+            Assert.All(model, m => Assert.Equal(m.Gone, m.Session.IsGone));
             Assert.All(model, m => Assert.Equal(m.Gone ? m.Session.InFlight : m.InFlight, m.Session.InFlight));
-            Assert.All(model, m => Assert.True(m.Session.InFlight >= 0));
-            Assert.Equal(model.Count(m => !m.Gone && m.InFlight == 0), tracker.IdleCount);
+            Assert.All(model.Where(m => m.IsIdle), m => Assert.Equal(m.IdleSince, m.Session.LastActivity));
+            Assert.Equal(model.Count(m => m.IsIdle), tracker.IdleCount);
             Assert.Equal(model.Count(m => !m.Gone), tracker.Count);
         }
 
         return true;
     }
+
+    /// <summary>
+    /// The sessions a sweep at <paramref name="now"/> must claim: every idle one idle for the timeout or longer, then
+    /// the longest-idle while more than <paramref name="maxIdle"/> stay idle. Sessions idle equally long at that limit
+    /// are <see cref="Claims.Tied"/>: <see cref="Claims.FromTied"/> of them go, whichever.
+    /// </summary>
+    private static Claims ExpectedClaims(List<ModelSession> model, TimeProvider time, long now, int maxIdle)
+    {
+        var idle = model.Where(m => m.IsIdle).OrderBy(m => m.IdleSince).ToList();
+        var due = idle.Where(m => time.GetElapsedTime(m.IdleSince, now) >= IdleTimeout).ToList();
+        var rest = idle.Skip(due.Count).ToList();
+        var overLimit = Math.Max(0, rest.Count - maxIdle);
+        if (overLimit == 0)
+        {
+            return new(due, [], 0);
+        }
+
+        var last = rest[overLimit - 1].IdleSince;
+        var older = rest.TakeWhile(m => m.IdleSince < last).ToList();
+        var tied = rest.Where(m => m.IdleSince == last).ToList();
+        return new([.. due, .. older], tied, overLimit - older.Count);
+    }
+
+    private sealed record Claims(List<ModelSession> Sure, List<ModelSession> Tied, int FromTied);
 
     private sealed record Action(Step Kind, int Target, int Amount);
 
@@ -158,6 +193,8 @@ public sealed class SessionSweeperPropertyTests
         public long IdleSince { get; set; }
 
         public bool Gone { get; set; }
+
+        public bool IsIdle => !Gone && InFlight == 0;
     }
 
     /// <summary>Ends sessions as a host does (what it ends, it removes from the tracker), and checks none was active.</summary>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -14,11 +14,12 @@ public sealed class SessionSweeperTests
     private readonly FakeTimeProvider _time = new();
     private readonly SessionTracker _tracker = new();
     private readonly RecordingEvictor _evictor;
+    private readonly FakeLogCollector _logs = new();
 
     public SessionSweeperTests() => _evictor = new RecordingEvictor(_tracker);
 
     private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null) =>
-        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, NullLogger<SessionSweeper>.Instance);
+        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, new FakeLogger<SessionSweeper>(_logs));
 
     private TrackedSession Track(string id, int inFlight = 0)
     {
@@ -177,7 +178,7 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => _evictor.Evicted.Count == 2);
+        await Task.WhenAll(_evictor.EvictedAsync("a"), _evictor.EvictedAsync("b"));
         Assert.False(sweep.IsCompleted);
 
         Assert.Equal(2, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
@@ -186,9 +187,10 @@ public sealed class SessionSweeperTests
         Assert.False(hanging.TryEnter());
         Assert.Equal(0, await sweeper.SweepOnceAsync());
 
-        // When its eviction finally ends, the session is forgotten.
+        // When its eviction finally ends, the session is forgotten (and that is logged, after the tracker let go of it).
         release.SetResult(true);
-        await Eventually.TrueAsync(() => hanging.IsGone);
+        await _logs.WaitForAsync(r => r.Id.Name == "SessionEvicted" && r.Message.Contains("hanging", StringComparison.Ordinal));
+        Assert.True(hanging.IsGone);
         Assert.Equal(0, _tracker.Count);
     }
 
@@ -202,9 +204,10 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => _evictor.Started.Contains("slow"));
+        await _evictor.StartedAsync("slow");
         Assert.Equal(0, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
 
+        // The sweeper signals nothing when an eviction it no longer waits for gives up: watched, bounded.
         release.SetResult(false);
         await Eventually.TrueAsync(() => session.IsLive);
         Assert.True(session.TryEnter());
@@ -221,7 +224,7 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => _evictor.Evicted.Contains("a"));
+        await _evictor.EvictedAsync("a");
         Assert.Equal(1, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
         unblock.Set();
     }
@@ -238,9 +241,10 @@ public sealed class SessionSweeperTests
 
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync(cts.Token);
-        await Eventually.TrueAsync(() => _evictor.Started.Contains("a"));
+        await _evictor.StartedAsync("a");
         await cts.CancelAsync();
 
+        // The sweep ends cancelled at once; the eviction gives up on its own, unobserved: watched, bounded.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sweep);
         await Eventually.TrueAsync(() => session.IsLive);
     }
@@ -285,11 +289,10 @@ public sealed class SessionSweeperTests
     private sealed class RecordingEvictor(SessionTracker tracker) : ISessionEvictor
     {
         private readonly ConcurrentQueue<string> _evicted = new();
-        private readonly ConcurrentQueue<string> _started = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _startedSignals = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _evictedSignals = new();
 
         public IReadOnlyCollection<string> Evicted => _evicted.ToArray();
-
-        public IReadOnlyCollection<string> Started => _started.ToArray();
 
         public bool Refuse { get; set; }
 
@@ -303,9 +306,24 @@ public sealed class SessionSweeperTests
 
         public Action<TrackedSession>? OnEvict { get; set; }
 
+        /// <summary>Completes when the sweeper has asked to end the session.</summary>
+        public Task StartedAsync(string id) => Signal(_startedSignals, id).Task;
+
+        /// <summary>Completes when the session's eviction went through (the sweeper may not have noted it yet).</summary>
+        public Task EvictedAsync(string id) => Signal(_evictedSignals, id).Task;
+
+        private static TaskCompletionSource Signal(ConcurrentDictionary<string, TaskCompletionSource> signals, string id) =>
+            signals.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        private void RecordEvicted(string id)
+        {
+            _evicted.Enqueue(id);
+            Signal(_evictedSignals, id).TrySetResult();
+        }
+
         public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
         {
-            _started.Enqueue(session.Id);
+            Signal(_startedSignals, session.Id).TrySetResult();
             OnEvict?.Invoke(session);
             if (session.Id == ThrowFor)
             {
@@ -331,10 +349,11 @@ public sealed class SessionSweeperTests
             return End(session);
         }
 
+        // An evictor that ends a session removes it from the tracker itself; the signal comes after.
         private bool End(TrackedSession session)
         {
-            _evicted.Enqueue(session.Id);
             tracker.Remove(session);
+            RecordEvicted(session.Id);
             return true;
         }
     }

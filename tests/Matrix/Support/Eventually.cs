@@ -1,8 +1,10 @@
 namespace McpCompat.Tests.Support;
 
 /// <summary>
-/// Waits for work the test set off on a background loop it does not own (the SDK's own sweeper) to show its result.
-/// Not a timing assertion: the bound only keeps a broken build from hanging.
+/// Waits, polling in real time, for work that gives no signal when it is done: the SDK's own sweeper dropping a session
+/// it said it closes, an eviction the sweeper stopped waiting for giving up. Wherever the code signals (a returned task,
+/// a log record, a metric, <c>SweepOnceAsync</c> on a fake clock), wait for that instead. Not a timing assertion: the
+/// bound only keeps a broken build from hanging.
 /// </summary>
 internal static class Eventually
 {

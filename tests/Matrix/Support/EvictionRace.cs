@@ -1,41 +1,38 @@
-using System.Collections.Concurrent;
 using System.Net;
+using McpCompat.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Support;
 
-/// <summary>Requests racing a sweep that ends their sessions: every answer is 200 or a clean 404, never 500.</summary>
+/// <summary>A server under test for <see cref="EvictionRace"/>: <paramref name="Gate"/> must be registered in <paramref name="App"/> before McpCompat.</summary>
+internal sealed record EvictionRaceTarget(WebApplication App, FakeTimeProvider Time, RawMcpClient Client, RequestGate Gate, Func<string, bool> IsAlive, Func<int> Held);
+
+/// <summary>Requests racing the sweeps that end their sessions, over many sessions abandoned at once.</summary>
 internal static class EvictionRace
 {
-    public static async Task AssertOkOr404OnlyAsync(RawMcpClient client, IReadOnlyList<string> ids, Func<Task> sweep, Func<string, bool> stillAlive)
-    {
-        var statuses = new ConcurrentBag<HttpStatusCode>();
-        var pings = ids.Select(async id =>
-        {
-            for (var round = 0; round < 5; round++)
-            {
-                statuses.Add(await client.PingAsync(id));
-            }
-        });
-        await Task.WhenAll([.. pings, sweep()]);
-
-        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.NotFound, $"unexpected {(int)s}"));
-
-        // A session either answers after the race or is gone for good: no half-ended state.
-        foreach (var id in ids)
-        {
-            Assert.Equal(stillAlive(id) ? HttpStatusCode.OK : HttpStatusCode.NotFound, await client.PingAsync(id));
-        }
-    }
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Many races, round after round: opens <paramref name="perRound"/> sessions, lets them fall idle past the
-    /// timeout, then sends one request per session while the sweep ends them. Every answer must be 200 or a clean
-    /// 404 (-32001), within a bound (no hang), and the session must then be consistently alive or gone.
+    /// Round after round: opens <paramref name="perRound"/> sessions and holds one request per session at the server's
+    /// door until all have arrived; moves the clock past the idle timeout, lets a quarter of the requests in (most reach
+    /// their session before the sweep), then the rest together as a sweep starts, so that each meets its session live,
+    /// being ended, or gone. Every answer must be 200 or a clean 404 (-32001), within a bound (no hang); a session is
+    /// alive exactly when its request was answered 200, and an ended one answers 404 again. A second sweep ends the
+    /// survivors: nothing is held after a round. McpCompat's background sweeper is stopped: the test's sweeps race.
     /// </summary>
-    /// <returns>How many answers were 200 and how many 404.</returns>
-    public static async Task<(int Ok, int NotFound)> RunRoundsAsync(
-        RawMcpClient client, Action advancePastTimeout, Func<Task> sweep, Func<string, bool> stillAlive, int rounds, int perRound)
+    /// <returns>How many racing requests were answered 200 and how many 404.</returns>
+    public static async Task<(int Ok, int NotFound)> RunRoundsAsync(EvictionRaceTarget target, int rounds, int perRound)
     {
+        var services = target.App.Services;
+        await services.GetServices<IHostedService>().OfType<SessionSweeperService>().Single().StopAsync(CancellationToken.None);
+        var sweeper = services.GetRequiredService<SessionSweeper>();
+        var idleTimeout = services.GetRequiredService<IOptions<McpCompatOptions>>().Value.SessionIdleTimeout!.Value;
+        var client = target.Client;
+        var first = perRound / 4;
         var ok = 0;
         var notFound = 0;
         using var opening = new SemaphoreSlim(8);
@@ -54,31 +51,45 @@ internal static class EvictionRace
                 }
             }));
 
-            advancePastTimeout();
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var waiting = target.Gate.HoldAsync(perRound);
+            using var bound = new CancellationTokenSource(Bound);
             var requests = ids.Select(id => client.RequestAsync(id, "ping", cancellationToken: bound.Token)).ToArray();
-            await Task.WhenAll([.. requests, sweep()]);
+            await waiting.WaitAsync(Bound);
+            target.Time.Advance(idleTimeout);
+            await target.Gate.LetInAsync(first).WaitAsync(Bound);
+            target.Gate.Release();
+            await sweeper.SweepOnceAsync();
+            var answers = await Task.WhenAll(requests);
 
-            foreach (var (status, message) in requests.Select(r => r.Result))
+            var ended = new List<string>();
+            for (var i = 0; i < ids.Length; i++)
             {
+                var (status, message) = answers[i];
                 Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NotFound, $"unexpected {(int)status}");
                 if (status == HttpStatusCode.NotFound)
                 {
                     Assert.Equal(-32001, (int?)message?["error"]?["code"]);
-                    notFound++;
+                    ended.Add(ids[i]);
                 }
-                else
-                {
-                    ok++;
-                }
+
+                // No half-ended state: a request that got in kept its session, one that did not found it ended.
+                Assert.True(target.IsAlive(ids[i]) == (status == HttpStatusCode.OK), $"session {ids[i]} answered {(int)status}, alive: {target.IsAlive(ids[i])}");
             }
 
-            // Survivors (their request won the race) answer; the others are gone for good. End the survivors too.
-            advancePastTimeout();
-            await sweep();
-            foreach (var id in ids)
+            ok += ids.Length - ended.Count;
+            notFound += ended.Count;
+            foreach (var id in ended)
             {
-                Assert.False(stillAlive(id), $"session {id} outlived a second sweep");
+                Assert.Equal(HttpStatusCode.NotFound, await client.PingAsync(id));
+            }
+
+            // The survivors fall idle past the timeout in turn: nothing is held after the next sweep.
+            target.Time.Advance(idleTimeout);
+            await sweeper.SweepOnceAsync();
+            Assert.Equal(0, target.Held());
+            foreach (var id in ids.Except(ended))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, await client.PingAsync(id));
             }
         }
 

@@ -10,7 +10,8 @@ namespace McpCompat.Tests.Support;
 
 /// <summary>
 /// The web application every end-to-end test runs: Kestrel on 127.0.0.1 (random port), in-memory configuration only,
-/// a log collector, a <see cref="FakeTimeProvider"/> as the clock, and optionally header-based authentication.
+/// a log collector stamping records on the application's clock, a <see cref="FakeTimeProvider"/> as that clock, and
+/// optionally header-based authentication.
 /// </summary>
 internal static class TestWebApplication
 {
@@ -22,7 +23,7 @@ internal static class TestWebApplication
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddFakeLogging();
+        builder.Services.AddFakeLogging(o => o.TimeProvider = time);
         builder.Services.AddSingleton<TimeProvider>(time);
 
         if (requireAuthorization)

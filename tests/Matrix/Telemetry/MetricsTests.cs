@@ -1,8 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using McpCompat.Sessions;
 using McpCompat.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Telemetry;
 
@@ -56,8 +58,37 @@ public sealed class MetricsTests
         Assert.Equal(1, Sum(ended, "deleted"));
         Assert.Equal(2, Sum(ended, "idle_timeout"));
         Assert.Equal("{session}", ended.Instrument?.Unit);
-        Assert.Contains(sweeps.GetMeasurementSnapshot(), m => m.Value >= 0);
         Assert.Equal("s", sweeps.Instrument?.Unit);
+
+        // Durations are read on the application's clock, which stood still while every sweep ran.
+        var durations = sweeps.GetMeasurementSnapshot();
+        Assert.NotEmpty(durations);
+        Assert.All(durations, m => Assert.Equal(0d, m.Value));
+    }
+
+    [Fact]
+    public async Task SweepDuration_FromFindingToTheLastEviction_OnTheApplicationClock()
+    {
+        var time = new FakeTimeProvider();
+        using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(time)
+            .AddMcpServer()
+            .AddMcpCompat(o => o.SessionIdleTimeout = IdleTimeout)
+            .Services
+            .BuildServiceProvider();
+        using var sweeps = Collect<double>(services, "mcpcompat.sweep.duration");
+        var evictor = new HeldEvictor();
+        services.GetRequiredService<SessionTracker>().Add(new TrackedSession("a", evictor, time.GetTimestamp(), inFlight: 0));
+
+        time.Advance(IdleTimeout);
+        var sweep = services.GetRequiredService<SessionSweeper>().SweepOnceAsync();
+        await evictor.Started;
+        time.Advance(TimeSpan.FromSeconds(2));
+        evictor.Finish(ended: true);
+
+        Assert.Equal(1, await sweep);
+        Assert.Equal(2d, Assert.Single(sweeps.GetMeasurementSnapshot()).Value);
     }
 
     [Fact]
@@ -90,5 +121,22 @@ public sealed class MetricsTests
 
         var measurement = Assert.Single(path.GetMeasurementSnapshot());
         Assert.Equal("hosted", measurement.Tags["mcpcompat.path"]);
+    }
+
+    /// <summary>Ends a session when the test says so.</summary>
+    private sealed class HeldEvictor : ISessionEvictor
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public void Finish(bool ended) => _result.SetResult(ended);
+
+        public Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
+        {
+            _started.TrySetResult();
+            return _result.Task;
+        }
     }
 }

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging.Testing;
+
+namespace McpCompat.Tests.Support;
+
+/// <summary>Log records as signals: for work a test set off on a loop it does not own, which logs when it acts.</summary>
+internal static class FakeLogs
+{
+    /// <summary>
+    /// Returns the first record, already collected or yet to come, that <paramref name="match"/> accepts. Not a timing
+    /// assertion: the real-time bound only keeps a broken build from hanging.
+    /// </summary>
+    public static async Task<FakeLogRecord> WaitForAsync(this FakeLogCollector logs, Func<FakeLogRecord, bool> match)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await foreach (var record in logs.GetLogsAsync(bound.Token))
+            {
+                if (match(record))
+                {
+                    return record;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
+        {
+        }
+
+        Assert.Fail("No matching log record was written.");
+        return null!;
+    }
+}

@@ -4,14 +4,19 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using McpCompat;
+using McpCompat.Benchmarks;
 using ModelContextProtocol.Server;
 
 // Churn: opens N sessions against an in-process MCP server on 127.0.0.1 and abandons them, then reports the
 // managed heap (after a forced full GC) at baseline, with the sessions open, and once the idle timeout has passed.
-// Usage: dotnet run -c Release --project bench/Churn -- [sessions=2000] [mode=Fallback|Native|Off] [timeoutSeconds=2]
-var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-var mode = args.Length > 1 ? args[1] : "Fallback";
-var timeoutSeconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+// Usage: dotnet run -c Release --project bench/Churn -- [sessions=2000] [mode=Fallback|Native|Off] [timeoutSeconds=2] [--json FILE]
+//   Off: no McpCompat, the SDK's own defaults. --json also writes the result as JSON (eng/perf.sh reads it).
+var jsonAt = Array.IndexOf(args, "--json");
+var jsonPath = jsonAt >= 0 ? args[jsonAt + 1] : null;
+string[] positional = jsonAt >= 0 ? [.. args[..jsonAt], .. args[(jsonAt + 2)..]] : args;
+var sessions = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 2000;
+var mode = positional.Length > 1 ? positional[1] : "Fallback";
+var timeoutSeconds = positional.Length > 2 ? double.Parse(positional[2], CultureInfo.InvariantCulture) : 2;
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -87,7 +92,8 @@ var openSeconds = clock.Elapsed.TotalSeconds;
 var withSessions = ManagedBytes();
 
 // Wait out the timeout plus the slower of the two sweep intervals (the SDK's is 5 s).
-await Task.Delay(TimeSpan.FromSeconds(timeoutSeconds + 6));
+var waitSeconds = timeoutSeconds + 6;
+await Task.Delay(TimeSpan.FromSeconds(waitSeconds));
 var after = ManagedBytes();
 var stillAnswering = 0;
 foreach (var id in ids)
@@ -101,6 +107,10 @@ foreach (var id in ids)
 await app.StopAsync();
 var mib = (long b) => (b / 1024.0 / 1024.0).ToString("0.00", CultureInfo.InvariantCulture);
 Console.WriteLine($"| {mode} | {sessions} | {timeoutSeconds} s | {mib(baseline)} | {mib(withSessions)} | {((withSessions - baseline) / (double)sessions / 1024).ToString("0.0", CultureInfo.InvariantCulture)} | {mib(after)} | {stillAnswering} | {openSeconds.ToString("0.0", CultureInfo.InvariantCulture)} |");
+if (jsonPath is not null)
+{
+    await ResultJson.WriteAsync(jsonPath, new ChurnResult(mode, sessions, timeoutSeconds, openSeconds, waitSeconds, baseline, withSessions, after, stillAnswering));
+}
 
 [McpServerToolType]
 internal sealed class ChurnTools

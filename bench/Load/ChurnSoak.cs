@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 
 namespace Load;
 
 /// <summary>One memory sample of the soak.</summary>
 internal sealed record SoakSample(double Seconds, long ManagedBytes, long Opened, long LiveSessions, double GcPauseMilliseconds);
 
-/// <summary>What one churn-soak run measured.</summary>
+/// <summary>What one churn-soak run measured. Baseline and final are the medians of three readings, which are kept.</summary>
 internal sealed record SoakResult(
     string Mode,
     int Sessions,
@@ -22,7 +23,20 @@ internal sealed record SoakResult(
     double FinalAtSeconds,
     double WallSeconds,
     IReadOnlyList<SoakSample> Samples,
-    double? StopSeconds = null);
+    IReadOnlyList<long> BaselineReadings,
+    IReadOnlyList<long> FinalReadings,
+    double? StopSeconds = null)
+{
+    /// <summary>Gets the final managed heap against the baseline, in percent of the baseline.</summary>
+    [JsonIgnore]
+    public double GrowthPercent => (FinalBytes - BaselineBytes) * 100.0 / BaselineBytes;
+
+    /// <summary>Gets the range the growth lies in, given the spread of the three readings at each end (unknown without them).</summary>
+    [JsonIgnore]
+    public Spread GrowthSpread => BaselineReadings is { Count: > 0 } && FinalReadings is { Count: > 0 }
+        ? new((FinalReadings.Min() - BaselineReadings.Max()) * 100.0 / BaselineBytes, (FinalReadings.Max() - BaselineReadings.Min()) * 100.0 / BaselineBytes)
+        : Spread.Of([]);
+}
 
 /// <summary>
 /// Churn soak: sessions opened (initialize + initialized) at a steady rate and abandoned (no DELETE), with the managed
@@ -64,7 +78,8 @@ internal static class ChurnSoak
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var baseline = MedianOfThree(ManagedBytes);
+        var baselineReadings = ThreeReadings(ManagedBytes);
+        var baseline = baselineReadings[1];
         Console.WriteLine($"  {mode}: warm-up: {workers * 50} sessions deleted, {warmupAbandoned} abandoned and expired");
         Console.WriteLine($"  {mode}: baseline {Mib(baseline):0.00} MiB, live sessions {server.LiveSessions}");
 
@@ -145,7 +160,8 @@ internal static class ChurnSoak
         }
 
         var finalAt = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var final = MedianOfThree(ManagedBytes);
+        var finalReadings = ThreeReadings(ManagedBytes);
+        var final = finalReadings[1];
         samples.Add(new SoakSample(finalAt, final, Interlocked.Read(ref opened), server.LiveSessions, 0));
         var peak = samples.Max(s => s.ManagedBytes);
         Console.WriteLine($"  {mode}: final {Mib(final):0.00} MiB ({(final - baseline) * 100.0 / baseline:+0.0;-0.0}% of baseline), peak {Mib(peak):0.00} MiB, live {server.LiveSessions}, {opened / openSeconds:0} sessions/s");
@@ -153,7 +169,7 @@ internal static class ChurnSoak
         var result = new SoakResult(
             mode.ToString(), sessions, idleTimeout.TotalSeconds, rate, opened / openSeconds, openSeconds,
             maxBehind / (double)Stopwatch.Frequency, failures, baseline, peak, final, server.LiveSessions, finalAt,
-            wall.Elapsed.TotalSeconds, samples);
+            wall.Elapsed.TotalSeconds, samples, baselineReadings, finalReadings);
         await save(result);
 
         var stopped = await server.TryStopAsync(StopLimit);
@@ -209,7 +225,8 @@ internal static class ChurnSoak
         return GC.GetTotalMemory(forceFullCollection: false);
     }
 
-    private static long MedianOfThree(Func<long> measure)
+    /// <summary>Three readings, 300 ms apart, sorted: the middle one is the median.</summary>
+    private static long[] ThreeReadings(Func<long> measure)
     {
         var values = new long[3];
         for (var i = 0; i < values.Length; i++)
@@ -219,7 +236,7 @@ internal static class ChurnSoak
         }
 
         Array.Sort(values);
-        return values[1];
+        return values;
     }
 
     private static void InterlockedMax(ref long target, long value)

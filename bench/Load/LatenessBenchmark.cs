@@ -1,10 +1,23 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json.Serialization;
 
 namespace Load;
 
-/// <summary>Eviction lateness of one server: one value per session, in milliseconds.</summary>
-internal sealed record LatenessRun(string Mode, double IdleTimeoutSeconds, int Sessions, int Ended, int AnsweredNotFound, IReadOnlyList<double> LatenessMilliseconds);
+/// <summary>Eviction lateness of one server: one value per session, in milliseconds, sorted ascending.</summary>
+internal sealed record LatenessRun(string Mode, double IdleTimeoutSeconds, int Sessions, int Ended, int AnsweredNotFound, IReadOnlyList<double> LatenessMilliseconds)
+{
+    /// <summary>Gets the lowest and highest lateness over the sessions.</summary>
+    [JsonIgnore]
+    public Spread Range => LatenessMilliseconds.Count == 0 ? Spread.Of([]) : new(LatenessMilliseconds[0], LatenessMilliseconds[^1]);
+
+    /// <summary>Gets the p99 and the max: a p99 target is met when the max meets it, missed when the p99 misses it.</summary>
+    [JsonIgnore]
+    public Spread P99ToMax => new(Percentile(99), Range.High);
+
+    /// <summary>Returns the nearest-rank percentile of the sessions' lateness.</summary>
+    public double Percentile(double percent) => Stats.Percentile(LatenessMilliseconds, percent);
+}
 
 /// <summary>What the eviction-lateness benchmark measured.</summary>
 internal sealed record LatenessResult(double SpreadSeconds, IReadOnlyList<LatenessRun> Runs);

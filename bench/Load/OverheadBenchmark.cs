@@ -6,7 +6,27 @@ namespace Load;
 internal sealed record OverheadSegment(string Config, int Round, int Position, long Requests, long Errors, double Seconds, double RequestsPerSecond, double P50Microseconds, double P99Microseconds);
 
 /// <summary>What the request-overhead benchmark measured.</summary>
-internal sealed record OverheadResult(int Sessions, int Workers, double WarmupSeconds, double SegmentSeconds, int Rounds, IReadOnlyList<OverheadSegment> Segments);
+internal sealed record OverheadResult(int Sessions, int Workers, double WarmupSeconds, double SegmentSeconds, int Rounds, IReadOnlyList<OverheadSegment> Segments)
+{
+    /// <summary>
+    /// Compares <paramref name="config"/> with no McpCompat round by round: each round's throughput divided by, and its
+    /// p99 minus, the same round's figure without McpCompat.
+    /// </summary>
+    public (List<double> ThroughputRatios, List<double> AddedP99Microseconds) AgainstNoMcpCompat(string config)
+    {
+        var ratios = new List<double>();
+        var addedP99 = new List<double>();
+        foreach (var round in Segments.Select(s => s.Round).Distinct())
+        {
+            var with = Segments.Single(s => s.Round == round && s.Config == config);
+            var without = Segments.Single(s => s.Round == round && s.Config == nameof(ServerMode.Off));
+            ratios.Add(with.RequestsPerSecond / without.RequestsPerSecond);
+            addedP99.Add(with.P99Microseconds - without.P99Microseconds);
+        }
+
+        return (ratios, addedP99);
+    }
+}
 
 /// <summary>
 /// Request overhead of McpCompat's tracking: <c>tools/call echo</c> on pre-opened sessions, a few concurrent workers,

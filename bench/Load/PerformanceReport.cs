@@ -1,48 +1,124 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace Load;
 
-/// <summary>Turns the driver's JSON results into the Markdown sections of docs/performance.md and the churn plot.</summary>
-internal static class PerformanceReport
+/// <summary>
+/// Writes docs/performance.md, the churn plot and README.md's measured summary from one run's results
+/// (<see cref="PerfResults"/>): every figure in them comes from those files. The sections of bench/Load's own drivers
+/// are here; bench/Churn's and bench/Micro's are in <c>PerformanceReport.Benches.cs</c>.
+/// </summary>
+internal static partial class PerformanceReport
 {
-    private const double ThroughputTarget = 0.98;
-    private const double AddedP99TargetMicroseconds = 50;
-    private const double LatenessTargetMilliseconds = 1000;
-    private const double SoakTargetPercent = 5;
-
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static async Task WriteAsync(string inDir, string outFile, string svgFile, string svgLink, JsonSerializerOptions json)
+    /// <param name="inDir">The run's output folder (JSON results).</param>
+    /// <param name="outFile">The Markdown report (docs/performance.md).</param>
+    /// <param name="svgFile">The churn plot.</param>
+    /// <param name="svgLink">The plot's path as the report links it.</param>
+    /// <param name="readmeFile">README.md, whose measured-summary region is rewritten; none when null.</param>
+    public static async Task WriteAsync(string inDir, string outFile, string svgFile, string svgLink, string? readmeFile)
     {
+        var results = PerfResults.Read(inDir);
+        var summary = MeasuredSummary.Rows(results);
         var md = new StringBuilder();
+        WriteIntroduction(md, results);
+        md.AppendLine("## Summary");
+        md.AppendLine();
+        MeasuredSummary.WriteTable(md, summary);
 
-        var overheadFile = Path.Combine(inDir, "overhead.json");
-        if (File.Exists(overheadFile))
+        if (results.Overhead is { } overhead)
         {
-            WriteOverhead(md, Read<OverheadResult>(overheadFile, json));
+            WriteOverhead(md, overhead);
         }
 
-        var latenessFile = Path.Combine(inDir, "lateness.json");
-        if (File.Exists(latenessFile))
+        if (results.Lateness is { } lateness)
         {
-            WriteLateness(md, Read<LatenessResult>(latenessFile, json));
+            WriteLateness(md, lateness);
         }
 
-        var soaks = Directory.GetFiles(inDir, "soak-*.json").Order(StringComparer.Ordinal).Select(f => Read<SoakResult>(f, json)).ToList();
-        if (soaks.Count > 0)
+        if (results.Soaks.Count > 0)
         {
-            WriteSoak(md, soaks, svgLink);
+            WriteSoak(md, results.Soaks, svgLink);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(svgFile))!);
-            await File.WriteAllTextAsync(svgFile, ChurnPlot.Render(soaks));
+            await File.WriteAllTextAsync(svgFile, ChurnPlot.Render(results.Soaks));
         }
 
-        await File.WriteAllTextAsync(outFile, md.ToString());
+        if (results.Churns.Count > 0)
+        {
+            md.AppendLine("## Churn (`bench/Churn`)");
+            md.AppendLine();
+            WriteChurn(md, results.Churns);
+        }
+
+        if (results.Micro is { } micro)
+        {
+            WriteMicro(md, micro);
+        }
+
+        await File.WriteAllTextAsync(outFile, md.ToString().TrimEnd() + "\n");
+        if (readmeFile is not null)
+        {
+            await ReadmeRegion.ReplaceAsync(readmeFile, MeasuredSummary.ReadmeText(results, summary));
+        }
     }
 
-    private static T Read<T>(string path, JsonSerializerOptions json) =>
-        JsonSerializer.Deserialize<T>(File.ReadAllText(path), json) ?? throw new InvalidDataException($"{path} is empty.");
+    private static void WriteIntroduction(StringBuilder md, PerfResults results)
+    {
+        md.AppendLine("# Performance");
+        md.AppendLine();
+        md.AppendLine("Written by `bash eng/perf.sh` (do not edit by hand; run it again), which also writes README.md's measured summary from");
+        md.AppendLine("the same results. Load and soak figures come from `bench/Load`, which hosts MCP servers in its own process (Kestrel on");
+        md.AppendLine("127.0.0.1, ephemeral ports) and drives them over loopback: client and server share the same cores, as they would not in");
+        md.AppendLine("production, so absolute figures are this machine's and this setup's; the comparisons between configurations, measured");
+        md.AppendLine("side by side in one run, are the point.");
+        md.AppendLine();
+        md.AppendLine("## Machine and run");
+        md.AppendLine();
+        md.AppendLine("| what | value |");
+        md.AppendLine("|---|---|");
+        if (results.Run is { } run)
+        {
+            md.AppendLine(Invariant, $"| date | {run.Date} |");
+            md.AppendLine(Invariant, $"| CPU | {run.Cores} cores: {run.Cpu} |");
+            md.AppendLine(Invariant, $"| RAM | {run.MemoryKib / 1024 / 1024} GiB ({run.MemoryKib} kB) |");
+            md.AppendLine(Invariant, $"| OS | {run.Os}, Linux {run.Kernel} |");
+            md.AppendLine(Invariant, $"| .NET SDK | {run.DotnetSdk} |");
+            md.AppendLine(Invariant, $"| .NET runtimes | {run.Runtimes} |");
+        }
+
+        if (results.Sdk is { } sdk)
+        {
+            md.AppendLine(Invariant, $"| MCP SDK | {sdk.Description} (the repository's default), as McpCompat's probe finds it |");
+            md.AppendLine(Invariant, $"| McpCompat `Mode=Auto` on it | the {sdk.AutoPath} path: {sdk.AutoReason} |");
+        }
+
+        md.AppendLine("| GC | workstation, concurrent (as in `bench/Load/Load.csproj`) |");
+        if (results.Run is { } facts)
+        {
+            md.AppendLine(Invariant, $"| commit | {facts.Commit} (the tree the figures were measured on; the report itself is committed after) |");
+            md.AppendLine(Invariant, $"| load average (1, 5, 15 min) | before: {facts.LoadBefore}; after: {facts.LoadAfter} |");
+            md.AppendLine(Invariant, $"| wall time of `eng/perf.sh` | {facts.WallSeconds} s |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Noise: the machine is shared and other builds may run during the measurement (see the load average). Overhead rounds");
+        md.AppendLine("are interleaved with a rotating order and summarised by medians with the min – max spread. A difference is called");
+        md.AppendLine("better, worse, met or missed only when it lies outside the measured spread; otherwise it is \"within the spread\" (see");
+        md.AppendLine("the summary's notes for which spread each figure has).");
+        md.AppendLine();
+        if (results.Run is { Commands.Count: > 0 } withCommands)
+        {
+            md.AppendLine("Commands run, in order (each one's wall time), before the report was written:");
+            md.AppendLine();
+            foreach (var command in withCommands.Commands)
+            {
+                md.AppendLine(Invariant, $"- `{command.Command}` ({command.Seconds} s)");
+            }
+
+            md.AppendLine();
+        }
+    }
 
     private static void WriteOverhead(StringBuilder md, OverheadResult result)
     {
@@ -61,33 +137,23 @@ internal static class PerformanceReport
         {
             var rows = result.Segments.Where(s => s.Config == config).ToList();
             md.AppendLine(Invariant,
-                $"| {Label(config)} | {Stats.Median(rows.Select(r => r.RequestsPerSecond)):0} | {rows.Min(r => r.RequestsPerSecond):0} – {rows.Max(r => r.RequestsPerSecond):0} " +
-                $"| {Stats.Median(rows.Select(r => r.P50Microseconds)):0} | {rows.Min(r => r.P50Microseconds):0} – {rows.Max(r => r.P50Microseconds):0} " +
-                $"| {Stats.Median(rows.Select(r => r.P99Microseconds)):0} | {rows.Min(r => r.P99Microseconds):0} – {rows.Max(r => r.P99Microseconds):0} | {rows.Sum(r => r.Errors)} |");
+                $"| {Label(config)} | {Stats.Median(rows.Select(r => r.RequestsPerSecond)):0} | {Figures.Range(Spread.Of(rows.Select(r => r.RequestsPerSecond)), "0")} " +
+                $"| {Stats.Median(rows.Select(r => r.P50Microseconds)):0} | {Figures.Range(Spread.Of(rows.Select(r => r.P50Microseconds)), "0")} " +
+                $"| {Stats.Median(rows.Select(r => r.P99Microseconds)):0} | {Figures.Range(Spread.Of(rows.Select(r => r.P99Microseconds)), "0")} | {rows.Sum(r => r.Errors)} |");
         }
 
         md.AppendLine();
-        md.AppendLine("Against no McpCompat, round by round (each round's figure divided by, or minus, the same round's figure without McpCompat):");
+        md.AppendLine("Against no McpCompat, round by round (each round's figure divided by, or minus, the same round's figure without McpCompat).");
+        md.AppendLine("A target is met (or missed) only when every round's figure meets (or misses) it:");
         md.AppendLine();
-        md.AppendLine(Invariant, $"| configuration | throughput ratio: median | min – max | target ≥ {ThroughputTarget:0.00} | added p99 µs: median | min – max | target < {AddedP99TargetMicroseconds:0} µs |");
+        md.AppendLine(Invariant, $"| configuration | throughput ratio: median | min – max | target ≥ {Targets.ThroughputRatio:0.00} | added p99 µs: median | min – max | target ≤ {Targets.AddedP99Microseconds:0} µs |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var config in configs.Where(c => c != nameof(ServerMode.Off)))
         {
-            var ratios = new List<double>();
-            var addedP99 = new List<double>();
-            foreach (var round in result.Segments.Select(s => s.Round).Distinct())
-            {
-                var with = result.Segments.Single(s => s.Round == round && s.Config == config);
-                var without = result.Segments.Single(s => s.Round == round && s.Config == nameof(ServerMode.Off));
-                ratios.Add(with.RequestsPerSecond / without.RequestsPerSecond);
-                addedP99.Add(with.P99Microseconds - without.P99Microseconds);
-            }
-
-            var ratio = Stats.Median(ratios);
-            var added = Stats.Median(addedP99);
+            var (ratios, addedP99) = result.AgainstNoMcpCompat(config);
             md.AppendLine(Invariant,
-                $"| {Label(config)} | {ratio:0.000} | {ratios.Min():0.000} – {ratios.Max():0.000} | {(ratio >= ThroughputTarget ? "met" : "missed")} " +
-                $"| {added:+0;-0;0} | {addedP99.Min():+0;-0;0} – {addedP99.Max():+0;-0;0} | {(added < AddedP99TargetMicroseconds ? "met" : "missed")} |");
+                $"| {Label(config)} | {Stats.Median(ratios):0.000} | {Figures.Range(Spread.Of(ratios), "0.000")} | {Verdict.AtLeast(Targets.ThroughputRatio, Spread.Of(ratios))} " +
+                $"| {Stats.Median(addedP99):+0;-0;0} | {Figures.Range(Spread.Of(addedP99), "+0;-0;0")} | {Verdict.AtMost(Targets.AddedP99Microseconds, Spread.Of(addedP99))} |");
         }
 
         md.AppendLine();
@@ -103,24 +169,23 @@ internal static class PerformanceReport
             $"at moments spread evenly over {result.SpreadSeconds:0.##} s. Its deadline is the moment the client has read that last answer plus the " +
             $"idle timeout. It is gone when the task that the SDK's `HttpServerTransportOptions.RunSessionHandler` wraps around the session's run " +
             $"ends: the SDK's session disposal (DELETE, its own sweeper, or McpCompat's eviction, which is an in-process DELETE) disposes the " +
-            $"transport and awaits that task. Lateness = gone − deadline. Nothing touches a session until the end, when every id is pinged and must answer 404.");
+            $"transport and awaits that task. Lateness = gone − deadline. Nothing touches a session until the end, when every id is pinged and must answer 404. " +
+            $"One run per server: the target is met only when every session (the max) is within it, missed when the p99 is not.");
         md.AppendLine();
-        md.AppendLine("| who sweeps | sessions | gone | answer 404 after | p50 ms | p90 ms | p99 ms | max ms | min ms | target: p99 ≤ 1 s |");
+        md.AppendLine(Invariant, $"| who sweeps | sessions | gone | answer 404 after | p50 ms | p90 ms | p99 ms | max ms | min ms | target: p99 ≤ {Targets.LatenessP99Milliseconds / 1000:0.##} s |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var run in result.Runs)
         {
-            var sorted = run.LatenessMilliseconds;
-            var p99 = Stats.Percentile(sorted, 99);
-            var target = run.Mode == nameof(ServerMode.Fallback) ? (p99 <= LatenessTargetMilliseconds ? "met" : "missed") : "(the SDK's: up to 5 s expected)";
+            var target = run.Mode == nameof(ServerMode.Fallback) ? Verdict.AtMost(Targets.LatenessP99Milliseconds, run.P99ToMax) : "(the SDK's: up to 5 s expected)";
             md.AppendLine(Invariant,
-                $"| {Label(run.Mode)} | {run.Sessions} | {run.Ended} | {run.AnsweredNotFound} | {Stats.Percentile(sorted, 50):0} | {Stats.Percentile(sorted, 90):0} " +
-                $"| {p99:0} | {(sorted.Count > 0 ? sorted[^1] : double.NaN):0} | {(sorted.Count > 0 ? sorted[0] : double.NaN):0} | {target} |");
+                $"| {Label(run.Mode)} | {run.Sessions} | {run.Ended} | {run.AnsweredNotFound} | {run.Percentile(50):0} | {run.Percentile(90):0} " +
+                $"| {run.Percentile(99):0} | {run.Range.High:0} | {run.Range.Low:0} | {target} |");
         }
 
         md.AppendLine();
     }
 
-    private static void WriteSoak(StringBuilder md, List<SoakResult> soaks, string svgLink)
+    private static void WriteSoak(StringBuilder md, IReadOnlyList<SoakResult> soaks, string svgLink)
     {
         md.AppendLine("## Churn soak");
         md.AppendLine();
@@ -129,18 +194,20 @@ internal static class PerformanceReport
             "(no compaction, to keep the pause short); baseline and final: the median of three readings after forced compacting full GCs with " +
             "finalizers run in between. Baseline: after a warm-up on the same path (400 sessions opened and DELETEd; in the runs with a timeout, " +
             "also 5 s of sessions opened at the run's rate, abandoned and expired, so that what the eviction path grows once is in the baseline), " +
-            "before the first measured session. Final: once the last session's idle deadline and the SDK's 5 s sweep have passed (the timeout + 7 s after the last open).");
+            "before the first measured session. Final: once the last session's idle deadline and the SDK's 5 s sweep have passed (the timeout + 7 s after the last open). " +
+            "The spread of final vs baseline runs from the lowest final reading against the highest baseline reading to the other way round.");
         md.AppendLine();
-        md.AppendLine("| run | sessions | idle timeout | target rate /s | achieved /s | opening took | most behind schedule | failed opens | baseline MiB | peak MiB | final MiB | final vs baseline | sessions alive at the end | host stop took | target: within 5 % |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine(Invariant, $"| run | sessions | idle timeout | target rate /s | achieved /s | opening took | most behind schedule | failed opens | baseline MiB | peak MiB | final MiB | final vs baseline | spread | sessions alive at the end | host stop took | target: ≤ +{Targets.SoakGrowthPercent:0} % |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var soak in soaks)
         {
-            var percent = (soak.FinalBytes - soak.BaselineBytes) * 100.0 / soak.BaselineBytes;
-            var timeout = soak.Mode == nameof(ServerMode.Unbounded) ? "none" : string.Create(Invariant, $"{soak.IdleTimeoutSeconds:0.##} s");
-            var target = soak.Mode == nameof(ServerMode.Unbounded) ? "(baseline run)" : percent <= SoakTargetPercent ? "met" : "missed";
+            var unbounded = soak.Mode == nameof(ServerMode.Unbounded);
+            var timeout = unbounded ? "none" : string.Create(Invariant, $"{soak.IdleTimeoutSeconds:0.##} s");
+            var target = unbounded ? "(baseline run)" : Verdict.AtMost(Targets.SoakGrowthPercent, soak.GrowthSpread);
             md.AppendLine(Invariant,
                 $"| {Label(soak.Mode)} | {soak.Sessions:N0} | {timeout} | {soak.TargetRate:0} | {soak.AchievedRate:0} | {soak.OpenSeconds:0} s | {soak.MaxBehindSeconds:0.0} s | {soak.Failures} " +
-                $"| {Mib(soak.BaselineBytes):0.00} | {Mib(soak.PeakBytes):0.00} | {Mib(soak.FinalBytes):0.00} | {percent:+0.0;-0.0} % | {soak.LiveAtEnd:N0} | {(soak.StopSeconds is { } stop ? string.Create(Invariant, $"{stop:0.0} s") : "not within 20 s")} | {target} |");
+                $"| {Figures.Mib(soak.BaselineBytes):0.00} | {Figures.Mib(soak.PeakBytes):0.00} | {Figures.Mib(soak.FinalBytes):0.00} | {soak.GrowthPercent:+0.0;-0.0} % | {Figures.Range(soak.GrowthSpread, "+0.0;-0.0")} % " +
+                $"| {soak.LiveAtEnd:N0} | {(soak.StopSeconds is { } stop ? string.Create(Invariant, $"{stop:0.0} s") : "not within 20 s")} | {target} |");
         }
 
         md.AppendLine();
@@ -154,10 +221,9 @@ internal static class PerformanceReport
             md.AppendLine();
         }
 
-        var unbounded = soaks.FirstOrDefault(s => s.Mode == nameof(ServerMode.Unbounded));
-        if (unbounded is not null && unbounded.LiveAtEnd > 0)
+        if (MeasuredSummary.KibPerAbandonedSession(soaks) is { } kib)
         {
-            md.AppendLine(Invariant, $"Without a timeout every abandoned session stays: {(unbounded.FinalBytes - unbounded.BaselineBytes) / (double)unbounded.LiveAtEnd / 1024:0.0} KiB of managed heap per session at the end.");
+            md.AppendLine(Invariant, $"Without a timeout every abandoned session stays: {kib:0.0} KiB of managed heap per session at the end.");
             md.AppendLine();
         }
 
@@ -168,7 +234,7 @@ internal static class PerformanceReport
         foreach (var soak in soaks)
         {
             md.Append(Invariant, $"- {Label(soak.Mode)}: ");
-            md.AppendLine(string.Join(", ", soak.Samples.Select(s => string.Create(Invariant, $"{s.Seconds:0} s {Mib(s.ManagedBytes):0.0}/{s.LiveSessions}"))));
+            md.AppendLine(string.Join(", ", soak.Samples.Select(s => string.Create(Invariant, $"{s.Seconds:0} s {Figures.Mib(s.ManagedBytes):0.0}/{s.LiveSessions}"))));
         }
 
         md.AppendLine();
@@ -178,10 +244,8 @@ internal static class PerformanceReport
     {
         nameof(ServerMode.Off) => "no McpCompat",
         nameof(ServerMode.Fallback) => "McpCompat Fallback",
-        nameof(ServerMode.Native) => "McpCompat Native (the SDK's sweeper; what Auto picks on 2.3.1)",
+        nameof(ServerMode.Native) => "McpCompat Native (the SDK's sweeper)",
         nameof(ServerMode.Unbounded) => "no McpCompat, no timeout",
         _ => mode,
     };
-
-    private static double Mib(long bytes) => bytes / 1024.0 / 1024.0;
 }

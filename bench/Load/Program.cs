@@ -1,17 +1,19 @@
 using System.Globalization;
-using System.Text.Json;
 using Load;
+using McpCompat.Benchmarks;
 
 // Load and soak driver: hosts MCP servers in this process (Kestrel on 127.0.0.1, ephemeral ports), drives them over
-// loopback, and writes what it measured as JSON; "report" turns those files into Markdown and an SVG plot.
+// loopback, and writes what it measured as JSON; "report" turns the JSON files of a run (these, bench/Churn's,
+// bench/Micro's and eng/perf.sh's run.json) into the Markdown report, an SVG plot and README.md's measured summary.
 // Usage (eng/perf.sh runs all of them):
+//   sdk      --out FILE   (the SDK this build runs on, as McpCompat's probe sees it, and what Mode=Auto picks)
 //   overhead --out FILE [--sessions 16] [--workers 4] [--rounds 8] [--seconds 3] [--warmup 0.5]
 //   lateness --out FILE [--sessions 300] [--timeout 3] [--spread 12]
 //   soak     --out FILE --mode Fallback|Native|Off|Unbounded [--sessions 100000] [--rate 800] [--timeout 3] [--sample 5] [--workers 8]
-//   report   --in DIR --out FILE --svg FILE [--svg-link PATH]
+//   report   --in DIR --out FILE --svg FILE [--svg-link PATH] [--readme FILE]
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Load overhead|lateness|soak|report [--option value]...");
+    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|soak|report [--option value]...");
     return 2;
 }
 
@@ -26,16 +28,14 @@ string Text(string name, string? fallback = null) =>
 double Number(string name, double fallback) =>
     options.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
-var json = new JsonSerializerOptions { WriteIndented = true };
-async Task WriteAsync<T>(T result)
-{
-    var path = Text("out");
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    await File.WriteAllTextAsync(path, JsonSerializer.Serialize(result, json));
-}
+Task WriteAsync<T>(T result) => ResultJson.WriteAsync(Text("out"), result);
 
 switch (args[0])
 {
+    case "sdk":
+        await WriteAsync(SdkUnderTest.Probe());
+        return 0;
+
     case "overhead":
         await WriteAsync(await OverheadBenchmark.RunAsync(
             sessions: (int)Number("sessions", 16),
@@ -64,7 +64,7 @@ switch (args[0])
         return 0;
 
     case "report":
-        await PerformanceReport.WriteAsync(Text("in"), Text("out"), Text("svg"), Text("svg-link", "perf/churn.svg"), json);
+        await PerformanceReport.WriteAsync(Text("in"), Text("out"), Text("svg"), Text("svg-link", "perf/churn.svg"), options.GetValueOrDefault("readme"));
         return 0;
 
     default:

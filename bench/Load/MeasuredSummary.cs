@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using McpCompat.Benchmarks;
+
+namespace Load;
+
+/// <summary>One line of the measured summary: a McpCompat figure, what it is compared with, and the words each earns.</summary>
+/// <param name="Measure">What is measured.</param>
+/// <param name="McpCompat">McpCompat's figure and its spread.</param>
+/// <param name="ComparedWith">The other figure and its spread; empty when there is none.</param>
+/// <param name="Versus">McpCompat against it (<see cref="Verdict.Versus"/>); empty when there is none.</param>
+/// <param name="Target">McpCompat's target; empty when there is none.</param>
+/// <param name="TargetVerdict">Whether it is met (<see cref="Verdict.AtMost"/>, <see cref="Verdict.AtLeast"/>).</param>
+internal sealed record SummaryRow(string Measure, string McpCompat, string ComparedWith, string Versus, string Target, string TargetVerdict);
+
+/// <summary>
+/// The measured summary that docs/performance.md and README.md both show: every comparison the run made (those where
+/// McpCompat is slower included) and every target, each worded by <see cref="Verdict"/>.
+/// </summary>
+internal static class MeasuredSummary
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The bench/Micro comparisons: McpCompat's case against another case of the same class and size.</summary>
+    private static readonly MicroPair[] MicroPairs =
+    [
+        new("SweepNoneDueBenchmarks", "Sweep", "FullScan", "sweep, nothing due", "full scan", Targets.SweepNoneDueNanoseconds),
+        new("SweepDueBenchmarks", "Sweep", "FullScan", "sweep ending 10,000 due (disposal aside)", "full scan finding them (not ending them)", Targets.SweepDueNanoseconds),
+        new("MiddlewareBenchmarks", "KnownSession", "Bare", "fallback middleware, request of a tracked session (in process)", "the request without it", null),
+        new("MiddlewareBenchmarks", "UnknownSession", "Bare", "fallback middleware, request with an id it does not track (in process)", "the request without it", null),
+        new("MiddlewareBenchmarks", "NoSessionId", "Bare", "fallback middleware, POST without a session id (in process)", "the request without it", null),
+    ];
+
+    public static List<SummaryRow> Rows(PerfResults results)
+    {
+        var rows = new List<SummaryRow>();
+        if (results.Lateness is { } lateness)
+        {
+            AddLateness(rows, lateness);
+        }
+
+        if (results.Micro is { } micro)
+        {
+            AddMicro(rows, micro, results.Soaks);
+        }
+
+        if (results.Overhead is { } overhead)
+        {
+            AddOverhead(rows, overhead);
+        }
+
+        AddSoak(rows, results.Soaks);
+        return rows;
+    }
+
+    public static void WriteTable(StringBuilder md, IReadOnlyList<SummaryRow> rows)
+    {
+        md.AppendLine("| measure | McpCompat | compared with | McpCompat is | target | target is |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            md.AppendLine(Invariant, $"| {row.Measure} | {row.McpCompat} | {row.ComparedWith} | {row.Versus} | {row.Target} | {row.TargetVerdict} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Spreads: min – max over the rounds (loopback) or over the sessions (lateness); mean ± error for the micro-benchmarks");
+        md.AppendLine("(half BenchmarkDotNet's 99.9 % confidence interval); for the heap, from the lowest to the highest of three readings at");
+        md.AppendLine("each end. McpCompat is \"better\" or \"worse\" only when its spread and the other's do not overlap, and a target is");
+        md.AppendLine("\"met\" or \"missed\" only when the whole spread lies on one side of it (for lateness: met when every session is within");
+        md.AppendLine("it, missed when the p99 is not); otherwise the difference is \"within the spread\". The full scan is McpCompat's");
+        md.AppendLine("re-implementation of the SDK's sweep, a loop over every session like the one the SDK's sweeper runs every 5 s, timed");
+        md.AppendLine("over McpCompat's tracker: not the SDK's code. The micro-benchmarks run in process, without HTTP.");
+        md.AppendLine();
+    }
+
+    /// <summary>The text between README.md's markers: the run, the bench/Churn table and the summary.</summary>
+    public static string ReadmeText(PerfResults results, IReadOnlyList<SummaryRow> rows)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("<!-- Written by `bash eng/perf.sh` from the results behind docs/performance.md: do not edit between the markers. -->");
+        md.AppendLine();
+        var facts = new List<string>();
+        if (results.Run is { } run)
+        {
+            facts.Add(string.Create(Invariant, $"{run.Date}, {run.Cores} cores ({run.Cpu}), load average {run.LoadBefore} before and {run.LoadAfter} after"));
+        }
+
+        if (results.Sdk is { } sdk)
+        {
+            facts.Add($"{sdk.Description}, on which `Mode=Auto` takes the {sdk.AutoPath} path");
+        }
+
+        if (results.Run is { } timed)
+        {
+            facts.Add(string.Create(Invariant, $"commit {timed.Commit}, {timed.WallSeconds} s in all"));
+        }
+
+        md.AppendLine(facts.Count > 0 ? $"Last run of `bash eng/perf.sh`: {string.Join("; ", facts)}." : "From the last run of `bash eng/perf.sh`.");
+        md.AppendLine("How each figure was measured, every row and the commands: [docs/performance.md](docs/performance.md).");
+        md.AppendLine();
+        if (results.Churns.Count > 0)
+        {
+            PerformanceReport.WriteChurn(md, results.Churns);
+        }
+
+        WriteTable(md, rows);
+        return md.ToString();
+    }
+
+    /// <summary>Managed heap per session that the run without a timeout kept, in KiB; null without such a run.</summary>
+    public static double? KibPerAbandonedSession(IReadOnlyList<SoakResult> soaks) =>
+        soaks.FirstOrDefault(s => s.Mode == nameof(ServerMode.Unbounded)) is { LiveAtEnd: > 0 } unbounded
+            ? (unbounded.FinalBytes - unbounded.BaselineBytes) / (double)unbounded.LiveAtEnd / 1024
+            : null;
+
+    private static void AddLateness(List<SummaryRow> rows, LatenessResult lateness)
+    {
+        var ours = lateness.Runs.FirstOrDefault(r => r.Mode == nameof(ServerMode.Fallback));
+        if (ours is null)
+        {
+            return;
+        }
+
+        var sdk = lateness.Runs.FirstOrDefault(r => r.Mode == nameof(ServerMode.Native));
+        rows.Add(new(
+            string.Create(Invariant, $"eviction lateness, p99 of {ours.Sessions} sessions, {ours.IdleTimeoutSeconds:0.##} s idle timeout"),
+            $"Fallback: {LatenessText(ours)}",
+            sdk is null ? "" : $"the SDK's sweeper (Native): {LatenessText(sdk)}",
+            sdk is null ? "" : Verdict.Versus(ours.Range, sdk.Range),
+            string.Create(Invariant, $"p99 ≤ {Targets.LatenessP99Milliseconds:N0} ms"),
+            Verdict.AtMost(Targets.LatenessP99Milliseconds, ours.P99ToMax)));
+    }
+
+    private static string LatenessText(LatenessRun run) =>
+        string.Create(Invariant, $"{run.Percentile(99):N0} ms ({Figures.Range(run.Range, "N0")})");
+
+    private static void AddMicro(List<SummaryRow> rows, MicroResults micro, IReadOnlyList<SoakResult> soaks)
+    {
+        foreach (var pair in MicroPairs)
+        {
+            foreach (var ours in micro.Cases.Where(c => c.Type == pair.Type && c.Method == pair.Method))
+            {
+                var other = micro.Cases.FirstOrDefault(c => c.Type == pair.Type && c.Method == pair.Other && c.Tracked == ours.Tracked);
+                var target = pair.TargetNanoseconds is { } limit
+                    ? (Text: $"≤ {Figures.Limit(limit)}", Verdict: Verdict.AtMost(limit, MicroSpread(ours)))
+                    : (Text: "", Verdict: "");
+                rows.Add(new(
+                    string.Create(Invariant, $"{pair.Measure}, {ours.Tracked:N0} tracked"),
+                    MicroText(ours),
+                    other is null ? "" : $"{pair.OtherLabel}: {MicroText(other)}",
+                    other is null ? "" : Verdict.Versus(MicroSpread(ours), MicroSpread(other)),
+                    target.Text,
+                    target.Verdict));
+            }
+        }
+
+        if (micro.Footprint.Count > 0)
+        {
+            var bytes = Spread.Of(micro.Footprint.Select(f => f.BytesPerSession));
+            var sizes = string.Join(" and ", micro.Footprint.Select(f => f.Tracked.ToString("N0", Invariant)));
+            var kib = KibPerAbandonedSession(soaks);
+            rows.Add(new(
+                $"McpCompat's bookkeeping per tracked session ({sizes} tracked; spread over the sizes)",
+                bytes.Low == bytes.High ? string.Create(Invariant, $"{bytes.Low:N0} B") : $"{Figures.Range(bytes, "N0")} B",
+                kib is null ? "" : string.Create(Invariant, $"a session the SDK keeps: {kib:0.0} KiB of managed heap (soak without a timeout)"),
+                "",
+                string.Create(Invariant, $"≤ {Targets.BytesPerTrackedSession:N0} B"),
+                Verdict.AtMost(Targets.BytesPerTrackedSession, bytes)));
+        }
+    }
+
+    private static Spread MicroSpread(MicroCase c) => Spread.Around(c.MeanNanoseconds, c.ErrorNanoseconds);
+
+    private static string MicroText(MicroCase c) =>
+        $"{Figures.DurationAndError(c.MeanNanoseconds, c.ErrorNanoseconds)}, {c.AllocatedBytes?.ToString("N0", Invariant) ?? "?"} B";
+
+    private static void AddOverhead(List<SummaryRow> rows, OverheadResult overhead)
+    {
+        foreach (var config in overhead.Segments.Select(s => s.Config).Distinct().Where(c => c != nameof(ServerMode.Off)))
+        {
+            var (ratios, addedP99) = overhead.AgainstNoMcpCompat(config);
+            var label = PerformanceReport.Label(config);
+            var rounds = string.Create(Invariant, $"median of {ratios.Count} rounds (min – max)");
+            rows.Add(new(
+                $"loopback throughput, {label} ÷ no McpCompat, {rounds}",
+                string.Create(Invariant, $"× {Stats.Median(ratios):0.000} ({Figures.Range(Spread.Of(ratios), "0.000")})"),
+                "no McpCompat in the same rounds: × 1",
+                Verdict.Versus(Spread.Of(ratios), Spread.Exactly(1), lowerIsBetter: false),
+                string.Create(Invariant, $"≥ {Targets.ThroughputRatio:0.00}"),
+                Verdict.AtLeast(Targets.ThroughputRatio, Spread.Of(ratios))));
+            rows.Add(new(
+                $"loopback p99 added, {label} − no McpCompat, {rounds}",
+                string.Create(Invariant, $"{Stats.Median(addedP99):+0;-0;0} µs ({Figures.Range(Spread.Of(addedP99), "+0;-0;0")})"),
+                "no McpCompat in the same rounds: +0 µs",
+                Verdict.Versus(Spread.Of(addedP99), Spread.Exactly(0)),
+                string.Create(Invariant, $"≤ {Targets.AddedP99Microseconds:0} µs"),
+                Verdict.AtMost(Targets.AddedP99Microseconds, Spread.Of(addedP99))));
+        }
+    }
+
+    private static void AddSoak(List<SummaryRow> rows, IReadOnlyList<SoakResult> soaks)
+    {
+        var unbounded = soaks.FirstOrDefault(s => s.Mode == nameof(ServerMode.Unbounded));
+        foreach (var soak in soaks.Where(s => s != unbounded))
+        {
+            rows.Add(new(
+                string.Create(Invariant, $"managed heap after {soak.Sessions:N0} abandoned sessions, {PerformanceReport.Label(soak.Mode)}, final vs baseline"),
+                GrowthText(soak),
+                unbounded is null ? "" : $"no McpCompat, no timeout: {GrowthText(unbounded)}, {Figures.Mib(unbounded.FinalBytes).ToString("N0", Invariant)} MiB held",
+                unbounded is null ? "" : Verdict.Versus(soak.GrowthSpread, unbounded.GrowthSpread),
+                string.Create(Invariant, $"≤ +{Targets.SoakGrowthPercent:0} %"),
+                Verdict.AtMost(Targets.SoakGrowthPercent, soak.GrowthSpread)));
+        }
+    }
+
+    private static string GrowthText(SoakResult soak) =>
+        string.Create(Invariant, $"{soak.GrowthPercent:+0.0;-0.0} % ({Figures.Range(soak.GrowthSpread, "+0.0;-0.0")})");
+
+    /// <summary>A bench/Micro comparison: <paramref name="Method"/> against <paramref name="Other"/> in <paramref name="Type"/>, at each size.</summary>
+    private sealed record MicroPair(string Type, string Method, string Other, string Measure, string OtherLabel, double? TargetNanoseconds);
+}

@@ -7,7 +7,7 @@ namespace McpCompat.Probing;
 /// that compiles delegates from them. A member the probe did not find is <see langword="null"/>; nothing else in
 /// McpCompat looks members up by name.
 /// </summary>
-internal sealed class ProbedMembers
+internal sealed record ProbedMembers
 {
     // The SDK's own Streamable HTTP host (ModelContextProtocol.AspNetCore).
     public Type? HttpServerTransportOptionsType { get; init; }

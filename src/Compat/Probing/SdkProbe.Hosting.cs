@@ -14,23 +14,17 @@ internal static partial class SdkProbe
     private static readonly string[] ServerCreateParameters =
         ["ModelContextProtocol.Protocol.ITransport", "ModelContextProtocol.Server.McpServerOptions", LoggerFactoryTypeName, "System.IServiceProvider"];
 
-    /// <summary>Finds the transport's constructors, GET handlers and session id, and the server's creation and run methods.</summary>
-    private static void FindHostingMembers(Assembly? core, Type? transport, Dictionary<string, string> evidence, out HostingLookups found)
+    /// <summary>
+    /// Finds the transport's constructors, GET handlers and session id, the server's creation and run methods, and the
+    /// message context: the hosting part of <see cref="ProbedMembers"/>, the rest of which the caller adds.
+    /// </summary>
+    private static ProbedMembers FindHostingMembers(Assembly? core, Type? transport)
     {
-        found = new HostingLookups
-        {
-            LoggerFactoryConstructor = FindConstructor(transport, [LoggerFactoryTypeName], evidence),
-            DefaultConstructor = FindConstructor(transport, [], evidence),
-            GetMessage = Record(FindMethod(transport, "HandleGetRequestAsync", [StreamTypeName, CancellationTokenTypeName], out var getMessage), "HandleGetRequestAsync", getMessage, evidence),
-            GetPipe = Record(FindMethod(transport, "HandleGetRequest", [StreamTypeName, CancellationTokenTypeName], out var getPipe), "HandleGetRequest", getPipe, evidence),
-            SessionId = FindSessionId(transport),
-        };
-
+        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
         MethodInfo? create = null;
         foreach (var name in ServerFactoryTypeNames)
         {
-            var type = FindType(core, CoreAssembly, name, out _);
-            create = FindStaticMethod(type, "Create", ServerCreateParameters);
+            create = FindStaticMethod(FindType(core, CoreAssembly, name, out _), "Create", ServerCreateParameters);
             if (create is not null)
             {
                 break;
@@ -42,19 +36,23 @@ internal static partial class SdkProbe
             evidence["ServerCreate"] = core is null ? $"assembly {CoreAssembly} is not loaded" : "neither static method found";
         }
 
-        found.ServerCreate = create;
-
-        var message = FindType(core, CoreAssembly, "ModelContextProtocol.Protocol.JsonRpcMessage", out _);
-        found.Context = FindSettable(message, "Context", typeName: null);
-        if (found.Context is { } context)
+        var context = FindSettable(FindType(core, CoreAssembly, "ModelContextProtocol.Protocol.JsonRpcMessage", out _), "Context", typeName: null);
+        var contextType = context?.PropertyType;
+        return new ProbedMembers
         {
-            var contextType = context.PropertyType;
-            found.ContextConstructor = FindConstructor(contextType, [], evidence, "ContextConstructor");
-            found.ContextUser = FindSettable(contextType, "User", "System.Security.Claims.ClaimsPrincipal");
-            found.ContextProtocolVersion = FindSettable(contextType, "ProtocolVersion", "System.String");
-        }
-
-        found.ServerRun = create is null ? null : Record(FindMethod(create.ReturnType, "RunAsync", [CancellationTokenTypeName], out var run), "ServerRun", run, evidence);
+            TransportLoggerFactoryConstructor = FindConstructor(transport, [LoggerFactoryTypeName], evidence),
+            TransportDefaultConstructor = FindConstructor(transport, [], evidence),
+            HandleGetMessage = Record(FindMethod(transport, "HandleGetRequestAsync", [StreamTypeName, CancellationTokenTypeName], out var getMessage), "HandleGetRequestAsync", getMessage, evidence),
+            HandleGetPipe = Record(FindMethod(transport, "HandleGetRequest", [StreamTypeName, CancellationTokenTypeName], out var getPipe), "HandleGetRequest", getPipe, evidence),
+            TransportSessionId = FindSettable(transport, "SessionId", "System.String"),
+            ServerCreate = create,
+            ServerRun = create is null ? null : Record(FindMethod(create.ReturnType, "RunAsync", [CancellationTokenTypeName], out var run), "ServerRun", run, evidence),
+            MessageContext = context,
+            MessageContextConstructor = contextType is null ? null : FindConstructor(contextType, [], evidence, "ContextConstructor"),
+            MessageContextUser = FindSettable(contextType, "User", "System.Security.Claims.ClaimsPrincipal"),
+            MessageContextProtocolVersion = FindSettable(contextType, "ProtocolVersion", "System.String"),
+            HostingEvidence = evidence,
+        };
     }
 
     private static MethodInfo? Record(MethodInfo? method, string key, string why, Dictionary<string, string> evidence)
@@ -88,8 +86,6 @@ internal static partial class SdkProbe
         }
     }
 
-    private static PropertyInfo? FindSessionId(Type? transport) => FindSettable(transport, "SessionId", "System.String");
-
     /// <summary>A public settable instance property of that type (any type when <paramref name="typeName"/> is null), or null.</summary>
     private static PropertyInfo? FindSettable(Type? owner, string name, string? typeName)
     {
@@ -117,30 +113,5 @@ internal static partial class SdkProbe
         {
             return null;
         }
-    }
-
-    private sealed class HostingLookups
-    {
-        public ConstructorInfo? LoggerFactoryConstructor { get; init; }
-
-        public ConstructorInfo? DefaultConstructor { get; init; }
-
-        public MethodInfo? GetMessage { get; init; }
-
-        public MethodInfo? GetPipe { get; init; }
-
-        public PropertyInfo? SessionId { get; init; }
-
-        public MethodInfo? ServerCreate { get; set; }
-
-        public MethodInfo? ServerRun { get; set; }
-
-        public PropertyInfo? Context { get; set; }
-
-        public ConstructorInfo? ContextConstructor { get; set; }
-
-        public PropertyInfo? ContextUser { get; set; }
-
-        public PropertyInfo? ContextProtocolVersion { get; set; }
     }
 }

@@ -93,10 +93,7 @@ internal static partial class SdkProbe
         var stateless = FindProperty(options, "Stateless", "System.Boolean", out var statelessEvidence);
         features.Add(new(McpSdkFeatureKind.StatelessOption, stateless is not null, statelessEvidence));
 
-        var hostingEvidence = new Dictionary<string, string>(StringComparer.Ordinal);
-        FindHostingMembers(core, transport, hostingEvidence, out var hosting);
-
-        var members = new ProbedMembers
+        var members = FindHostingMembers(core, transport) with
         {
             HttpServerTransportOptionsType = options,
             IdleTimeout = idleTimeout,
@@ -107,18 +104,6 @@ internal static partial class SdkProbe
             StreamableHttpServerTransportType = transport,
             HandlePostMessage = postMessage,
             HandlePostPipe = postPipe,
-            HandleGetMessage = hosting.GetMessage,
-            HandleGetPipe = hosting.GetPipe,
-            TransportLoggerFactoryConstructor = hosting.LoggerFactoryConstructor,
-            TransportDefaultConstructor = hosting.DefaultConstructor,
-            TransportSessionId = hosting.SessionId,
-            ServerCreate = hosting.ServerCreate,
-            ServerRun = hosting.ServerRun,
-            MessageContext = hosting.Context,
-            MessageContextConstructor = hosting.ContextConstructor,
-            MessageContextUser = hosting.ContextUser,
-            MessageContextProtocolVersion = hosting.ContextProtocolVersion,
-            HostingEvidence = hostingEvidence,
         };
 
         return new McpSdkReport(infos, features, advisories, members);

@@ -12,20 +12,6 @@ public sealed class TransportCheckTests
         return new McpSdkReport(current.Assemblies, current.Features, current.Advisories, change(current.Members));
     }
 
-    private static ProbedMembers Copy(ProbedMembers m, bool serverCreate = true, bool get = true) => new()
-    {
-        StreamableHttpServerTransportType = m.StreamableHttpServerTransportType,
-        HandlePostMessage = m.HandlePostMessage,
-        HandlePostPipe = m.HandlePostPipe,
-        HandleGetMessage = get ? m.HandleGetMessage : null,
-        HandleGetPipe = get ? m.HandleGetPipe : null,
-        TransportLoggerFactoryConstructor = m.TransportLoggerFactoryConstructor,
-        TransportDefaultConstructor = m.TransportDefaultConstructor,
-        TransportSessionId = m.TransportSessionId,
-        ServerCreate = serverCreate ? m.ServerCreate : null,
-        ServerRun = serverCreate ? m.ServerRun : null,
-    };
-
     [Fact]
     public void Check_ThisCellsSdk_OneShapeMatchingTheProbedPostMethod()
     {
@@ -39,7 +25,7 @@ public sealed class TransportCheckTests
     [Fact]
     public void Check_NoServerFactory_NamesIt_AndCreateThrowsTheSameReason()
     {
-        var report = Without(m => Copy(m, serverCreate: false));
+        var report = Without(m => m with { ServerCreate = null, ServerRun = null });
 
         var (shape, reason) = CoreTransportApi.Check(report);
 
@@ -51,7 +37,7 @@ public sealed class TransportCheckTests
     [Fact]
     public void Check_NoGetHandler_NamesTheShapesOwn()
     {
-        var report = Without(m => Copy(m, get: false));
+        var report = Without(m => m with { HandleGetMessage = null, HandleGetPipe = null });
 
         var (shape, reason) = CoreTransportApi.Check(report);
 

@@ -71,7 +71,7 @@ public sealed class HostedSessionStoreTests
         }
 
         var endAll = _store.EndAllAsync();
-        await Eventually.TrueAsync(() => others.All(o => o.Disposed));
+        await Task.WhenAll(others.Select(o => o.DisposeStarted)).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(endAll.IsCompleted);
 
         await _time.AdvanceUntilAsync(endAll, TimeSpan.FromSeconds(1));
@@ -95,7 +95,7 @@ public sealed class HostedSessionStoreTests
 
         _time.Advance(TimeSpan.FromSeconds(30));
         var sweep = sweeper.SweepOnceAsync();
-        await Eventually.TrueAsync(() => other.Disposed);
+        await other.DisposeStarted.WaitAsync(TimeSpan.FromSeconds(30));
 
         // The sweep returns although one disposal never ends (the hosted session's 5 s bound or the sweep's 10 s one).
         var ended = await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1));
@@ -110,11 +110,16 @@ public sealed class HostedSessionStoreTests
 
         public Task? Hang { get; init; }
 
-        public bool Disposed { get; private set; }
+        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Disposed => _disposed.Task.IsCompleted;
+
+        /// <summary>Gets a task that completes when disposal starts.</summary>
+        public Task DisposeStarted => _disposed.Task;
 
         public async ValueTask DisposeAsync()
         {
-            Disposed = true;
+            _disposed.TrySetResult();
             if (Hang is not null)
             {
                 await Hang;

@@ -7,9 +7,9 @@ using Microsoft.Net.Http.Headers;
 namespace McpCompat.Hosting;
 
 /// <summary>
-/// Checks a request's headers before <c>MapMcpCompat</c>'s endpoint serves it: Host and Origin (against DNS
-/// rebinding), Accept, Content-Type, <c>MCP-Protocol-Version</c> and <c>Mcp-Session-Id</c>. Each check that fails
-/// answers the request itself.
+/// Checks a request's headers before <c>MapMcpCompat</c>'s endpoint (or, with <see cref="McpCompatOptions.Guard"/>, the
+/// SDK's own) serves it: Host and Origin (against DNS rebinding), Accept, Content-Type, <c>MCP-Protocol-Version</c> and
+/// <c>Mcp-Session-Id</c>. Each check that fails answers the request itself.
 /// </summary>
 internal sealed class RequestValidator(IOptions<McpCompatOptions> options, RefusalWriter refusals)
 {

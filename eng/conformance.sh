@@ -3,7 +3,8 @@
 # package, both installed into eng/conformance/node_modules) against MapMcpCompat (samples/CoreOnlyServer built
 # on the oldest and the newest ModelContextProtocol of eng/matrix.txt) and against the SDK's own host with McpCompat
 # (samples/CompatServer built on the oldest and the newest host build of the list, each in Native and in Fallback
-# mode). Runs the scenarios that need no fixtures, one line per server × scenario, and ends with "N passed, N failed".
+# mode, with McpCompat:Guard off and on). Runs the scenarios that need no fixtures, one line per server × scenario, and
+# ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -50,9 +51,9 @@ run_scenarios() {
   done
 }
 
-# serve <folder> <sample> <log> [Mode]: starts a built sample on $port in the background; its pid in $server.
+# serve <folder> <sample> <log> [Mode] [Guard]: starts a built sample on $port in the background; its pid in $server.
 serve() {
-  (cd "$1" && McpCompat__Mode=${4:-Auto} exec dotnet "$2.dll" --urls "http://127.0.0.1:$port") > "$3" 2>&1 &
+  (cd "$1" && McpCompat__Mode=${4:-Auto} McpCompat__Guard=${5:-false} exec dotnet "$2.dll" --urls "http://127.0.0.1:$port") > "$3" 2>&1 &
   server=$!
   wait_listening "$3"
 }
@@ -74,18 +75,22 @@ for version in "$core_oldest" "$core_newest"; do
 done
 
 # samples/CompatServer (the SDK's own MapMcp) with McpCompat in Native and in Fallback mode, on the oldest and the
-# newest host build. The SDK's host does not check Host/Origin, so dns-rebinding-protection is expected to fail there:
-# the check asserts that (a known gap of the SDK's host, not McpCompat's) and turns red if that changes.
+# newest host build. The SDK's host does not check Host/Origin, so without McpCompat:Guard dns-rebinding-protection is
+# expected to fail there: the check asserts that (a known gap of the SDK's host, not McpCompat's) and turns red if that
+# changes. With McpCompat__Guard=true McpCompat checks Host and Origin in front of it, and every scenario must pass.
 read -r host_oldest host_newest <<<"$(matrix_ends aspnetcore)"
 for version in "$host_oldest" "$host_newest"; do
   dir="$out/compat-$version"
   if ! build_sample CompatServer "$version" "$dir" "$out/build-compat-$version.log"; then
-    failed=$((failed + 2 * ${#scenarios[@]}))
+    failed=$((failed + 4 * ${#scenarios[@]}))
     continue
   fi
   for mode in Native Fallback; do
     serve "$dir" CompatServer "$out/server-compat-$version-$mode.log" "$mode"
     run_scenarios "CompatServer $version $mode" "compat-$version-$mode" sdk-host
+    stop
+    serve "$dir" CompatServer "$out/server-compat-$version-$mode-guard.log" "$mode" true
+    run_scenarios "CompatServer $version $mode Guard" "compat-$version-$mode-guard"
     stop
   done
 done

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 
 // An MCP server on the SDK's own Streamable HTTP host (ModelContextProtocol.AspNetCore), stateful, with McpCompat.
 // Settings: McpCompat:SessionIdleTimeout / McpCompat__SessionIdleTimeout (00:30:00), MCP_SESSION_IDLE_TIMEOUT (seconds),
-// McpCompat:MaxIdleSessions, McpCompat:Mode (Auto | Native | Fallback), McpCompat:SweepInterval; --urls to move it.
+// McpCompat:MaxIdleSessions, McpCompat:Mode (Auto | Native | Fallback), McpCompat:SweepInterval, McpCompat:Guard (true:
+// MapMcpCompat's Host/Origin and request checks in front of MapMcp); --urls to move it.
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {

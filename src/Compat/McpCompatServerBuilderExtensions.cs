@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using McpCompat.Fallback;
 using McpCompat;
+using McpCompat.Guard;
 using McpCompat.Hosting;
 using McpCompat.Http;
 using McpCompat.Native;
@@ -8,6 +9,7 @@ using McpCompat.Probing;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -124,6 +126,8 @@ public static class McpCompatServerBuilderExtensions
         services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
+        services.TryAddSingleton<SdkEndpointGuard>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SdkEndpointGuardPolicy>());
     }
 
     private sealed class McpCompatMarker;

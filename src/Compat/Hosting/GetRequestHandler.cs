@@ -1,12 +1,14 @@
 using McpCompat.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace McpCompat.Hosting;
 
 /// <summary>
 /// Serves a GET: the session's one SSE stream of server messages, kept alive with comments; the session is active
-/// while the stream is open.
+/// while the stream is open. The stream ends, cleanly, when the application starts stopping: an open stream never
+/// ends on its own, and the server's graceful shutdown waits for every open request.
 /// </summary>
 internal sealed class GetRequestHandler(
     CoreTransportApi api,
@@ -14,6 +16,7 @@ internal sealed class GetRequestHandler(
     HostedSessionLookup lookup,
     RefusalWriter refusals,
     IOptions<McpCompatOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider timeProvider)
 {
     public async Task HandleAsync(HttpContext context)
@@ -28,10 +31,14 @@ internal sealed class GetRequestHandler(
 
         try
         {
-            if (!session.TryOpenGetStream())
+            switch (session.TryOpenGetStream())
             {
-                await refusals.RefuseAsync(context, StatusCodes.Status409Conflict, "Conflict: this session already has an open GET stream").ConfigureAwait(false);
-                return;
+                case GetStreamClaim.AlreadyOpen:
+                    await refusals.RefuseAsync(context, StatusCodes.Status409Conflict, "Conflict: this session already has an open GET stream").ConfigureAwait(false);
+                    return;
+                case GetStreamClaim.Ended:
+                    await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, "Bad Request: this session's GET stream has ended and cannot be opened again (no resumption); start a new session").ConfigureAwait(false);
+                    return;
             }
 
             await StreamAsync(context, session).ConfigureAwait(false);
@@ -44,7 +51,7 @@ internal sealed class GetRequestHandler(
 
     private async Task StreamAsync(HttpContext context, HostedSession session)
     {
-        var stream = new KeepAliveStream(context.Response.Body, timeProvider, options.Value.KeepAliveInterval, context.RequestAborted);
+        var stream = new KeepAliveStream(context.Response.Body, timeProvider, options.Value.KeepAliveInterval, context.RequestAborted, lifetime.ApplicationStopping);
         Task keepAlive = Task.CompletedTask;
         try
         {
@@ -56,7 +63,8 @@ internal sealed class GetRequestHandler(
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
         {
-            // The client went away (or stopped answering keep-alives) or the session ended: the stream is over.
+            // The client went away (or stopped answering keep-alives), the application is stopping, or the session
+            // ended: the stream is over.
         }
         finally
         {

@@ -8,7 +8,11 @@ namespace McpCompat.Hosting;
 /// </summary>
 internal sealed class HostedSession(string id, object transport, object server, UserKey? user, TrackedSession tracked, CancellationTokenSource lifetime)
 {
-    private int _getStreams;
+    private const int NoGetStream = 0;
+    private const int GetStreamOpen = 1;
+    private const int GetStreamEnded = 2;
+
+    private int _getStream;
     private int _disposed;
 
     public string Id { get; } = id;
@@ -24,10 +28,19 @@ internal sealed class HostedSession(string id, object transport, object server, 
     /// <summary>Gets the session's tracking entry: requests in flight and idle time, read by the sweeper.</summary>
     public TrackedSession Tracked { get; } = tracked;
 
-    /// <summary>Claims the session's one GET stream; the SDK's transport serves one at a time.</summary>
-    public bool TryOpenGetStream() => Interlocked.CompareExchange(ref _getStreams, 1, 0) == 0;
+    /// <summary>
+    /// Claims the session's one GET stream. The SDK's transport serves one GET stream per session, ever: once it has
+    /// ended, the transport refuses another (it has no resumption).
+    /// </summary>
+    public GetStreamClaim TryOpenGetStream() => Interlocked.CompareExchange(ref _getStream, GetStreamOpen, NoGetStream) switch
+    {
+        NoGetStream => GetStreamClaim.Opened,
+        GetStreamOpen => GetStreamClaim.AlreadyOpen,
+        _ => GetStreamClaim.Ended,
+    };
 
-    public void CloseGetStream() => Volatile.Write(ref _getStreams, 0);
+    /// <summary>Records that the session's GET stream has ended, for good.</summary>
+    public void CloseGetStream() => Volatile.Write(ref _getStream, GetStreamEnded);
 
     /// <summary>
     /// Ends the server and the transport (which ends an open GET stream) and their run task, waiting at most

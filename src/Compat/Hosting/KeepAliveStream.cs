@@ -5,7 +5,8 @@ namespace McpCompat.Hosting;
 /// <summary>
 /// The response stream of an open GET (SSE) stream: writes are serialized, and while the stream is quiet an SSE
 /// comment is written every interval. A write that fails — the client is gone, even if it never closed its
-/// connection — cancels <see cref="Token"/>, which ends the stream so that its session becomes idle.
+/// connection — cancels <see cref="Token"/>, which ends the stream so that its session becomes idle; so does the
+/// application stopping.
 /// </summary>
 internal sealed class KeepAliveStream : Stream
 {
@@ -18,16 +19,19 @@ internal sealed class KeepAliveStream : Stream
     private readonly CancellationTokenSource _stop;
     private long _lastWrite;
 
-    public KeepAliveStream(Stream inner, TimeProvider timeProvider, TimeSpan interval, CancellationToken requestAborted)
+    public KeepAliveStream(Stream inner, TimeProvider timeProvider, TimeSpan interval, CancellationToken requestAborted, CancellationToken applicationStopping = default)
     {
         _inner = inner;
         _timeProvider = timeProvider;
         _interval = interval;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, applicationStopping);
         _lastWrite = timeProvider.GetTimestamp();
     }
 
-    /// <summary>Gets the token that ends the stream: the request was aborted or a keep-alive could not be written.</summary>
+    /// <summary>
+    /// Gets the token that ends the stream: the request was aborted, the application is stopping, or a keep-alive could
+    /// not be written.
+    /// </summary>
     public CancellationToken Token => _stop.Token;
 
     /// <summary>Ends the stream: keep-alives stop and <see cref="Token"/> is cancelled. Await <see cref="RunAsync"/> before disposing.</summary>

@@ -1,5 +1,6 @@
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
@@ -27,6 +28,7 @@ internal sealed class McpCompatEndpoint : IDisposable
         IOptionsFactory<McpServerOptions> serverOptionsFactory,
         ILoggerFactory loggerFactory,
         IServiceProvider services,
+        IHostApplicationLifetime lifetime,
         TimeProvider timeProvider,
         McpCompatMetrics metrics)
     {
@@ -37,8 +39,8 @@ internal sealed class McpCompatEndpoint : IDisposable
         _admission = new SessionAdmission(store, options, timeProvider, metrics, _refusals, logger);
         var lookup = new HostedSessionLookup(store, _refusals);
         var sessions = new HostedSessionFactory(api, store, serverOptionsFactory, loggerFactory, services, timeProvider, logger);
-        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals), _admission, sessions, lookup, _refusals, timeProvider);
-        _get = new GetRequestHandler(api, _validator, lookup, _refusals, options, timeProvider);
+        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, timeProvider);
+        _get = new GetRequestHandler(api, _validator, lookup, _refusals, options, lifetime, timeProvider);
         _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics);
     }
 
@@ -48,9 +50,9 @@ internal sealed class McpCompatEndpoint : IDisposable
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_validator.RefusedHostOrOrigin(context.Request) is { } refusal)
+        if (_validator.RefuseForeignHostOrOrigin(context) is { } refused)
         {
-            return _refusals.RefuseAsync(context, StatusCodes.Status403Forbidden, $"Forbidden: {refusal}");
+            return refused;
         }
 
         var method = context.Request.Method;

@@ -1,20 +1,28 @@
 using System.Buffers;
 using System.Text.Json;
 using McpCompat.Http;
+using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Hosting;
 
 /// <summary>
 /// Reads a POST's body, at most <see cref="MaxBodyBytes"/>, and checks that it is one JSON-RPC message. Each check
-/// that fails answers the request itself.
+/// that fails answers the request itself. A body the server cannot read — sent slower than Kestrel's minimum data
+/// rate, broken off, or malformed — is the client's doing: logged at Debug, answered when the response can still be
+/// written, and never left to escape as an unhandled exception.
 /// </summary>
-internal sealed class RequestBodyReader(RefusalWriter refusals)
+internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
 {
     /// <summary>The largest request body accepted: 4 MiB.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
-    /// <summary>Returns the whole body, or answers 413 and returns null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
+    /// <summary>
+    /// Returns the whole body, or answers 413 and returns null when it is larger than <see cref="MaxBodyBytes"/>; returns
+    /// null, having answered what can still be answered, when the body cannot be read.
+    /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(HttpContext context)
     {
         if (context.Request.ContentLength > MaxBodyBytes)
@@ -23,25 +31,16 @@ internal sealed class RequestBodyReader(RefusalWriter refusals)
             return null;
         }
 
-        var reader = context.Request.BodyReader;
-        while (true)
+        try
         {
-            var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-            if (read.Buffer.Length > MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                await RefuseTooLargeAsync(context).ConfigureAwait(false);
-                return null;
-            }
-
-            if (read.IsCompleted)
-            {
-                var bytes = read.Buffer.ToArray();
-                reader.AdvanceTo(read.Buffer.End);
-                return bytes;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            return await ReadWholeAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException ||
+            (ex is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            Log.RequestBodyUnreadable(logger, context.Request.Method, ex.Message, ex);
+            await RefuseUnreadableAsync(context, ex).ConfigureAwait(false);
+            return null;
         }
     }
 
@@ -67,6 +66,51 @@ internal sealed class RequestBodyReader(RefusalWriter refusals)
         {
             await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON").ConfigureAwait(false);
             return (false, null);
+        }
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadWholeAsync(HttpContext context)
+    {
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            if (read.Buffer.Length > MaxBodyBytes)
+            {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                await RefuseTooLargeAsync(context).ConfigureAwait(false);
+                return null;
+            }
+
+            if (read.IsCompleted)
+            {
+                var bytes = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return bytes;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// Answers a body the server could not read with the status the server chose (408 too slow, 413 over its limit, 400
+    /// malformed) while the client is still there and nothing has been sent; otherwise answers nothing more.
+    /// </summary>
+    private async Task RefuseUnreadableAsync(HttpContext context, Exception ex)
+    {
+        if (ex is not BadHttpRequestException bad || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await refusals.RefuseAsync(context, bad.StatusCode, $"{ReasonPhrases.GetReasonPhrase(bad.StatusCode)}: {bad.Message}").ConfigureAwait(false);
+        }
+        catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is already closing: there is no one left to answer.
         }
     }
 

@@ -7,9 +7,9 @@ using Microsoft.Net.Http.Headers;
 namespace McpCompat.Hosting;
 
 /// <summary>
-/// Checks a request's headers before <c>MapMcpCompat</c>'s endpoint serves it: Host and Origin (against DNS
-/// rebinding), Accept, Content-Type, <c>MCP-Protocol-Version</c> and <c>Mcp-Session-Id</c>. Each check that fails
-/// answers the request itself.
+/// Checks a request's headers before <c>MapMcpCompat</c>'s endpoint (or, with <see cref="McpCompatOptions.Guard"/>, the
+/// SDK's own) serves it: Host and Origin (against DNS rebinding), Accept, Content-Type, <c>MCP-Protocol-Version</c> and
+/// <c>Mcp-Session-Id</c>. Each check that fails answers the request itself.
 /// </summary>
 internal sealed class RequestValidator(IOptions<McpCompatOptions> options, RefusalWriter refusals)
 {
@@ -19,8 +19,17 @@ internal sealed class RequestValidator(IOptions<McpCompatOptions> options, Refus
         "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25",
     };
 
+    /// <summary>
+    /// Answers 403 when the request's Host or Origin is not allowed and returns that answer; returns
+    /// <see langword="null"/> when both are allowed.
+    /// </summary>
+    public Task? RefuseForeignHostOrOrigin(HttpContext context) =>
+        RefusedHostOrOrigin(context.Request) is { } refusal
+            ? refusals.RefuseAsync(context, StatusCodes.Status403Forbidden, $"Forbidden: {refusal}")
+            : null;
+
     /// <summary>Returns why the request's Host or Origin is not allowed, or <see langword="null"/> when both are.</summary>
-    public string? RefusedHostOrOrigin(HttpRequest request)
+    private string? RefusedHostOrOrigin(HttpRequest request)
     {
         var settings = options.Value;
         var host = request.Host.Host;

@@ -9,6 +9,9 @@ internal static class JsonRpcErrorCodes
     /// <summary>JSON-RPC's "Invalid Request": the body is JSON but not one JSON-RPC message.</summary>
     public const int InvalidRequest = -32600;
 
+    /// <summary>JSON-RPC's "Invalid params": the request's <c>params</c> are not what its method takes.</summary>
+    public const int InvalidParams = -32602;
+
     /// <summary>
     /// The first of JSON-RPC's implementation-defined server errors: what the MCP SDKs answer a refused HTTP request
     /// with (a header, a limit or access).

@@ -63,15 +63,27 @@ public sealed class McpCompatOptions
     public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
 
     /// <summary>
-    /// Gets the hosts (the <c>Host</c> header, without port) that <c>MapMcpCompat</c> answers besides the loopback
-    /// names (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>), as protection against DNS rebinding; <c>*</c> allows any.
+    /// Gets or sets a value indicating whether McpCompat checks requests in front of the SDK's own <c>MapMcp</c>
+    /// endpoint the way <c>MapMcpCompat</c> does: <c>Host</c> and <c>Origin</c> (<see cref="AllowedHosts"/>,
+    /// <see cref="AllowedOrigins"/>; 403 otherwise, against DNS rebinding), and on a Streamable HTTP POST <c>Accept</c>
+    /// (406), <c>Content-Type</c> (415), a 4 MiB body limit (413) and a body that is one JSON object (400). The SDK's
+    /// host answers any <c>Host</c> and <c>Origin</c>; switch this on unless a proxy in front already checks them.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Guard { get; set; }
+
+    /// <summary>
+    /// Gets the hosts (the <c>Host</c> header, without port) that <c>MapMcpCompat</c> (and, with <see cref="Guard"/>,
+    /// the SDK's <c>MapMcp</c>) answers besides the loopback names (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>),
+    /// as protection against DNS rebinding; <c>*</c> allows any.
     /// </summary>
     /// <value>The default value is empty: loopback only.</value>
     public IList<string> AllowedHosts { get; } = [];
 
     /// <summary>
-    /// Gets the origins (<c>scheme://host[:port]</c> of the <c>Origin</c> header) that <c>MapMcpCompat</c> accepts
-    /// besides loopback ones; requests without an <c>Origin</c> header are not affected. <c>*</c> allows any.
+    /// Gets the origins (<c>scheme://host[:port]</c> of the <c>Origin</c> header) that <c>MapMcpCompat</c> (and, with
+    /// <see cref="Guard"/>, the SDK's <c>MapMcp</c>) accepts besides loopback ones; requests without an <c>Origin</c>
+    /// header are not affected. <c>*</c> allows any.
     /// </summary>
     /// <value>The default value is empty: loopback origins only.</value>
     public IList<string> AllowedOrigins { get; } = [];

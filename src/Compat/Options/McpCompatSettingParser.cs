@@ -100,6 +100,13 @@ internal static class McpCompatSettingParser
 
     public static string? CountProblem(int value) => value < 1 ? "it must be at least 1" : null;
 
+    /// <summary>Parses <c>true</c> or <c>false</c>, in any case.</summary>
+    public static bool TryParseSwitch(string raw, out bool value, out string? problem)
+    {
+        problem = bool.TryParse(raw.Trim(), out value) ? null : "expected true or false";
+        return problem is null;
+    }
+
     public static bool TryParseMode(string raw, out McpCompatMode value, out string? problem)
     {
         var text = raw.Trim();

@@ -62,6 +62,10 @@ internal static partial class Log
         Message = "McpCompat refused a {Method} request with HTTP {StatusCode}: {Reason}")]
     public static partial void RequestRefused(ILogger logger, string method, int statusCode, string reason);
 
+    [LoggerMessage(EventId = 20, EventName = "RequestBodyUnreadable", Level = LogLevel.Debug,
+        Message = "McpCompat could not read the body of a {Method} request, the client's doing: {Reason}")]
+    public static partial void RequestBodyUnreadable(ILogger logger, string method, string reason, Exception exception);
+
     [LoggerMessage(EventId = 14, EventName = "SweepFailed", Level = LogLevel.Error,
         Message = "McpCompat's sweep failed; the sweeper keeps running.")]
     public static partial void SweepFailed(ILogger logger, Exception exception);

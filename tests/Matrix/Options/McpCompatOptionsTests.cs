@@ -47,6 +47,7 @@ public sealed class McpCompatOptionsTests
         Assert.Null(options.MaxIdleSessions);
         Assert.Equal(McpCompatMode.Auto, options.Mode);
         Assert.Equal(TimeSpan.FromSeconds(1), options.SweepInterval);
+        Assert.False(options.Guard);
         Assert.Equal(TimeSpan.FromHours(2), McpCompatOptions.DefaultSessionIdleTimeout);
         Assert.Equal(10_000, McpCompatOptions.DefaultMaxIdleSessions);
     }
@@ -64,6 +65,7 @@ public sealed class McpCompatOptionsTests
             ["McpCompat:KeepAliveInterval"] = "infinite",
             ["McpCompat:AllowedHosts:0"] = "mcp.example",
             ["McpCompat:AllowedOrigins:0"] = "https://app.example",
+            ["McpCompat:Guard"] = "True",
         });
 
         Assert.Equal(TimeSpan.FromMinutes(5), options.SessionIdleTimeout);
@@ -74,6 +76,7 @@ public sealed class McpCompatOptionsTests
         Assert.Equal(Timeout.InfiniteTimeSpan, options.KeepAliveInterval);
         Assert.Equal(["mcp.example"], options.AllowedHosts);
         Assert.Equal(["https://app.example"], options.AllowedOrigins);
+        Assert.True(options.Guard);
     }
 
     [Theory]
@@ -167,6 +170,7 @@ public sealed class McpCompatOptionsTests
     [InlineData("McpCompat:KeepAliveInterval", "-00:00:01", "greater than zero")]
     [InlineData("McpCompat:SweepInterval", "infinite", "time span")]
     [InlineData("McpCompat:SweepInterval", "00:00:00", "greater than zero")]
+    [InlineData("McpCompat:Guard", "maybe", "true or false")]
     public async Task Start_InvalidSetting_FailsNamingKeyAndValue(string key, string value, string problem)
     {
         var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { [key] = value });

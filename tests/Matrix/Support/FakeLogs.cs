@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace McpCompat.Tests.Support;
@@ -28,5 +29,18 @@ internal static class FakeLogs
 
         Assert.Fail("No matching log record was written.");
         return null!;
+    }
+
+    /// <summary>
+    /// Fails the test when anything was logged at Error or above (where Kestrel logs an application's unhandled
+    /// exception) or mentions an unhandled exception, naming each record with its exception.
+    /// </summary>
+    public static void AssertNothingUnhandled(this FakeLogCollector logs)
+    {
+        var bad = logs.GetSnapshot()
+            .Where(r => r.Level >= LogLevel.Error || r.Message.Contains("unhandled", StringComparison.OrdinalIgnoreCase))
+            .Select(r => $"{r.Category} [{r.Level}] {r.Message} {r.Exception}")
+            .ToList();
+        Assert.True(bad.Count == 0, string.Join(Environment.NewLine, bad));
     }
 }

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpCompat.Hosting;
+using McpCompat.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCompat.Guard;
+
+/// <summary>
+/// <c>MapMcpCompat</c>'s request checks around the SDK's own <c>MapMcp</c> endpoints (<see cref="McpCompatOptions.Guard"/>):
+/// Host and Origin on every one of them; on the Streamable HTTP POST also Accept, Content-Type, the body limit and a
+/// body that is one JSON object, read once and handed on to the SDK. The checks are <see cref="RequestValidator"/>'s
+/// and <see cref="RequestBodyReader"/>'s, answering as <c>MapMcpCompat</c> does. Last, the body is read with the SDK's
+/// own types, as the SDK will read it: a message, or <c>initialize</c> params, that the SDK cannot read gets 400 here
+/// instead of the SDK's 500.
+/// </summary>
+internal sealed class SdkEndpointGuard
+{
+    /// <summary>The SDK's handler types whose methods serve the endpoints <c>MapMcp</c> maps.</summary>
+    private const string StreamableHttpHandler = "ModelContextProtocol.AspNetCore.StreamableHttpHandler";
+    private const string LegacySseHandler = "ModelContextProtocol.AspNetCore.SseHandler";
+
+    private readonly RefusalWriter _refusals;
+    private readonly RequestValidator _validator;
+    private readonly RequestBodyReader _bodyReader;
+    private readonly ConcurrentDictionary<Endpoint, RouteEndpoint?> _guarded = new();
+    private readonly Func<Endpoint, RouteEndpoint?> _wrap;
+
+    public SdkEndpointGuard(IOptions<McpCompatOptions> options, ILogger<SdkEndpointGuard> logger)
+    {
+        _refusals = new RefusalWriter(logger);
+        _validator = new RequestValidator(options, _refusals);
+        _bodyReader = new RequestBodyReader(_refusals, logger);
+        _wrap = Wrap;
+    }
+
+    /// <summary>Gets a value indicating whether <paramref name="endpoint"/> is one the SDK's <c>MapMcp</c> mapped.</summary>
+    public static bool IsSdkEndpoint(Endpoint endpoint) => HandlerType(endpoint) is StreamableHttpHandler or LegacySseHandler;
+
+    /// <summary>
+    /// Returns the SDK endpoint with the checks in front (same route, order, metadata and name; made once per
+    /// endpoint), or <see langword="null"/> when <paramref name="endpoint"/> is not the SDK's.
+    /// </summary>
+    public RouteEndpoint? Guarded(Endpoint endpoint) => _guarded.GetOrAdd(endpoint, _wrap);
+
+    /// <summary>
+    /// The type of the method that serves <paramref name="endpoint"/>: the request delegate's own (MapMcp maps the SDK
+    /// handler's methods as request delegates), or the handler method in the metadata (a delegate mapped through the
+    /// request delegate factory).
+    /// </summary>
+    private static string? HandlerType(Endpoint endpoint) =>
+        (endpoint.Metadata.GetMetadata<MethodInfo>() ?? endpoint.RequestDelegate?.Method)?.DeclaringType?.FullName;
+
+    private RouteEndpoint? Wrap(Endpoint endpoint)
+    {
+        if (endpoint is not RouteEndpoint { RequestDelegate: { } sdk } route || !IsSdkEndpoint(endpoint))
+        {
+            return null;
+        }
+
+        var isStreamablePost = HandlerType(endpoint) == StreamableHttpHandler &&
+            endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post, StringComparer.OrdinalIgnoreCase) == true;
+        RequestDelegate guarded = isStreamablePost
+            ? context => CheckPostAsync(context, sdk)
+            : context => _validator.RefuseForeignHostOrOrigin(context) ?? sdk(context);
+        return new RouteEndpoint(guarded, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
+    }
+
+    private async Task CheckPostAsync(HttpContext context, RequestDelegate sdk)
+    {
+        if (_validator.RefuseForeignHostOrOrigin(context) is { } refused)
+        {
+            await refused.ConfigureAwait(false);
+            return;
+        }
+
+        if (!await _validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false) ||
+            await _bodyReader.ReadAsync(context).ConfigureAwait(false) is not { } body ||
+            !(await _bodyReader.ParseAsync(context, body).ConfigureAwait(false)).IsMessage ||
+            !await CheckSdkCanReadAsync(context, body).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // The body has been read: the SDK reads it again from memory.
+        context.Request.Body = MemoryMarshal.TryGetArray(body, out var bytes)
+            ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
+        await sdk(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers 400 and returns <see langword="false"/> when the SDK's own types cannot read the message or its <c>initialize</c> params.</summary>
+    private async ValueTask<bool> CheckSdkCanReadAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    {
+        JsonRpcMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(body.Span, SdkTypes.Message);
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+
+        if (message is null)
+        {
+            await _refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: not a JSON-RPC message").ConfigureAwait(false);
+            return false;
+        }
+
+        if (message is JsonRpcRequest { Method: "initialize", Params: { } parameters })
+        {
+            try
+            {
+                _ = JsonSerializer.Deserialize(parameters, SdkTypes.InitializeParams);
+            }
+            catch (JsonException ex)
+            {
+                await _refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidParams, $"Invalid params: {ex.Message}").ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The SDK's type info for what it reads from a POST, looked up on first use.</summary>
+    private static class SdkTypes
+    {
+        public static readonly JsonTypeInfo<JsonRpcMessage> Message =
+            (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
+
+        public static readonly JsonTypeInfo<InitializeRequestParams> InitializeParams =
+            (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
+    }
+}

@@ -16,10 +16,10 @@ public sealed class MapMcpCompatTests
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Sends one raw request (on <paramref name="http"/>, else the host's client) and reads the whole answer.</summary>
+    /// <summary>Sends one raw request and reads the whole answer.</summary>
     internal static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> SendAsync(
         CompatTestHost host, HttpMethod method, string? body = null, string? sessionId = null, string accept = "application/json, text/event-stream",
-        Action<HttpRequestMessage>? configure = null, HttpClient? http = null)
+        Action<HttpRequestMessage>? configure = null)
     {
         using var request = new HttpRequestMessage(method, host.Endpoint);
         request.Headers.TryAddWithoutValidation("Accept", accept);
@@ -34,7 +34,7 @@ public sealed class MapMcpCompatTests
         }
 
         configure?.Invoke(request);
-        var response = await (http ?? host.Http).SendAsync(request);
+        var response = await host.Http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response);
     }
 

@@ -84,7 +84,7 @@ internal sealed class SdkEndpointGuard
 
         if (!await _validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false) ||
             await _bodyReader.ReadAsync(context).ConfigureAwait(false) is not { } body ||
-            !(await _bodyReader.ParseAsync(context, body).ConfigureAwait(false)).IsMessage ||
+            await _bodyReader.ParseAsync(context, body).ConfigureAwait(false) is null ||
             !await CheckSdkCanReadAsync(context, body).ConfigureAwait(false))
         {
             return;

@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using McpCompat.Probing;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 
@@ -22,9 +21,9 @@ internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFac
 
     public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => transport.CreateTransport(loggerFactory, sessionId);
 
-    /// <summary>Hands one POSTed JSON-RPC message to the transport; <see langword="true"/> when it wrote a response.</summary>
-    public Task<bool> HandlePostAsync(object target, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken) =>
-        transport.HandlePostAsync(target, body, user, protocolVersion, response, cancellationToken);
+    /// <inheritdoc cref="ITransportAdapter.HandlePostAsync"/>
+    public Task<bool> HandlePostAsync(object target, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken) =>
+        transport.HandlePostAsync(target, body, user, protocolVersion, responseBody, cancellationToken);
 
     public Task HandleGetAsync(object target, Stream responseBody, CancellationToken cancellationToken) =>
         transport.HandleGetAsync(target, responseBody, cancellationToken);

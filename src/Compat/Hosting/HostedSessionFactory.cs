@@ -22,8 +22,34 @@ internal sealed class HostedSessionFactory(
     TimeProvider timeProvider,
     ILogger logger)
 {
-    /// <summary>Starts a session for the request's user; the request itself is counted in until it ends.</summary>
+    /// <summary>
+    /// Starts a session for the request's user in the room <see cref="SessionAdmission"/> reserved for it (given back
+    /// when starting fails); the request itself is counted in until it ends.
+    /// </summary>
     public HostedSession Start(HttpContext context)
+    {
+        HostedSession session;
+        CancellationToken lifetime;
+        try
+        {
+            (session, lifetime) = Create(context);
+        }
+        catch
+        {
+            store.ReleaseReservation();
+            throw;
+        }
+
+        store.AddReserved(session);
+        session.RunTask = api.RunServerAsync(session.Server, lifetime);
+        Log.HostedSessionStarted(logger, session.Id);
+        return session;
+    }
+
+    /// <summary>Ends a session whose handshake failed: it is forgotten and disposed, and its room is free again.</summary>
+    public Task DiscardAsync(HostedSession session) => store.EndAsync(session.Id);
+
+    private (HostedSession Session, CancellationToken Lifetime) Create(HttpContext context)
     {
         Span<byte> random = stackalloc byte[16];
         RandomNumberGenerator.Fill(random);
@@ -35,10 +61,6 @@ internal sealed class HostedSessionFactory(
 
         // The initialize request is in flight until it ends: counted in now, out when the POST handler returns.
         var tracked = new TrackedSession(id, store, timeProvider.GetTimestamp(), inFlight: 1);
-        var session = new HostedSession(id, transport, server, UserKey.From(context.User), tracked, lifetime);
-        store.Add(session);
-        session.RunTask = api.RunServerAsync(server, lifetime.Token);
-        Log.HostedSessionStarted(logger, id);
-        return session;
+        return (new HostedSession(id, transport, server, UserKey.From(context.User), tracked, lifetime), lifetime.Token);
     }
 }

@@ -22,6 +22,11 @@ internal sealed class HostedSessionStore : ISessionEvictor
     private readonly McpCompatMetrics? _metrics;
     private readonly Func<TrackedSession, bool> _isHosted;
 
+    // Sessions are added, and slots reserved, under this lock: hosted sessions plus reservations never exceed the limit
+    // TryReserve was given. Removal needs no lock: it only makes room.
+    private readonly object _slots = new();
+    private int _reserved;
+
     public HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger, McpCompatMetrics? metrics = null)
     {
         _tracker = tracker;
@@ -34,11 +39,36 @@ internal sealed class HostedSessionStore : ISessionEvictor
     public int Count => _sessions.Count;
 
     /// <summary>Hosts the session and tracks it; its <see cref="HostedSession.Tracked"/> entry names this store as its evictor.</summary>
-    public void Add(HostedSession session)
+    public void Add(HostedSession session) => Host(session, reservation: 0);
+
+    /// <summary>
+    /// Reserves room for one session when fewer than <paramref name="limit"/> are hosted or reserved. The reservation
+    /// becomes the session (<see cref="AddReserved"/>) or is given back (<see cref="ReleaseReservation"/>).
+    /// </summary>
+    public bool TryReserve(int limit)
     {
-        _sessions[session.Id] = session;
-        _tracker.Add(session.Tracked);
+        lock (_slots)
+        {
+            if (_sessions.Count + _reserved >= limit)
+            {
+                return false;
+            }
+
+            _reserved++;
+            return true;
+        }
     }
+
+    public void ReleaseReservation()
+    {
+        lock (_slots)
+        {
+            _reserved--;
+        }
+    }
+
+    /// <summary>Hosts and tracks the session in the room <see cref="TryReserve"/> reserved for it.</summary>
+    public void AddReserved(HostedSession session) => Host(session, reservation: 1);
 
     public HostedSession? Find(string id) => _sessions.TryGetValue(id, out var session) ? session : null;
 
@@ -70,6 +100,17 @@ internal sealed class HostedSessionStore : ISessionEvictor
         }
 
         return true;
+    }
+
+    private void Host(HostedSession session, int reservation)
+    {
+        lock (_slots)
+        {
+            _sessions[session.Id] = session;
+            _reserved -= reservation;
+        }
+
+        _tracker.Add(session.Tracked);
     }
 
     /// <summary>Ends every hosted session at once; each waits at most <see cref="DisposeWait"/>, so this does too.</summary>

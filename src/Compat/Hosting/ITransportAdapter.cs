@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Hosting;
@@ -12,8 +11,11 @@ internal interface ITransportAdapter
     /// <summary>Creates a transport for a new session.</summary>
     object CreateTransport(ILoggerFactory loggerFactory, string sessionId);
 
-    /// <summary>Hands one POSTed JSON-RPC message to the transport; <see langword="true"/> when it wrote a response.</summary>
-    Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken);
+    /// <summary>
+    /// Hands one POSTed JSON-RPC message to the transport, which writes its answer (SSE) to <paramref name="responseBody"/>;
+    /// <see langword="true"/> when it wrote one. Once the task ends, the transport writes nothing more there.
+    /// </summary>
+    Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken);
 
     /// <summary>Serves the session's GET (SSE) stream until it ends.</summary>
     Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken);

@@ -3,7 +3,6 @@ using McpCompat.Probing;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -41,12 +40,12 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
 
     public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => _create(loggerFactory, sessionId);
 
-    public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken)
+    public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
     {
         var parsed = JsonSerializer.Deserialize(body.Span, _messageType)
             ?? throw new JsonException("The request body is not a JSON-RPC message.");
         _attachContext?.Invoke(parsed, user, protocolVersion);
-        return _post(transport, parsed, response.Body, cancellationToken);
+        return _post(transport, parsed, responseBody, cancellationToken);
     }
 
     public Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken) => _get(transport, responseBody, cancellationToken);

@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Hosting;
@@ -32,8 +31,24 @@ internal sealed class PipeTransportAdapter : ITransportAdapter
     public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => _create(loggerFactory, sessionId);
 
     // This shape has no notion of the request's user or protocol version: the transport gets the body already read.
-    public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, HttpResponse response, CancellationToken cancellationToken) =>
-        _post(transport, new BodyPipe(PipeReader.Create(new ReadOnlySequence<byte>(body)), response.BodyWriter), cancellationToken);
+    // It flushes after each event; what a call that failed left unflushed is dropped, not written after the fact.
+    public async Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
+    {
+        var output = PipeWriter.Create(responseBody, new StreamPipeWriterOptions(leaveOpen: true));
+        bool wrote;
+        try
+        {
+            wrote = await _post(transport, new BodyPipe(PipeReader.Create(new ReadOnlySequence<byte>(body)), output), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await output.CompleteAsync(ex).ConfigureAwait(false);
+            throw;
+        }
+
+        await output.CompleteAsync().ConfigureAwait(false);
+        return wrote;
+    }
 
     public Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken) => _get(transport, responseBody, cancellationToken);
 

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Http;
 namespace McpCompat.Hosting;
 
 /// <summary>
-/// Serves a POST: one JSON-RPC message for a session, answered by the SDK's transport (as JSON or an SSE stream). An
-/// <c>initialize</c> request without a session id starts a session, once admitted.
+/// Serves a POST: one JSON-RPC message for a session, answered by the SDK's transport (as an SSE stream). An
+/// <c>initialize</c> request without a session id starts a session, once admitted, and keeps it once the transport has
+/// answered with an initialize result.
 /// </summary>
 internal sealed class PostRequestHandler(
     CoreTransportApi api,
@@ -21,47 +22,31 @@ internal sealed class PostRequestHandler(
     public async Task HandleAsync(HttpContext context)
     {
         if (!await validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false) ||
-            await validator.CheckProtocolVersionAsync(context).ConfigureAwait(false) is not { } protocolVersion ||
-            await bodyReader.ReadAsync(context).ConfigureAwait(false) is not { } body)
+            await validator.CheckProtocolVersionAsync(context).ConfigureAwait(false) is not { } protocolVersion)
         {
             return;
         }
 
-        var (isMessage, rpcMethod) = await bodyReader.ParseAsync(context, body).ConfigureAwait(false);
-        if (!isMessage)
-        {
-            return;
-        }
-
-        HostedSession? session;
         var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
         if (sessionId.Length == 0)
         {
-            if (rpcMethod != "initialize")
-            {
-                await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, "Bad Request: an Mcp-Session-Id header is required for every request but initialize").ConfigureAwait(false);
-                return;
-            }
-
-            if (!await admission.AdmitAsync(context).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            session = sessions.Start(context);
+            await StartSessionAsync(context, protocolVersion).ConfigureAwait(false);
+            return;
         }
-        else
+
+        // The request is in flight from its arrival, before its body is read: a session whose client is still
+        // uploading is active. Counted out however the request ends.
+        if (await lookup.EnterAsync(context, sessionId).ConfigureAwait(false) is not { } session)
         {
-            session = await lookup.EnterAsync(context, sessionId).ConfigureAwait(false);
-            if (session is null)
-            {
-                return;
-            }
+            return;
         }
 
         try
         {
-            await SendAsync(context, session, body, protocolVersion).ConfigureAwait(false);
+            if (await ReadMessageAsync(context).ConfigureAwait(false) is { } message)
+            {
+                await SendAsync(context, session, message, protocolVersion).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -69,28 +54,121 @@ internal sealed class PostRequestHandler(
         }
     }
 
-    private async Task SendAsync(HttpContext context, HostedSession session, ReadOnlyMemory<byte> body, string protocolVersion)
+    private async Task StartSessionAsync(HttpContext context, string protocolVersion)
+    {
+        if (await ReadMessageAsync(context).ConfigureAwait(false) is not { } message)
+        {
+            return;
+        }
+
+        if (!message.IsInitialize)
+        {
+            await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, "Bad Request: an Mcp-Session-Id header is required for every request but initialize").ConfigureAwait(false);
+            return;
+        }
+
+        if (message.InitializeFault is { } fault)
+        {
+            await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, $"Invalid Request: {fault}").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await admission.AdmitAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var session = sessions.Start(context);
+        try
+        {
+            await InitializeAsync(context, session, message, protocolVersion).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Tracked.Exit(timeProvider.GetTimestamp());
+        }
+    }
+
+    private async ValueTask<PostedMessage?> ReadMessageAsync(HttpContext context) =>
+        await bodyReader.ReadAsync(context).ConfigureAwait(false) is { } body
+            ? await bodyReader.ParseAsync(context, body).ConfigureAwait(false)
+            : null;
+
+    /// <summary>
+    /// Runs the handshake with the answer held back: the session exists for the client (<c>Mcp-Session-Id</c>) only once
+    /// the transport has written an initialize result. Anything else (the SDK throwing on the message, its server
+    /// answering with an error) ends the session, so a failed handshake leaves nothing behind and holds no room.
+    /// </summary>
+    private async Task InitializeAsync(HttpContext context, HostedSession session, PostedMessage message, string protocolVersion)
+    {
+        using var answer = new MemoryStream();
+        try
+        {
+            await api.HandlePostAsync(session.Transport, message.Body, context.User, NullIfEmpty(protocolVersion), answer, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception) when (session.Tracked.IsGone)
+        {
+            // Ended (shutdown) during the handshake.
+            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+        catch (JsonException)
+        {
+            await sessions.DiscardAsync(session).ConfigureAwait(false);
+            await RefuseUnreadableAsync(context).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-handshake: nobody will use the session.
+            await sessions.DiscardAsync(session).ConfigureAwait(false);
+            return;
+        }
+        catch
+        {
+            await sessions.DiscardAsync(session).ConfigureAwait(false);
+            throw;
+        }
+
+        var written = answer.GetBuffer().AsMemory(0, (int)answer.Length);
+        if (!InitializeAnswer.Succeeded(written, message.Id!.Value, out var error))
+        {
+            await sessions.DiscardAsync(session).ConfigureAwait(false);
+            if (error.IsEmpty)
+            {
+                await refusals.RefuseAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error: the server did not answer initialize").ConfigureAwait(false);
+                return;
+            }
+
+            // The server's own error, as the whole answer: the session it refused never existed for the client.
+            await refusals.RelayAsync(context, StatusCodes.Status400BadRequest, error, "Bad Request: the server refused initialize").ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.Headers[McpHeaders.SessionId] = session.Id;
+        EventStreamResponse.Start(context);
+        await context.Response.Body.WriteAsync(written, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task SendAsync(HttpContext context, HostedSession session, PostedMessage message, string protocolVersion)
     {
         context.Response.Headers[McpHeaders.SessionId] = session.Id;
         EventStreamResponse.Start(context);
         bool wrote;
         try
         {
-            wrote = await api.HandlePostAsync(session.Transport, body, context.User, protocolVersion.Length == 0 ? null : protocolVersion, context.Response, context.RequestAborted).ConfigureAwait(false);
+            wrote = await api.HandlePostAsync(session.Transport, message.Body, context.User, NullIfEmpty(protocolVersion), context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!context.Response.HasStarted && (ex is JsonException || session.Tracked.IsGone))
+        catch (Exception) when (session.Tracked.IsGone)
         {
-            // A message the SDK cannot read, or a session ended (DELETE) while this request was on its way.
-            context.Response.Headers.ContentType = default;
-            if (ex is JsonException)
-            {
-                await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: not a JSON-RPC message").ConfigureAwait(false);
-            }
-            else
-            {
-                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-            }
-
+            // The session ended (DELETE, shutdown) while this request was on its way or in flight: the transport gave
+            // up on it. The call still gets an answer a client can read.
+            await refusals.SessionEndedAsync(context, message.Id).ConfigureAwait(false);
+            return;
+        }
+        catch (JsonException) when (!context.Response.HasStarted)
+        {
+            await RefuseUnreadableAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -100,4 +178,12 @@ internal sealed class PostRequestHandler(
             context.Response.StatusCode = StatusCodes.Status202Accepted;
         }
     }
+
+    private Task RefuseUnreadableAsync(HttpContext context)
+    {
+        context.Response.Headers.ContentType = default;
+        return refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: not a JSON-RPC message");
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

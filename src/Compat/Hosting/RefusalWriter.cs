@@ -1,3 +1,4 @@
+using System.Text.Json;
 using McpCompat.Http;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,40 @@ internal sealed class RefusalWriter(ILogger logger)
 
     public Task SessionNotFoundAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorCodes.SessionNotFound, JsonRpcErrorResponse.SessionNotFoundMessage);
+
+    /// <summary>
+    /// Ends a call whose session ended under it: 404 with <see cref="JsonRpcErrorCodes.SessionNotFound"/> while nothing
+    /// of its answer has been sent; on an SSE answer already under way, that error as its last event, for the request's
+    /// id (a notification's answer, having none, just ends).
+    /// </summary>
+    public async Task SessionEndedAsync(HttpContext context, JsonElement? requestId)
+    {
+        if (!context.Response.HasStarted)
+        {
+            await SessionNotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        Log.RequestRefused(logger, context.Request.Method, context.Response.StatusCode, $"{JsonRpcErrorResponse.SessionNotFoundMessage}: the session ended while the request was in flight");
+        if (requestId is { } id)
+        {
+            try
+            {
+                await JsonRpcErrorResponse.WriteEventAsync(context, JsonRpcErrorCodes.SessionNotFound, JsonRpcErrorResponse.SessionNotFoundMessage, id).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
+            {
+                // The client is gone as well: nobody is left to tell.
+            }
+        }
+    }
+
+    /// <summary>Refuses with the JSON-RPC error <paramref name="error"/> the SDK's server answered the request with.</summary>
+    public Task RelayAsync(HttpContext context, int status, ReadOnlyMemory<byte> error, string reason)
+    {
+        Log.RequestRefused(logger, context.Request.Method, status, reason);
+        return JsonRpcErrorResponse.WriteAsync(context, status, error);
+    }
 
     public Task WriteAsync(HttpContext context, int status, int code, string message)
     {

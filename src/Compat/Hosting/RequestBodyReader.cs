@@ -44,11 +44,8 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
         }
     }
 
-    /// <summary>
-    /// Returns whether the body is one JSON-RPC message (answering 400 when it is not) and, when it is, its
-    /// <c>method</c> (<see langword="null"/> for a response or a message without one).
-    /// </summary>
-    public async ValueTask<(bool IsMessage, string? Method)> ParseAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    /// <summary>Returns the body read as one JSON-RPC message, or answers 400 and returns null when it is not one.</summary>
+    public async ValueTask<PostedMessage?> ParseAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
         try
         {
@@ -56,16 +53,15 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: the body must be one JSON-RPC message").ConfigureAwait(false);
-                return (false, null);
+                return null;
             }
 
-            var method = document.RootElement.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            return (true, method);
+            return PostedMessage.Read(body, document.RootElement);
         }
         catch (JsonException)
         {
             await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON").ConfigureAwait(false);
-            return (false, null);
+            return null;
         }
     }
 

@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.Hosting;
 
 /// <summary>
-/// Makes room for one more session under <see cref="McpCompatOptions.MaxSessions"/>: ends the longest-idle hosted
-/// session, or answers 503 with <c>Retry-After</c> when every session is active. One admission at a time once the
-/// limit is reached.
+/// Reserves room for one more session under <see cref="McpCompatOptions.MaxSessions"/>, ending the longest-idle hosted
+/// session when there is none, or answers 503 with <c>Retry-After</c> when every session is active. The reservation is
+/// taken in the store, atomically, so concurrent admissions never exceed the limit; one admission at a time ends
+/// sessions to make room.
 /// </summary>
 internal sealed class SessionAdmission(
     HostedSessionStore store,
@@ -24,11 +25,14 @@ internal sealed class SessionAdmission(
 
     public void Dispose() => _gate.Dispose();
 
-    /// <summary>Returns whether a new session may start; answers 503 and returns <see langword="false"/> when not.</summary>
+    /// <summary>
+    /// Returns whether a new session may start, with room reserved for it in the store (<see cref="HostedSessionFactory.Start"/>
+    /// takes it over); answers 503 and returns <see langword="false"/> when not.
+    /// </summary>
     public async Task<bool> AdmitAsync(HttpContext context)
     {
         var settings = options.Value;
-        if (store.Count < settings.MaxSessions)
+        if (store.TryReserve(settings.MaxSessions))
         {
             return true;
         }
@@ -36,7 +40,7 @@ internal sealed class SessionAdmission(
         await _gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
-            while (store.Count >= settings.MaxSessions)
+            while (!store.TryReserve(settings.MaxSessions))
             {
                 if (store.ClaimOldestIdle() is not { } victim)
                 {

@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace McpCompat.Http;
 
-/// <summary>Writes a JSON-RPC error as the whole HTTP response: the one shape every refusal of McpCompat takes.</summary>
+/// <summary>
+/// Writes a JSON-RPC error: as the whole HTTP response (the one shape every refusal of McpCompat takes), or as one more
+/// event on an SSE response already under way.
+/// </summary>
 internal static class JsonRpcErrorResponse
 {
     /// <summary>The MCP SDKs' message for an unknown or ended session (HTTP 404, <see cref="JsonRpcErrorCodes.SessionNotFound"/>).</summary>
@@ -16,21 +19,52 @@ internal static class JsonRpcErrorResponse
     public static Task WriteAsync(HttpContext context, int status, int code, string message)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("jsonrpc", "2.0");
-            json.WriteStartObject("error");
-            json.WriteNumber("code", code);
-            json.WriteString("message", message);
-            json.WriteEndObject();
-            json.WriteNull("id");
-            json.WriteEndObject();
-        }
+        Format(buffer, code, message, id: null);
+        return WriteAsync(context, status, buffer.WrittenMemory);
+    }
 
+    /// <summary>Writes <paramref name="error"/>, a JSON-RPC error message already formatted, as the whole response.</summary>
+    public static Task WriteAsync(HttpContext context, int status, ReadOnlyMemory<byte> error)
+    {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        context.Response.ContentLength = buffer.WrittenCount;
-        return context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        context.Response.ContentLength = error.Length;
+        return context.Response.Body.WriteAsync(error, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>
+    /// Appends the error for request <paramref name="id"/> to a started SSE response, as the SDK's transport writes its
+    /// messages (<c>event: message</c>), and flushes it.
+    /// </summary>
+    public static async Task WriteEventAsync(HttpContext context, int code, string message, JsonElement id)
+    {
+        var buffer = new ArrayBufferWriter<byte>(160);
+        buffer.Write("event: message\ndata: "u8);
+        Format(buffer, code, message, id);
+        buffer.Write("\n\n"u8);
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void Format(IBufferWriter<byte> buffer, int code, string message, JsonElement? id)
+    {
+        using var json = new Utf8JsonWriter(buffer);
+        json.WriteStartObject();
+        json.WriteString("jsonrpc", "2.0");
+        json.WriteStartObject("error");
+        json.WriteNumber("code", code);
+        json.WriteString("message", message);
+        json.WriteEndObject();
+        json.WritePropertyName("id");
+        if (id is { } value)
+        {
+            value.WriteTo(json);
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+
+        json.WriteEndObject();
     }
 }

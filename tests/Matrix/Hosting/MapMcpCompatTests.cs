@@ -16,7 +16,8 @@ public sealed class MapMcpCompatTests
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
-    private static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> SendAsync(
+    /// <summary>Sends one raw request and reads the whole answer.</summary>
+    internal static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> SendAsync(
         CompatTestHost host, HttpMethod method, string? body = null, string? sessionId = null, string accept = "application/json, text/event-stream",
         Action<HttpRequestMessage>? configure = null)
     {

@@ -18,6 +18,9 @@ internal sealed class RawMcpClient(HttpClient http, Uri endpoint, string protoco
 
     public Uri Endpoint => endpoint;
 
+    /// <summary>Gets the <c>MCP-Protocol-Version</c> this client sends.</summary>
+    public string ProtocolVersion => protocolVersion;
+
     /// <summary>Initializes a session (initialize + notifications/initialized) and returns its id.</summary>
     public async Task<string> InitializeAsync(CancellationToken cancellationToken = default)
     {

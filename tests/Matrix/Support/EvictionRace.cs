@@ -70,7 +70,19 @@ internal static class EvictionRace
             await target.Gate.LetInAsync(first).WaitAsync(Bound);
             target.Gate.Release();
             await sweeper.SweepOnceAsync();
-            var answers = await Task.WhenAll(requests);
+            (HttpStatusCode Status, System.Text.Json.Nodes.JsonNode? Message)[] answers;
+            try
+            {
+                answers = await Task.WhenAll(requests);
+            }
+            catch (OperationCanceledException)
+            {
+                // Name where the unanswered requests are, so a hang is found at its depth, not guessed at.
+                var unanswered = ids.Where((_, i) => !requests[i].IsCompletedSuccessfully).ToList();
+                Assert.Fail($"round {round}: {unanswered.Count} requests unanswered after {Bound.TotalSeconds:0} s ({target.Gate.Describe()}); " +
+                    $"their sessions alive: {unanswered.Count(target.IsAlive)}; first: {unanswered.FirstOrDefault()}");
+                throw;
+            }
 
             var ended = new List<string>();
             for (var i = 0; i < ids.Length; i++)

@@ -16,6 +16,8 @@ internal sealed class RequestGate : IStartupFilter
     private readonly Lock _gate = new();
     private readonly List<(Func<HttpRequest, bool> Match, TaskCompletionSource Done)> _watches = [];
     private Holding? _holding;
+    private int _atDoor;
+    private int _inside;
 
     /// <summary>Registers the gate; of the startup filters, the first registered sits outermost.</summary>
     public void Register(IServiceCollection services) => services.AddSingleton<IStartupFilter>(this);
@@ -63,6 +65,9 @@ internal sealed class RequestGate : IStartupFilter
         holding?.Open();
     }
 
+    /// <summary>Where the requests not yet answered are: still at the door of the last hold, or inside the server.</summary>
+    public string Describe() => $"{Volatile.Read(ref _atDoor)} held at the test's door, {Volatile.Read(ref _inside)} inside the server";
+
     /// <summary>Completes when a request that <paramref name="match"/> accepts has come back out of the pipeline.</summary>
     public Task EndedAsync(Func<HttpRequest, bool> match)
     {
@@ -85,16 +90,20 @@ internal sealed class RequestGate : IStartupFilter
 
         if (holding?.TryTake() is { } opened)
         {
+            Interlocked.Increment(ref _atDoor);
             await opened;
+            Interlocked.Decrement(ref _atDoor);
             holding.Passed();
         }
 
+        Interlocked.Increment(ref _inside);
         try
         {
             await next(context);
         }
         finally
         {
+            Interlocked.Decrement(ref _inside);
             lock (_gate)
             {
                 foreach (var watch in _watches.Where(w => w.Match(context.Request)).ToList())
@@ -106,61 +115,79 @@ internal sealed class RequestGate : IStartupFilter
         }
     }
 
+    /// <summary>
+    /// The requests held in one <see cref="HoldAsync"/>. Counting a request in and queueing it happen under one lock:
+    /// when they were two steps, a request counted in but not yet queued when the gate opened was never let in, and
+    /// stayed at the door for good (one request in about three hundred rounds of 500 on a busy machine).
+    /// </summary>
     private sealed class Holding(int count)
     {
+        private readonly Lock _lock = new();
         private readonly TaskCompletionSource _allWaiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ConcurrentQueue<TaskCompletionSource> _waiting = new();
+        private readonly Queue<TaskCompletionSource> _waiting = new();
         private TaskCompletionSource? _letIn;
         private int _taken;
         private int _toPass;
+        private bool _open;
 
         public Task AllWaiting => _allWaiting.Task;
 
         /// <summary>Returns what the request waits for, or <see langword="null"/> when enough are held already.</summary>
         public Task? TryTake()
         {
-            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var taken = Interlocked.Increment(ref _taken);
-            if (taken > count)
+            lock (_lock)
             {
-                return null;
-            }
+                if (_open || _taken == count)
+                {
+                    return null;
+                }
 
-            _waiting.Enqueue(open);
-            if (taken == count)
-            {
-                _allWaiting.TrySetResult();
-            }
+                var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Enqueue(open);
+                if (++_taken == count)
+                {
+                    _allWaiting.TrySetResult();
+                }
 
-            return open.Task;
+                return open.Task;
+            }
         }
 
         public Task LetIn(int first)
         {
-            _letIn = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _toPass, first);
-            var letIn = _letIn.Task;
-            for (var i = 0; i < first && _waiting.TryDequeue(out var open); i++)
+            lock (_lock)
             {
-                open.TrySetResult();
-            }
+                _letIn = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                _toPass = first;
+                for (var i = 0; i < first && _waiting.TryDequeue(out var open); i++)
+                {
+                    open.TrySetResult();
+                }
 
-            return letIn;
+                return _letIn.Task;
+            }
         }
 
         public void Passed()
         {
-            if (Interlocked.Decrement(ref _toPass) == 0)
+            lock (_lock)
             {
-                _letIn?.TrySetResult();
+                if (--_toPass == 0)
+                {
+                    _letIn?.TrySetResult();
+                }
             }
         }
 
         public void Open()
         {
-            while (_waiting.TryDequeue(out var open))
+            lock (_lock)
             {
-                open.TrySetResult();
+                _open = true;
+                while (_waiting.TryDequeue(out var open))
+                {
+                    open.TrySetResult();
+                }
             }
         }
     }

@@ -113,6 +113,23 @@ internal sealed class HostedSessionStore : ISessionEvictor
         _tracker.Add(session.Tracked);
     }
 
+    /// <summary>The requests in flight on hosted sessions (open GET streams included), and on how many sessions.</summary>
+    public (int Calls, int Sessions) InFlight()
+    {
+        var calls = 0;
+        var sessions = 0;
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Tracked.InFlight is var inFlight and > 0)
+            {
+                calls += inFlight;
+                sessions++;
+            }
+        }
+
+        return (calls, sessions);
+    }
+
     /// <summary>Ends every hosted session at once; each waits at most <see cref="DisposeWait"/>, so this does too.</summary>
     public Task EndAllAsync() => Task.WhenAll(_sessions.Keys.Select(EndAtShutdownAsync));
 

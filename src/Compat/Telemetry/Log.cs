@@ -73,4 +73,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 18, EventName = "EvictionsStillRunning", Level = LogLevel.Warning,
         Message = "McpCompat: {Count} session evictions did not finish within {WaitSeconds} s; the sweeper goes on and they finish in the background (the sessions already refuse requests).")]
     public static partial void EvictionsStillRunning(ILogger logger, int count, double waitSeconds);
+
+    [LoggerMessage(EventId = 21, EventName = "ShutdownGrace", Level = LogLevel.Information,
+        Message = "McpCompat: the application is stopping with {Calls} requests in flight on {Sessions} sessions; they have {Grace} to finish, then their sessions end and each is answered -32001 (the host's shutdown timeout is {ShutdownTimeout}).")]
+    public static partial void ShutdownGrace(ILogger logger, int calls, int sessions, TimeSpan grace, TimeSpan shutdownTimeout);
+
+    [LoggerMessage(EventId = 22, EventName = "ShutdownEndingCalls", Level = LogLevel.Warning,
+        Message = "McpCompat: {Calls} requests on {Sessions} sessions are still in flight as the host's shutdown timeout nears; their sessions end now and each is answered -32001.")]
+    public static partial void ShutdownEndingCalls(ILogger logger, int calls, int sessions);
 }

@@ -96,15 +96,20 @@ internal sealed class HostingTestTools
 
     private static TaskCompletionSource _release = NewGate();
     private static TaskCompletionSource _entered = NewGate();
+    private static int _enteredCount;
 
     /// <summary>Completes when a <c>wait</c> call has started.</summary>
     public static Task Entered => _entered.Task;
+
+    /// <summary>How many <c>wait</c> calls have started since <see cref="Reset"/>.</summary>
+    public static int EnteredCount => Volatile.Read(ref _enteredCount);
 
     /// <summary>Closes the gate again: later <c>wait</c> calls block until <see cref="ReleaseAll"/>.</summary>
     public static void Reset()
     {
         _release = NewGate();
         _entered = NewGate();
+        Volatile.Write(ref _enteredCount, 0);
     }
 
     public static void ReleaseAll() => _release.TrySetResult();
@@ -118,8 +123,18 @@ internal sealed class HostingTestTools
     [McpServerTool(Name = "wait"), Description("Waits until the test releases it.")]
     public static async Task<string> Wait(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _enteredCount);
         _entered.TrySetResult();
         await _release.Task.WaitAsync(cancellationToken);
+        return "released";
+    }
+
+    [McpServerTool(Name = "stubborn"), Description("Waits until the test releases it, deaf to cancellation.")]
+    public static async Task<string> Stubborn()
+    {
+        Interlocked.Increment(ref _enteredCount);
+        _entered.TrySetResult();
+        await _release.Task;
         return "released";
     }
 

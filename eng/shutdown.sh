@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# A real process stopped by SIGTERM with clients connected: samples/CoreOnlyServer (MapMcpCompat) on the oldest and the
+# newest ModelContextProtocol of eng/matrix.txt, on 127.0.0.1.
+#
+# Per version, two checks:
+# - one open GET stream: the process exits within a few seconds (not the host's whole shutdown timeout) and the
+#   client (curl) sees its stream end cleanly (exit code 0, not a reset);
+# - 100 `slow` tool calls in flight on 10 sessions, the host's shutdown timeout set to 6 s: 50 calls of 1 s are
+#   answered with their result, 50 calls of 60 s are ended with a JSON-RPC error (-32001) a client can read; no
+#   connection is reset, nothing is logged as unhandled, and the process exits within the shutdown timeout.
+# Prints one line per check and, last, "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source eng/samples.sh
+out="$root/artifacts/shutdown"
+rm -rf "$out"
+mkdir -p "$out"
+port=${SHUTDOWN_PORT:-5091}
+shutdown_timeout=6
+url="http://127.0.0.1:$port/mcp"
+json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-06-18')
+
+fail_all() {
+  echo "shutdown: $1"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+command -v curl >/dev/null || fail_all "curl is required"
+cleanup() {
+  [[ -n "${server:-}" ]] && kill -9 "$server" 2>/dev/null
+  jobs -p | xargs -r kill -9 2>/dev/null
+}
+trap cleanup EXIT
+
+read -r oldest newest <<<"$(matrix_ends core)"
+for version in "$oldest" "$newest"; do
+  build_sample CoreOnlyServer "$version" "$out/coreonly-$version" "$out/build-$version.log" || fail_all "build against $version failed"
+done
+restore_samples
+
+now_ms() { date +%s%3N; }
+
+start_server() {
+  local version=$1 log=$2
+  (cd "$out/coreonly-$version" && DOTNET_shutdownTimeoutSeconds=$shutdown_timeout exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  server=$!
+  wait_listening "$log" || { tail -n 20 "$log"; return 1; }
+}
+
+# session <name>: a new session's id (initialize, then the initialized notification).
+session() {
+  local headers="$out/$1.h" sid
+  curl -s -m 10 -D "$headers" -o /dev/null "${json[@]}" \
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"shutdown","version":"1"}}}' "$url"
+  sid=$(grep -i '^mcp-session-id:' "$headers" 2>/dev/null | tr -d '\r' | awk '{print $2}')
+  curl -s -m 10 -o /dev/null "${json[@]}" -H "mcp-session-id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
+  echo "$sid"
+}
+
+# stop_server: SIGTERM, then the milliseconds until the process is gone (killed after 40 s).
+stop_server() {
+  local start
+  start=$(now_ms)
+  kill -TERM "$server"
+  for _ in $(seq 1 400); do
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+  echo $(( $(now_ms) - start ))
+}
+
+unhandled() { grep -ciE 'unhandled|fail:' "$1"; }
+
+passed=0
+failed=0
+report() {
+  local ok=$1 name=$2 detail=$3 log=$4
+  if [[ $ok == yes ]]; then
+    passed=$((passed + 1))
+    echo "shutdown $name: ok ($detail)"
+  else
+    failed=$((failed + 1))
+    echo "shutdown $name: FAILED ($detail)"
+    tail -n 20 "$log"
+  fi
+}
+
+for version in "$oldest" "$newest"; do
+  # One open GET stream.
+  log="$out/server-$version-get.log"
+  start_server "$version" "$log" || fail_all "CoreOnlyServer $version did not start"
+  sid=$(session "get-$version")
+  curl -sN -o "$out/get-$version.body" -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-06-18' -H "mcp-session-id: $sid" "$url" &
+  client=$!
+  sleep 1
+  ms=$(stop_server)
+  wait "$client"
+  rc=$?
+  bad=$(unhandled "$log")
+  ok=no
+  [[ -n "$sid" && $rc -eq 0 && $ms -lt 5000 && $bad -eq 0 ]] && ok=yes
+  report $ok "CoreOnly-$version open GET stream" "exited ${ms} ms after SIGTERM, the stream's client exited $rc, $bad unhandled lines in the log" "$log"
+
+  # 100 calls in flight: half that finish within the grace, half that do not.
+  log="$out/server-$version-calls.log"
+  start_server "$version" "$log" || fail_all "CoreOnlyServer $version did not start"
+  pids=()
+  for s in $(seq 1 10); do
+    sid=$(session "calls-$version-$s")
+    for c in $(seq 1 10); do
+      seconds=1
+      (( c > 5 )) && seconds=60
+      curl -s -m 60 -o "$out/call-$version-$s-$c.body" -w '%{http_code}' "${json[@]}" -H "mcp-session-id: $sid" \
+        -d "{\"jsonrpc\":\"2.0\",\"id\":$c,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"seconds\":$seconds}}}" \
+        "$url" > "$out/call-$version-$s-$c.status" 2>/dev/null &
+      pids+=($!)
+    done
+  done
+  sleep 0.5
+  ms=$(stop_server)
+  answered=0
+  ended=0
+  broken=0
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}"
+    rc=$?
+    s=$(( i / 10 + 1 ))
+    c=$(( i % 10 + 1 ))
+    body="$out/call-$version-$s-$c.body"
+    if [[ $rc -ne 0 ]]; then
+      broken=$((broken + 1))
+    elif grep -q "waited" "$body"; then
+      answered=$((answered + 1))
+    elif grep -q -- '-32001' "$body"; then
+      ended=$((ended + 1))
+    else
+      broken=$((broken + 1))
+    fi
+  done
+  bad=$(unhandled "$log")
+  ok=no
+  [[ $answered -eq 50 && $ended -eq 50 && $broken -eq 0 && $ms -lt $((shutdown_timeout * 1000)) && $bad -eq 0 ]] && ok=yes
+  report $ok "CoreOnly-$version 100 calls in flight" "exited ${ms} ms after SIGTERM (shutdown timeout ${shutdown_timeout} s): $answered answered, $ended ended with -32001, $broken broken; $bad unhandled lines in the log" "$log"
+done
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

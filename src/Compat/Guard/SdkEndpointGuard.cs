@@ -17,7 +17,8 @@ namespace McpCompat.Guard;
 /// <summary>
 /// <c>MapMcpCompat</c>'s request checks around the SDK's own <c>MapMcp</c> endpoints (<see cref="McpCompatOptions.Guard"/>):
 /// Host and Origin on every one of them; on the Streamable HTTP POST also Accept, Content-Type, the body limit and a
-/// body that is one JSON object, read once and handed on to the SDK. The checks are <see cref="RequestValidator"/>'s
+/// body that is one JSON object, read once and handed on to the SDK; on the legacy <c>/message</c> POST the body limit
+/// and one JSON object. The checks are <see cref="RequestValidator"/>'s
 /// and <see cref="RequestBodyReader"/>'s, answering as <c>MapMcpCompat</c> does. Last, the body is read with the SDK's
 /// own types, as the SDK will read it: a message, or <c>initialize</c> params, that the SDK cannot read gets 400 here
 /// instead of the SDK's 500.
@@ -66,11 +67,13 @@ internal sealed class SdkEndpointGuard
             return null;
         }
 
-        var isStreamablePost = HandlerType(endpoint) == StreamableHttpHandler &&
-            endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post, StringComparer.OrdinalIgnoreCase) == true;
-        RequestDelegate guarded = isStreamablePost
-            ? context => CheckPostAsync(context, sdk)
-            : context => _validator.RefuseForeignHostOrOrigin(context) ?? sdk(context);
+        var isPost = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post, StringComparer.OrdinalIgnoreCase) == true;
+        RequestDelegate guarded = (isPost, HandlerType(endpoint)) switch
+        {
+            (true, StreamableHttpHandler) => context => CheckPostAsync(context, sdk),
+            (true, _) => context => CheckLegacyPostAsync(context, sdk),
+            _ => context => _validator.RefuseForeignHostOrOrigin(context) ?? sdk(context),
+        };
         return new RouteEndpoint(guarded, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
     }
 
@@ -90,11 +93,38 @@ internal sealed class SdkEndpointGuard
             return;
         }
 
-        // The body has been read: the SDK reads it again from memory.
+        await HandOnAsync(context, body, sdk).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The legacy HTTP with SSE transport's POST (<c>/message</c>, mapped by the SDK's host on a stateful server): Host and
+    /// Origin, the body limit and a body that is one JSON object. Its clients were never asked for an Accept or a
+    /// Content-Type, so neither is checked.
+    /// </summary>
+    private async Task CheckLegacyPostAsync(HttpContext context, RequestDelegate sdk)
+    {
+        if (_validator.RefuseForeignHostOrOrigin(context) is { } refused)
+        {
+            await refused.ConfigureAwait(false);
+            return;
+        }
+
+        if (await _bodyReader.ReadAsync(context).ConfigureAwait(false) is not { } body ||
+            await _bodyReader.ParseAsync(context, body).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+
+        await HandOnAsync(context, body, sdk).ConfigureAwait(false);
+    }
+
+    /// <summary>The body has been read: the SDK reads it again from memory.</summary>
+    private static Task HandOnAsync(HttpContext context, ReadOnlyMemory<byte> body, RequestDelegate sdk)
+    {
         context.Request.Body = MemoryMarshal.TryGetArray(body, out var bytes)
             ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
             : new MemoryStream(body.ToArray(), writable: false);
-        await sdk(context).ConfigureAwait(false);
+        return sdk(context);
     }
 
     /// <summary>Answers 400 and returns <see langword="false"/> when the SDK's own types cannot read the message or its <c>initialize</c> params.</summary>

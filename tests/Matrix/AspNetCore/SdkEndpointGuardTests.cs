@@ -113,6 +113,65 @@ public sealed class SdkEndpointGuardTests
     [Theory]
     [InlineData(McpCompatMode.Auto)]
     [InlineData(McpCompatMode.Fallback)]
+    public async Task LegacyMessage_BodyOverLimitOrNotOneObject_Refused_GoodMessageServed(McpCompatMode mode)
+    {
+        // The legacy HTTP with SSE endpoints: mapped on a stateful server by the 1.x hosts, and by the 2.x hosts only
+        // with their (obsolete) EnableLegacySse, set here by name.
+        await using var host = await McpTestHost.StartAsync(
+            o =>
+            {
+                o.Mode = mode;
+                o.Guard = true;
+                o.SessionIdleTimeout = IdleTimeout;
+            },
+            transport: o => o.GetType().GetProperty("EnableLegacySse")?.SetValue(o, true));
+        var sse = new Uri(host.Endpoint + "/sse");
+        using var stream = await host.Http.GetAsync(sse, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        string? message = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                message = line["data: ".Length..];
+                break;
+            }
+        }
+
+        Assert.NotNull(message);
+        var messageUri = new Uri(host.Endpoint, message);
+        async Task<(HttpStatusCode Status, string Body)> PostMessageAsync(string body, string? hostHeader = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, messageUri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            if (hostHeader is not null)
+            {
+                request.Headers.Host = hostHeader;
+            }
+
+            using var response = await host.Http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var foreignHost = await PostMessageAsync(Initialize, hostHeader: "evil.example");
+        var tooLarge = await PostMessageAsync(new string(' ', (4 * 1024 * 1024) + 1));
+        var notJson = await PostMessageAsync("{not json");
+        var notOneMessage = await PostMessageAsync("[]");
+        var good = await PostMessageAsync(Initialize);
+
+        Assert.Equal(HttpStatusCode.Forbidden, foreignHost.Status);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.Status);
+        Assert.Equal(-32700, ErrorCode(notJson.Body));
+        Assert.Equal(HttpStatusCode.BadRequest, notOneMessage.Status);
+        Assert.Equal(-32600, ErrorCode(notOneMessage.Body));
+        Assert.Equal(HttpStatusCode.Accepted, good.Status);
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Fallback)]
     public async Task Session_ThroughTheGuard_ServedAndEnded(McpCompatMode mode)
     {
         await using var host = await StartAsync(mode);

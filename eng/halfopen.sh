@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # A client that vanishes with its GET stream open and without closing its TCP connection (a half-open
 # connection), against samples/CoreOnlyServer (MapMcpCompat) on the oldest and the newest ModelContextProtocol of
-# eng/matrix.txt.
+# eng/matrix.txt, and against samples/CompatServer (the SDK's own MapMcp, stateful) on the oldest and the newest
+# ModelContextProtocol.AspNetCore, on the native and the fallback path.
 #
-# Each check runs the server and a client (curl) in a network namespace of its own, both on 127.0.0.1,
+# Each check runs the server and a client (curl) in a network namespace of their own, both on 127.0.0.1,
 # with net.ipv4.tcp_retries2=3 there so that the kernel gives up on an unanswered peer after about 3 s
 # instead of about 15 min. The client opens a session and its GET stream, then is frozen (SIGSTOP) and the
 # namespace's loopback is taken down: from then on nothing the server sends is answered and nothing closes
 # the connection. With SSE keep-alives (every 1 s) the server's write goes unacknowledged, the kernel ends
-# the connection, the stream ends, and the idle session expires: the id answers 404 once loopback is back.
-# The control runs the same with keep-alives off: the session is still there (200), as on the SDK's own host.
+# the connection, the stream ends, and the idle session expires (2 s; on the native path by the SDK's own sweeper,
+# which looks every 5 s): the id answers 404 once loopback is back. The controls run the same with keep-alives off:
+# the session is still there (200), as on the SDK's own host without McpCompat.
 #
 # Needs root and iproute2 (`ip netns`). Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
@@ -20,7 +22,7 @@ out="$root/artifacts/halfopen"
 mkdir -p "$out"
 port=${HALFOPEN_PORT:-5089}
 idle=2
-wait_seconds=12
+wait_seconds=16
 ns="mcpcompat-halfopen-$$"
 
 fail_all() {
@@ -45,6 +47,10 @@ read -r oldest newest <<<"$(matrix_ends core)"
 for version in "$oldest" "$newest"; do
   build_sample CoreOnlyServer "$version" "$out/coreonly-$version" "$out/build-$version.log" || fail_all "build against $version failed"
 done
+read -r host_oldest host_newest <<<"$(matrix_ends aspnetcore)"
+for version in "$host_oldest" "$host_newest"; do
+  build_sample CompatServer "$version" "$out/compat-$version" "$out/build-compat-$version.log" || fail_all "build of CompatServer against $version failed"
+done
 restore_samples
 
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -53,14 +59,29 @@ json=(-H 'content-type: application/json' -H 'accept: application/json, text/eve
 
 passed=0
 failed=0
-# version, keep-alive interval, the status the session id must answer after the wait.
-for check in "$oldest 00:00:01 404" "$newest 00:00:01 404" "$newest infinite 200"; do
-  read -r version keepalive expected <<<"$check"
-  name="CoreOnly-$version keep-alive=$keepalive"
-  log="$out/server-$version-$keepalive.log"
+# sample, version, mode (MapMcpCompat for CoreOnlyServer), keep-alive interval, the status the session id must
+# answer after the wait.
+checks=(
+  "CoreOnly $oldest - 00:00:01 404" "CoreOnly $newest - 00:00:01 404" "CoreOnly $newest - infinite 200"
+  "Compat $host_oldest Native 00:00:01 404" "Compat $host_oldest Fallback 00:00:01 404"
+  "Compat $host_newest Native 00:00:01 404" "Compat $host_newest Fallback 00:00:01 404"
+  "Compat $host_newest Native infinite 200"
+)
+for check in "${checks[@]}"; do
+  read -r sample version mode keepalive expected <<<"$check"
+  name="$sample-$version${mode/#-/} keep-alive=$keepalive"
+  name="${name/Native/ Native}"
+  name="${name/Fallback/ Fallback}"
+  log="$out/server-$sample-$version-$mode-$keepalive.log"
+  folder="$out/coreonly-$version"
+  dll=CoreOnlyServer.dll
+  if [[ "$sample" == Compat ]]; then
+    folder="$out/compat-$version"
+    dll=CompatServer.dll
+  fi
   ip -n "$ns" link set lo up
-  (cd "$out/coreonly-$version" && MCP_SESSION_IDLE_TIMEOUT=$idle McpCompat__KeepAliveInterval=$keepalive \
-    Logging__LogLevel__McpCompat=Debug exec ip netns exec "$ns" dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  (cd "$folder" && MCP_SESSION_IDLE_TIMEOUT=$idle McpCompat__KeepAliveInterval=$keepalive McpCompat__Mode=${mode/#-/Auto} \
+    Logging__LogLevel__McpCompat=Debug exec ip netns exec "$ns" dotnet "$dll" --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do
     grep -q "Now listening" "$log" 2>/dev/null && break

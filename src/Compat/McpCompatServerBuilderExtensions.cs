@@ -6,7 +6,9 @@ using McpCompat.Hosting;
 using McpCompat.Http;
 using McpCompat.Native;
 using McpCompat.Probing;
+using McpCompat.SdkHost;
 using McpCompat.Sessions;
+using McpCompat.Streams;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -127,7 +129,9 @@ public static class McpCompatServerBuilderExtensions
         services.AddHostedService<SessionSweeperService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
         services.TryAddSingleton<SdkEndpointGuard>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SdkEndpointGuardPolicy>());
+        services.TryAddSingleton<KeepAliveScheduler>();
+        services.TryAddSingleton<SdkStreamKeeper>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SdkEndpointPolicy>());
     }
 
     private sealed class McpCompatMarker;

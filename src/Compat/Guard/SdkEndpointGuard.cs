@@ -1,12 +1,10 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using McpCompat.Hosting;
 using McpCompat.Http;
+using McpCompat.SdkHost;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -25,57 +23,25 @@ namespace McpCompat.Guard;
 /// </summary>
 internal sealed class SdkEndpointGuard
 {
-    /// <summary>The SDK's handler types whose methods serve the endpoints <c>MapMcp</c> maps.</summary>
-    private const string StreamableHttpHandler = "ModelContextProtocol.AspNetCore.StreamableHttpHandler";
-    private const string LegacySseHandler = "ModelContextProtocol.AspNetCore.SseHandler";
-
     private readonly RefusalWriter _refusals;
     private readonly RequestValidator _validator;
     private readonly RequestBodyReader _bodyReader;
-    private readonly ConcurrentDictionary<Endpoint, RouteEndpoint?> _guarded = new();
-    private readonly Func<Endpoint, RouteEndpoint?> _wrap;
 
     public SdkEndpointGuard(IOptions<McpCompatOptions> options, ILogger<SdkEndpointGuard> logger)
     {
         _refusals = new RefusalWriter(logger);
         _validator = new RequestValidator(options, _refusals);
         _bodyReader = new RequestBodyReader(_refusals, logger);
-        _wrap = Wrap;
     }
 
-    /// <summary>Gets a value indicating whether <paramref name="endpoint"/> is one the SDK's <c>MapMcp</c> mapped.</summary>
-    public static bool IsSdkEndpoint(Endpoint endpoint) => HandlerType(endpoint) is StreamableHttpHandler or LegacySseHandler;
-
-    /// <summary>
-    /// Returns the SDK endpoint with the checks in front (same route, order, metadata and name; made once per
-    /// endpoint), or <see langword="null"/> when <paramref name="endpoint"/> is not the SDK's.
-    /// </summary>
-    public RouteEndpoint? Guarded(Endpoint endpoint) => _guarded.GetOrAdd(endpoint, _wrap);
-
-    /// <summary>
-    /// The type of the method that serves <paramref name="endpoint"/>: the request delegate's own (MapMcp maps the SDK
-    /// handler's methods as request delegates), or the handler method in the metadata (a delegate mapped through the
-    /// request delegate factory).
-    /// </summary>
-    private static string? HandlerType(Endpoint endpoint) =>
-        (endpoint.Metadata.GetMetadata<MethodInfo>() ?? endpoint.RequestDelegate?.Method)?.DeclaringType?.FullName;
-
-    private RouteEndpoint? Wrap(Endpoint endpoint)
-    {
-        if (endpoint is not RouteEndpoint { RequestDelegate: { } sdk } route || !IsSdkEndpoint(endpoint))
+    /// <summary>Returns <paramref name="next"/> (the SDK's endpoint <paramref name="endpoint"/>, or what is in front of it) with the checks in front.</summary>
+    public RequestDelegate Guard(Endpoint endpoint, RequestDelegate next) =>
+        (SdkEndpoints.Serves(endpoint, HttpMethods.Post), SdkEndpoints.HandlerType(endpoint)) switch
         {
-            return null;
-        }
-
-        var isPost = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post, StringComparer.OrdinalIgnoreCase) == true;
-        RequestDelegate guarded = (isPost, HandlerType(endpoint)) switch
-        {
-            (true, StreamableHttpHandler) => context => CheckPostAsync(context, sdk),
-            (true, _) => context => CheckLegacyPostAsync(context, sdk),
-            _ => context => _validator.RefuseForeignHostOrOrigin(context) ?? sdk(context),
+            (true, SdkEndpoints.StreamableHttpHandler) => context => CheckPostAsync(context, next),
+            (true, _) => context => CheckLegacyPostAsync(context, next),
+            _ => context => _validator.RefuseForeignHostOrOrigin(context) ?? next(context),
         };
-        return new RouteEndpoint(guarded, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
-    }
 
     private async Task CheckPostAsync(HttpContext context, RequestDelegate sdk)
     {

@@ -1,7 +1,7 @@
 using McpCompat.Http;
+using McpCompat.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace McpCompat.Hosting;
 
@@ -15,7 +15,7 @@ internal sealed class GetRequestHandler(
     RequestValidator validator,
     HostedSessionLookup lookup,
     RefusalWriter refusals,
-    IOptions<McpCompatOptions> options,
+    KeepAliveScheduler keepAlives,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider)
 {
@@ -51,14 +51,13 @@ internal sealed class GetRequestHandler(
 
     private async Task StreamAsync(HttpContext context, HostedSession session)
     {
-        var stream = new KeepAliveStream(context.Response.Body, timeProvider, options.Value.KeepAliveInterval, context.RequestAborted, lifetime.ApplicationStopping);
-        Task keepAlive = Task.CompletedTask;
+        var stream = new KeepAliveStream(context.Response.Body, keepAlives, timeProvider, context.RequestAborted, lifetime.ApplicationStopping);
         try
         {
             context.Response.Headers[McpHeaders.SessionId] = session.Id;
             EventStreamResponse.Start(context);
             await stream.FlushAsync(stream.Token).ConfigureAwait(false);
-            keepAlive = stream.RunAsync();
+            stream.Start();
             await api.HandleGetAsync(session.Transport, stream, stream.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
@@ -69,7 +68,6 @@ internal sealed class GetRequestHandler(
         finally
         {
             stream.Stop();
-            await keepAlive.ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             session.CloseGetStream();
         }

@@ -1,3 +1,4 @@
+using McpCompat.Streams;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +31,8 @@ internal sealed class McpCompatEndpoint : IDisposable
         IServiceProvider services,
         IHostApplicationLifetime lifetime,
         TimeProvider timeProvider,
-        McpCompatMetrics metrics)
+        McpCompatMetrics metrics,
+        KeepAliveScheduler keepAlives)
     {
         Api = api;
         var logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
@@ -40,7 +42,7 @@ internal sealed class McpCompatEndpoint : IDisposable
         var lookup = new HostedSessionLookup(store, _refusals);
         var sessions = new HostedSessionFactory(api, store, serverOptionsFactory, loggerFactory, services, timeProvider, logger);
         _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, timeProvider);
-        _get = new GetRequestHandler(api, _validator, lookup, _refusals, options, lifetime, timeProvider);
+        _get = new GetRequestHandler(api, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
         _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics);
     }
 

@@ -35,12 +35,20 @@ internal static class FakeLogs
     /// Fails the test when anything was logged at Error or above (where Kestrel logs an application's unhandled
     /// exception) or mentions an unhandled exception, naming each record with its exception.
     /// </summary>
-    public static void AssertNothingUnhandled(this FakeLogCollector logs)
+    public static void AssertNothingUnhandled(this FakeLogCollector logs, bool allowCancelledTools = false)
     {
         var bad = logs.GetSnapshot()
             .Where(r => r.Level >= LogLevel.Error || r.Message.Contains("unhandled", StringComparison.OrdinalIgnoreCase))
+            .Where(r => !(allowCancelledTools && IsCancelledTool(r)))
             .Select(r => $"{r.Category} [{r.Level}] {r.Message} {r.Exception}")
             .ToList();
         Assert.True(bad.Count == 0, string.Join(Environment.NewLine, bad));
     }
+
+    /// <summary>
+    /// The SDK's own record of a tool whose call was cancelled because its session ended: the 1.x SDKs log it at Error
+    /// as "threw an unhandled exception"; it is the SDK's account of the cancellation, not an exception escaping.
+    /// </summary>
+    private static bool IsCancelledTool(FakeLogRecord record) =>
+        record.Category == "ModelContextProtocol.Server.McpServer" && record.Exception is OperationCanceledException;
 }

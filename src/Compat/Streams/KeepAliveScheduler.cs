@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Streams;
+
+/// <summary>
+/// Writes the keep-alive comments of every open GET (SSE) stream from one timer: each tick (a quarter of
+/// <see cref="McpCompatOptions.KeepAliveInterval"/>) looks for the streams quiet for at least the interval and at the
+/// end of an event, and has each write one comment. A quiet stream therefore gets a comment every interval to one and a
+/// quarter intervals. No timer at all while keep-alives are off (<see cref="Timeout.InfiniteTimeSpan"/>) or before the
+/// first stream opens.
+/// </summary>
+internal sealed class KeepAliveScheduler : IDisposable
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly object _lock = new();
+    private readonly HashSet<KeepAliveStream> _streams = [];
+    private ITimer? _timer;
+    private bool _disposed;
+
+    public KeepAliveScheduler(IOptions<McpCompatOptions> options, TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
+        Interval = options.Value.KeepAliveInterval;
+    }
+
+    /// <summary>Gets how long a stream stays quiet before it gets a comment; <see cref="Timeout.InfiniteTimeSpan"/> when off.</summary>
+    public TimeSpan Interval { get; }
+
+    /// <summary>Gets a value indicating whether streams get keep-alives at all.</summary>
+    public bool Enabled => Interval != Timeout.InfiniteTimeSpan;
+
+    /// <summary>Gets how often the timer looks at the streams.</summary>
+    public TimeSpan Tick => Interval / 4;
+
+    /// <summary>Gets the number of streams watched.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _streams.Count;
+            }
+        }
+    }
+
+    /// <summary>Watches <paramref name="stream"/> until <see cref="Remove"/>; starts the timer with the first stream.</summary>
+    public void Add(KeepAliveStream stream)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _streams.Add(stream);
+            _timer ??= _timeProvider.CreateTimer(static state => ((KeepAliveScheduler)state!).OnTick(), this, Tick, Tick);
+        }
+    }
+
+    public void Remove(KeepAliveStream stream)
+    {
+        lock (_lock)
+        {
+            _streams.Remove(stream);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _streams.Clear();
+            _timer?.Dispose();
+        }
+    }
+
+    private void OnTick()
+    {
+        var now = _timeProvider.GetTimestamp();
+        List<KeepAliveStream>? due = null;
+        lock (_lock)
+        {
+            foreach (var stream in _streams)
+            {
+                if (stream.IsDue(now, Interval))
+                {
+                    (due ??= []).Add(stream);
+                }
+            }
+        }
+
+        // Outside the lock: a stream whose write fails removes itself.
+        foreach (var stream in due ?? [])
+        {
+            _ = stream.KeepAliveAsync();
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using McpCompat.Streams;
+using McpCompat.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpCompat.Tests.AspNetCore;
+
+/// <summary>
+/// Keep-alives on the GET (SSE) streams of the SDK's own <c>MapMcp</c>, on the native and the fallback path: a quiet
+/// stream gets a comment every interval, never inside an event and never on a POST's answer; the SDK's own events
+/// arrive whole, once each, in order.
+/// </summary>
+public sealed class SdkStreamKeepAliveTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(8);
+
+    private static Task<McpTestHost> StartAsync(McpCompatMode mode, TimeSpan? interval = null) => McpTestHost.StartAsync(o =>
+    {
+        o.Mode = mode;
+        o.SessionIdleTimeout = TimeSpan.FromMinutes(5);
+        o.KeepAliveInterval = interval ?? Interval;
+    });
+
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Fallback)]
+    public async Task QuietGetStream_CommentEachInterval_SessionServedOn(McpCompatMode mode)
+    {
+        await using var host = await StartAsync(mode);
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
+        var id = await host.Client.InitializeAsync();
+        using var response = await host.Client.OpenGetStreamAsync(id);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = SseLines.Read(response);
+        await Eventually.TrueAsync(() => scheduler.Count == 1);
+
+        await host.Time.AdvanceUntilAsync(lines.CommentsAsync(2), scheduler.Tick);
+
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        Assert.All(lines.Snapshot(), line => Assert.Equal(": keep-alive", line.Length == 0 ? ": keep-alive" : line));
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Fallback)]
+    public async Task ServerNotificationsAmidKeepAlives_EveryEventWholeOnceInOrder(McpCompatMode mode)
+    {
+        await using var host = await StartAsync(mode);
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
+        var tools = host.App.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+        var id = await host.Client.InitializeAsync();
+        using var response = await host.Client.OpenGetStreamAsync(id);
+        var lines = SseLines.Read(response);
+        await Eventually.TrueAsync(() => scheduler.Count == 1);
+
+        // Each added tool makes the server send notifications/tools/list_changed on the GET stream, while the clock
+        // moves keep-alives in between.
+        const int notifications = 40;
+        for (var i = 0; i < notifications; i++)
+        {
+            tools.Add(McpServerTool.Create(() => "x", new McpServerToolCreateOptions { Name = $"added-{i}" }));
+            host.Time.Advance(scheduler.Tick * (i % 5));
+        }
+
+        await host.Time.AdvanceUntilAsync(lines.EventsAsync(notifications), scheduler.Tick);
+        await host.Time.AdvanceUntilAsync(lines.CommentsAsync(lines.Comments + 1), scheduler.Tick);
+
+        var events = lines.Events();
+        Assert.Equal(notifications, events.Count);
+        Assert.All(events, e => Assert.Equal("notifications/tools/list_changed", (string?)JsonNode.Parse(e)?["method"]));
+        Assert.True(lines.Comments >= 2, $"{lines.Comments} keep-alives");
+        Assert.Equal(0, lines.CommentsInsideEvents);
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Fallback)]
+    public async Task PostAnswerHeldLong_NoComment(McpCompatMode mode)
+    {
+        await using var host = await StartAsync(mode);
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
+        var id = await host.Client.InitializeAsync();
+        var call = host.Client.CallToolAsync(id, "wait");
+        await host.Gate.Entered;
+
+        for (var i = 0; i < 12; i++)
+        {
+            host.Time.Advance(scheduler.Tick);
+        }
+
+        host.Gate.ReleaseAll();
+        var (status, message) = await call;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("released", (string?)message?["result"]?["content"]?[0]?["text"]);
+        Assert.Equal(0, scheduler.Count);
+    }
+
+    [Fact]
+    public async Task KeepAlivesOff_GetStreamUntouched()
+    {
+        await using var host = await StartAsync(McpCompatMode.Auto, Timeout.InfiniteTimeSpan);
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
+        var id = await host.Client.InitializeAsync();
+        using var response = await host.Client.OpenGetStreamAsync(id);
+        var lines = SseLines.Read(response);
+
+        host.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+
+        Assert.Equal(0, scheduler.Count);
+        Assert.Equal(0, lines.Comments);
+    }
+
+    /// <summary>The lines of an SSE response, read in the background: comments counted, events' data kept in order.</summary>
+    private sealed class SseLines
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly List<string> _events = [];
+        private readonly object _lock = new();
+        private int _comments;
+        private int _inside;
+        private event Action? Changed;
+
+        public int Comments => Volatile.Read(ref _comments);
+
+        /// <summary>Gets how many comments came inside an event (there must be none).</summary>
+        public int CommentsInsideEvents => Volatile.Read(ref _inside);
+
+        public static SseLines Read(HttpResponseMessage response)
+        {
+            var lines = new SseLines();
+            _ = Task.Run(async () =>
+            {
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+                string? data = null;
+                try
+                {
+                    while (await reader.ReadLineAsync() is { } line)
+                    {
+                        lines._lines.Enqueue(line);
+                        if (line.StartsWith(':'))
+                        {
+                            // A comment only ever comes between events.
+                            if (data is not null)
+                            {
+                                Interlocked.Increment(ref lines._inside);
+                            }
+
+                            Interlocked.Increment(ref lines._comments);
+                        }
+                        else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                        {
+                            data = line["data: ".Length..];
+                        }
+                        else if (line.Length == 0 && data is not null)
+                        {
+                            lock (lines._lock)
+                            {
+                                lines._events.Add(data);
+                            }
+
+                            data = null;
+                        }
+
+                        lines.Changed?.Invoke();
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException)
+                {
+                    // The response was disposed.
+                }
+            });
+            return lines;
+        }
+
+        public IReadOnlyList<string> Snapshot() => [.. _lines];
+
+        public List<string> Events()
+        {
+            lock (_lock)
+            {
+                return [.. _events];
+            }
+        }
+
+        public Task CommentsAsync(int count) => UntilAsync(() => Comments >= count);
+
+        public Task EventsAsync(int count) => UntilAsync(() => Events().Count >= count);
+
+        private Task UntilAsync(Func<bool> done)
+        {
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action check = () =>
+            {
+                if (done())
+                {
+                    reached.TrySetResult();
+                }
+            };
+            Changed += check;
+            check();
+            return reached.Task;
+        }
+    }
+}

@@ -44,8 +44,9 @@ public sealed class McpCompatOptions
     public int MaxSessions { get; set; } = DefaultMaxSessions;
 
     /// <summary>
-    /// Gets or sets how often <c>MapMcpCompat</c> writes an SSE comment on an open GET stream that has been quiet, so a
-    /// client that vanished without closing its connection is detected and its session can expire.
+    /// Gets or sets how long an open GET (SSE) stream may stay quiet before McpCompat writes an SSE comment on it, so a
+    /// client that vanished without closing its connection is detected and its session can expire: on
+    /// <c>MapMcpCompat</c> and on the SDK's own <c>MapMcp</c> alike, only between events, never on a POST's answer.
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables keep-alives.
     /// </summary>
     /// <value>The default value is 15 seconds.</value>

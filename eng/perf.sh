@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Performance report: builds in Release, runs the load/soak driver (bench/Load), the churn driver (bench/Churn) and the
 # micro-benchmarks (bench/Micro), each writing JSON to artifacts/perf, then bench/Load's report, which writes from those
-# files alone docs/performance.md, docs/perf/churn.svg and README.md's measured summary (between the markers
-# <!-- perf:summary:begin --> and <!-- perf:summary:end -->). Prints the total wall time at the end.
+# files alone docs/performance.md, docs/perf/churn.svg, docs/perf/zombies.svg and README.md's measured summary (between
+# the markers <!-- perf:summary:begin --> and <!-- perf:summary:end -->). Prints the total wall time at the end.
+# Needs root and iproute2 for the zombie churn (a network namespace of its own, blackhole routing rules).
 # Usage: bash eng/perf.sh
 # Knobs (environment): PERF_SOAK_SESSIONS (100000), PERF_SOAK_RATE (sessions/s, 800), PERF_SOAK_TIMEOUT (s, 3),
 #   PERF_SOAK_MODES ("Native Fallback Unbounded"),
 #   PERF_ROUNDS (8), PERF_SEGMENT_SECONDS (2), PERF_LATENESS_SESSIONS (300), PERF_LATENESS_TIMEOUT (s, 3),
 #   PERF_CHURN_SESSIONS (2000), PERF_CHURN_TIMEOUT (s, 2), PERF_CHURN_MODES ("Fallback Native Off"),
-#   PERF_MICRO_ARGS (extra arguments for bench/Micro, e.g. --quick for a rough smoke run).
+#   PERF_MICRO_ARGS (extra arguments for bench/Micro, e.g. --quick for a rough smoke run),
+#   PERF_KEEPALIVE (00:00:15), PERF_ZOMBIE_MINUTES (10), PERF_ZOMBIE_RATE (zombies/s, 1), PERF_ZOMBIE_TIMEOUT (s, 30),
+#   PERF_ZOMBIE_RETRIES2 (the namespace's net.ipv4.tcp_retries2, 6), PERF_STREAMS (10000), PERF_STREAMS_SECONDS (60).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +39,13 @@ lateness_timeout=${PERF_LATENESS_TIMEOUT:-3}
 churn_sessions=${PERF_CHURN_SESSIONS:-2000}
 churn_timeout=${PERF_CHURN_TIMEOUT:-2}
 churn_modes=${PERF_CHURN_MODES:-Fallback Native Off}
+keepalive=${PERF_KEEPALIVE:-00:00:15}
+zombie_minutes=${PERF_ZOMBIE_MINUTES:-10}
+zombie_rate=${PERF_ZOMBIE_RATE:-1}
+zombie_timeout=${PERF_ZOMBIE_TIMEOUT:-30}
+zombie_retries2=${PERF_ZOMBIE_RETRIES2:-6}
+streams=${PERF_STREAMS:-10000}
+streams_seconds=${PERF_STREAMS_SECONDS:-60}
 
 commands=()
 # Runs a command, echoes it, and keeps it (with its wall time) for the report's list of commands.
@@ -78,6 +88,30 @@ for mode in $churn_modes; do
   run "${churn[@]}" "$churn_sessions" "$mode" "$churn_timeout" --json "$out/churn-$n-${mode,,}.json"
 done
 
+# Keep-alives: zombie churn, with and without, side by side in one network namespace of their own (loopback only; the
+# kernel there gives up on an unacknowledged connection after seconds; the local routing rule moves after the
+# blackhole rules the driver adds per vanished client), then the cost of many quiet streams.
+ns="mcpcompat-perf-$$"
+ip netns add "$ns"
+trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+ip -n "$ns" link set lo up
+ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2="$zombie_retries2"
+ip -n "$ns" rule add pref 32000 lookup local
+ip -n "$ns" rule del pref 0
+zombies=(zombies --rate "$zombie_rate" --minutes "$zombie_minutes" --timeout "$zombie_timeout")
+echo "+ (side by side in $ns) ${load[*]} ${zombies[*]} --keepalive $keepalive | --keepalive infinite"
+t0=$(date +%s)
+ip netns exec "$ns" "${load[@]}" "${zombies[@]}" --out "$out/zombies-1-on.json" --keepalive "$keepalive" --port 20000 --pref 1000 &
+on=$!
+ip netns exec "$ns" "${load[@]}" "${zombies[@]}" --out "$out/zombies-2-off.json" --keepalive infinite --port 26000 --pref 16000 &
+off=$!
+wait "$on"
+wait "$off"
+commands+=("ip netns exec $ns ${load[*]} ${zombies[*]} --keepalive $keepalive, and --keepalive infinite beside it"$'\t'"$(($(date +%s) - t0))")
+ip netns del "$ns"
+run "${load[@]}" streams --out "$out/streams-1-on.json" --keepalive "$keepalive" --count "$streams" --seconds "$streams_seconds"
+run "${load[@]}" streams --out "$out/streams-2-off.json" --keepalive infinite --count "$streams" --seconds "$streams_seconds"
+
 # Micro-benchmarks (BenchmarkDotNet).
 # shellcheck disable=SC2086 # PERF_MICRO_ARGS is a list of arguments.
 run dotnet run -c Release --project bench/Micro -- --json "$out/micro.json" ${PERF_MICRO_ARGS:-}
@@ -111,5 +145,5 @@ wall=$(($(date +%s) - started))
 
 "${load[@]}" report --in "$out" --out docs/performance.md --svg docs/perf/churn.svg --svg-link perf/churn.svg --readme README.md
 
-echo "wrote docs/performance.md, docs/perf/churn.svg and README.md's measured summary"
+echo "wrote docs/performance.md, docs/perf/churn.svg, docs/perf/zombies.svg and README.md's measured summary"
 echo "total wall time: ${wall} s"

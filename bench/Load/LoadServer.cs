@@ -41,7 +41,8 @@ internal sealed class LoadServer : IAsyncDisposable
     /// <param name="mode">Who reclaims idle sessions.</param>
     /// <param name="idleTimeout">McpCompat's <c>SessionIdleTimeout</c> (Fallback, Native); ignored otherwise.</param>
     /// <param name="recordEnds">Keep each session's end time by id (costs memory: off for the soak).</param>
-    public static async Task<LoadServer> StartAsync(ServerMode mode, TimeSpan idleTimeout, bool recordEnds)
+    /// <param name="configure">More McpCompat settings (Fallback, Native).</param>
+    public static async Task<LoadServer> StartAsync(ServerMode mode, TimeSpan idleTimeout, bool recordEnds, Action<McpCompatOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -91,6 +92,7 @@ internal sealed class LoadServer : IAsyncDisposable
             {
                 o.Mode = mode == ServerMode.Fallback ? McpCompatMode.Fallback : McpCompatMode.Native;
                 o.SessionIdleTimeout = idleTimeout;
+                configure?.Invoke(o);
             });
         }
 

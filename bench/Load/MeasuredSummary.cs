@@ -50,8 +50,42 @@ internal static class MeasuredSummary
         }
 
         AddSoak(rows, results.Soaks);
+        AddKeepAlives(rows, results.Zombies, results.Streams);
         return rows;
     }
+
+    /// <summary>
+    /// Keep-alives: live zombie sessions at the end of the churn with keep-alives against without (single runs, no
+    /// spread: no verdict), and the cost of the quiet streams with keep-alives against without.
+    /// </summary>
+    private static void AddKeepAlives(List<SummaryRow> rows, IReadOnlyList<ZombieResult> zombies, IReadOnlyList<StreamCostResult> streams)
+    {
+        if (zombies.FirstOrDefault(z => z.KeepAlive != "off") is { } on && zombies.FirstOrDefault(z => z.KeepAlive == "off") is { } off)
+        {
+            rows.Add(new(
+                string.Create(Invariant, $"zombie GET streams on the SDK's host, {on.Opened:N0} over {on.Seconds / 60:0} min: live at the end, RSS at the end"),
+                string.Create(Invariant, $"keep-alives every {on.KeepAlive}: {on.LiveAtEnd:N0} live, {Figures.Mib(on.RssEndBytes):0} MiB"),
+                string.Create(Invariant, $"keep-alives off: {off.LiveAtEnd:N0} live, {Figures.Mib(off.RssEndBytes):0} MiB"),
+                string.Empty,
+                string.Empty,
+                string.Empty));
+        }
+
+        if (streams.FirstOrDefault(s => s.KeepAlive != "off") is { } active && streams.FirstOrDefault(s => s.KeepAlive == "off") is { } quiet)
+        {
+            rows.Add(new(
+                string.Create(Invariant, $"{active.Streams:N0} quiet GET streams: server CPU, active timers, bytes sent per stream per minute"),
+                string.Create(Invariant, $"keep-alives every {active.KeepAlive}: {active.CpuSeconds / active.WindowSeconds * 100:0.00} % of a core, {active.ActiveTimers} timers, {PerStreamMinute(active):0} B"),
+                string.Create(Invariant, $"keep-alives off: {quiet.CpuSeconds / quiet.WindowSeconds * 100:0.00} % of a core, {quiet.ActiveTimers} timers, {PerStreamMinute(quiet):0} B"),
+                string.Empty,
+                string.Empty,
+                string.Empty));
+        }
+    }
+
+    /// <summary>The bytes sent per stream per minute of the window.</summary>
+    public static double PerStreamMinute(StreamCostResult run) =>
+        run.Streams == 0 ? 0 : run.UnreadBytes / (double)run.Streams / (run.WindowSeconds / 60);
 
     public static void WriteTable(StringBuilder md, IReadOnlyList<SummaryRow> rows)
     {

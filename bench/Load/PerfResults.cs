@@ -10,6 +10,8 @@ namespace Load;
 /// <param name="Soaks">Churn soaks (<c>soak-*.json</c>), in file-name order.</param>
 /// <param name="Churns">bench/Churn runs (<c>churn-*.json</c>), in file-name order.</param>
 /// <param name="Micro">bench/Micro (<c>micro.json</c>).</param>
+/// <param name="Zombies">Zombie churn runs (<c>zombies-*.json</c>), in file-name order.</param>
+/// <param name="Streams">Quiet-stream cost runs (<c>streams-*.json</c>), in file-name order.</param>
 internal sealed record PerfResults(
     RunInfo? Run,
     SdkUnderTest? Sdk,
@@ -17,7 +19,9 @@ internal sealed record PerfResults(
     LatenessResult? Lateness,
     IReadOnlyList<SoakResult> Soaks,
     IReadOnlyList<ChurnResult> Churns,
-    MicroResults? Micro)
+    MicroResults? Micro,
+    IReadOnlyList<ZombieResult> Zombies,
+    IReadOnlyList<StreamCostResult> Streams)
 {
     public static PerfResults Read(string dir) => new(
         One<RunInfo>(dir, "run.json"),
@@ -26,7 +30,9 @@ internal sealed record PerfResults(
         One<LatenessResult>(dir, "lateness.json"),
         All<SoakResult>(dir, "soak-*.json"),
         All<ChurnResult>(dir, "churn-*.json"),
-        One<MicroResults>(dir, "micro.json"));
+        One<MicroResults>(dir, "micro.json"),
+        All<ZombieResult>(dir, "zombies-*.json"),
+        All<StreamCostResult>(dir, "streams-*.json"));
 
     private static T? One<T>(string dir, string name)
         where T : class

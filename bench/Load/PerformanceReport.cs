@@ -51,6 +51,18 @@ internal static partial class PerformanceReport
             WriteChurn(md, results.Churns);
         }
 
+        if (results.Zombies.Count > 0)
+        {
+            var zombiesSvg = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(svgFile))!, "zombies.svg");
+            WriteZombies(md, results.Zombies, Path.Combine(Path.GetDirectoryName(svgLink) ?? string.Empty, "zombies.svg").Replace('\\', '/'));
+            await File.WriteAllTextAsync(zombiesSvg, ZombiePlot.Render(results.Zombies));
+        }
+
+        if (results.Streams.Count > 0)
+        {
+            WriteStreamCost(md, results.Streams);
+        }
+
         if (results.Micro is { } micro)
         {
             WriteMicro(md, micro);

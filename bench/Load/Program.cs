@@ -10,10 +10,14 @@ using McpCompat.Benchmarks;
 //   overhead --out FILE [--sessions 16] [--workers 4] [--rounds 8] [--seconds 3] [--warmup 0.5]
 //   lateness --out FILE [--sessions 300] [--timeout 3] [--spread 12]
 //   soak     --out FILE --mode Fallback|Native|Off|Unbounded [--sessions 100000] [--rate 800] [--timeout 3] [--sample 5] [--workers 8]
+//   zombies  --out FILE --keepalive 00:00:15|infinite [--rate 1] [--minutes 10] [--timeout 30] [--sample 10] [--port 20000] [--pref 1000]
+//            (root, in a network namespace prepared as eng/perf.sh does)
+//   streams  --out FILE --keepalive 00:00:15|infinite [--count 10000] [--seconds 60] [--workers 8]
+//            (its clients run in a child process: hold --endpoint URL --count N --workers N)
 //   report   --in DIR --out FILE --svg FILE [--svg-link PATH] [--readme FILE]
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|soak|report [--option value]...");
+    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|soak|zombies|streams|report [--option value]...");
     return 2;
 }
 
@@ -29,6 +33,7 @@ double Number(string name, double fallback) =>
     options.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
 Task WriteAsync<T>(T result) => ResultJson.WriteAsync(Text("out"), result);
+TimeSpan KeepAlive() => Text("keepalive") is "infinite" ? Timeout.InfiniteTimeSpan : TimeSpan.Parse(Text("keepalive"), CultureInfo.InvariantCulture);
 
 switch (args[0])
 {
@@ -61,6 +66,26 @@ switch (args[0])
             sampleEvery: TimeSpan.FromSeconds(Number("sample", 5)),
             workers: (int)Number("workers", 8),
             save: WriteAsync);
+        return 0;
+
+    case "zombies":
+        await ZombieChurn.RunAsync(
+            KeepAlive(),
+            rate: Number("rate", 1),
+            duration: TimeSpan.FromMinutes(Number("minutes", 10)),
+            idleTimeout: TimeSpan.FromSeconds(Number("timeout", 30)),
+            sampleEvery: TimeSpan.FromSeconds(Number("sample", 10)),
+            firstPort: (int)Number("port", 20000),
+            firstPreference: (int)Number("pref", 1000),
+            save: WriteAsync);
+        return 0;
+
+    case "streams":
+        await WriteAsync(await StreamCost.RunAsync(KeepAlive(), (int)Number("count", 10_000), TimeSpan.FromSeconds(Number("seconds", 60)), (int)Number("workers", 8)));
+        return 0;
+
+    case "hold":
+        await StreamCost.HoldAsync(new Uri(Text("endpoint")), (int)Number("count", 10_000), (int)Number("workers", 8));
         return 0;
 
     case "report":

@@ -124,6 +124,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<SessionSweeper>();
         services.TryAddSingleton<HostedSessionStore>();
         services.TryAddSingleton(sp => CoreTransportApi.Create(sp.GetRequiredService<McpSdkReport>()));
+        services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton<McpCompatEndpoint>();
         services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();

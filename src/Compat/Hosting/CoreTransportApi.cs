@@ -14,12 +14,16 @@ namespace McpCompat.Hosting;
 /// </summary>
 [RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
 [RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
-internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFactory server)
+internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFactory server, EventStreamApi? eventStreams = null)
 {
     /// <summary>Gets the transport API shape in use.</summary>
     public TransportApiShape Shape => transport.Shape;
 
-    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => transport.CreateTransport(loggerFactory, sessionId);
+    /// <summary>Gets the SDK's event stream store API, or <see langword="null"/> when its transports take no store.</summary>
+    public EventStreamApi? EventStreams => eventStreams;
+
+    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId, object? eventStreamStore) =>
+        transport.CreateTransport(loggerFactory, sessionId, eventStreamStore);
 
     /// <inheritdoc cref="ITransportAdapter.HandlePostAsync"/>
     public Task<bool> HandlePostAsync(object target, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken) =>
@@ -93,6 +97,7 @@ internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFac
             _ => throw new InvalidOperationException(reason),
         };
 
-        return new CoreTransportApi(transport, new SdkServerFactory(m.ServerCreate!, m.ServerRun!));
+        var eventStreams = shape == TransportApiShape.Message ? EventStreamApi.Create(report) : null;
+        return new CoreTransportApi(transport, new SdkServerFactory(m.ServerCreate!, m.ServerRun!), eventStreams);
     }
 }

@@ -15,6 +15,7 @@ namespace McpCompat.Hosting;
 /// </summary>
 internal sealed class HostedSessionFactory(
     CoreTransportApi api,
+    object? eventStreamStore,
     HostedSessionStore store,
     IOptionsFactory<McpServerOptions> serverOptionsFactory,
     ILoggerFactory loggerFactory,
@@ -55,7 +56,7 @@ internal sealed class HostedSessionFactory(
         RandomNumberGenerator.Fill(random);
         var id = WebEncoders.Base64UrlEncode(random);
 
-        var transport = api.CreateTransport(loggerFactory, id);
+        var transport = api.CreateTransport(loggerFactory, id, eventStreamStore);
         var server = api.CreateServer(transport, serverOptionsFactory.Create(Options.DefaultName), loggerFactory, services);
         var lifetime = new CancellationTokenSource();
 

@@ -8,8 +8,8 @@ internal interface ITransportAdapter
 {
     TransportApiShape Shape { get; }
 
-    /// <summary>Creates a transport for a new session.</summary>
-    object CreateTransport(ILoggerFactory loggerFactory, string sessionId);
+    /// <summary>Creates a transport for a new session, with the event stream store where the shape takes one.</summary>
+    object CreateTransport(ILoggerFactory loggerFactory, string sessionId, object? eventStreamStore);
 
     /// <summary>
     /// Hands one POSTed JSON-RPC message to the transport, which writes its answer (SSE) to <paramref name="responseBody"/>;

@@ -24,6 +24,7 @@ internal sealed class McpCompatEndpoint : IDisposable
 
     public McpCompatEndpoint(
         CoreTransportApi api,
+        ProtocolRevisions revisions,
         HostedSessionStore store,
         IOptions<McpCompatOptions> options,
         IOptionsFactory<McpServerOptions> serverOptionsFactory,
@@ -37,12 +38,15 @@ internal sealed class McpCompatEndpoint : IDisposable
         Api = api;
         var logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
         _refusals = new RefusalWriter(logger);
-        _validator = new RequestValidator(options, _refusals);
+        _validator = new RequestValidator(options, _refusals, revisions);
         _admission = new SessionAdmission(store, options, timeProvider, metrics, _refusals, logger);
         var lookup = new HostedSessionLookup(store, _refusals);
-        var sessions = new HostedSessionFactory(api, store, serverOptionsFactory, loggerFactory, services, timeProvider, logger);
+
+        // The application's event stream store (the SDK's ISseEventStreamStore in DI), where the SDK's transport takes one.
+        var eventStreamStore = api.EventStreams is { } streams ? services.GetService(streams.StoreType) : null;
+        var sessions = new HostedSessionFactory(api, eventStreamStore, store, serverOptionsFactory, loggerFactory, services, timeProvider, logger);
         _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, timeProvider);
-        _get = new GetRequestHandler(api, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
+        _get = new GetRequestHandler(api, eventStreamStore, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
         _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics);
     }
 

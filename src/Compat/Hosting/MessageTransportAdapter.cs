@@ -15,7 +15,8 @@ namespace McpCompat.Hosting;
 /// </summary>
 internal sealed class MessageTransportAdapter : ITransportAdapter
 {
-    private readonly Func<ILoggerFactory, string, object> _create;
+    private readonly Func<ILoggerFactory, string, object?, object> _create;
+    private readonly Func<ILoggerFactory, string, object?, object> _createWithStore;
     private readonly Func<object, JsonRpcMessage, Stream, CancellationToken, Task<bool>> _post;
     private readonly Func<object, Stream, CancellationToken, Task> _get;
     private readonly Action<JsonRpcMessage, ClaimsPrincipal, string?>? _attachContext;
@@ -24,6 +25,9 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     public MessageTransportAdapter(ProbedMembers members)
     {
         _create = TransportDelegates.CreateTransport(members.TransportLoggerFactoryConstructor!, members.TransportSessionId);
+        _createWithStore = members.TransportEventStreamStore is { } store
+            ? TransportDelegates.CreateTransport(members.TransportLoggerFactoryConstructor!, members.TransportSessionId, store)
+            : _create;
         _get = TransportDelegates.HandleGet(members.HandleGetMessage!);
         _attachContext = CompileAttachContext(members);
         var post = members.HandlePostMessage!;
@@ -38,7 +42,8 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
 
     public TransportApiShape Shape => TransportApiShape.Message;
 
-    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => _create(loggerFactory, sessionId);
+    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId, object? eventStreamStore) =>
+        eventStreamStore is null ? _create(loggerFactory, sessionId, null) : _createWithStore(loggerFactory, sessionId, eventStreamStore);
 
     public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace McpCompat.Hosting;
 /// <summary>The pipe API shape (0.2): the transport reads the POSTed message from a pipe itself and writes SSE.</summary>
 internal sealed class PipeTransportAdapter : ITransportAdapter
 {
-    private readonly Func<ILoggerFactory, string, object> _create;
+    private readonly Func<ILoggerFactory, string, object?, object> _create;
     private readonly Func<object, IDuplexPipe, CancellationToken, Task<bool>> _post;
     private readonly Func<object, Stream, CancellationToken, Task> _get;
 
@@ -28,7 +28,8 @@ internal sealed class PipeTransportAdapter : ITransportAdapter
 
     public TransportApiShape Shape => TransportApiShape.Pipe;
 
-    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId) => _create(loggerFactory, sessionId);
+    // This shape has no event stream store: the store, if any, is not used.
+    public object CreateTransport(ILoggerFactory loggerFactory, string sessionId, object? eventStreamStore) => _create(loggerFactory, sessionId, null);
 
     // This shape has no notion of the request's user or protocol version: the transport gets the body already read.
     // It flushes after each event; what a call that failed left unflushed is dropped, not written after the fact.

@@ -53,6 +53,28 @@ internal sealed class RefusalWriter(ILogger logger)
         return JsonRpcErrorResponse.WriteAsync(context, status, error);
     }
 
+    /// <summary>
+    /// Refuses a protocol revision with 400, <see cref="JsonRpcErrorCodes.UnsupportedProtocolVersion"/> and the revisions
+    /// <paramref name="supported"/> in <c>data</c>, from which a client that speaks several picks another.
+    /// </summary>
+    public Task RefuseVersionAsync(HttpContext context, string requested, IReadOnlyList<string> supported, string message, JsonElement? requestId = null)
+    {
+        Log.RequestRefused(logger, context.Request.Method, StatusCodes.Status400BadRequest, message);
+        return JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.UnsupportedProtocolVersion, message, requestId, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("supported");
+            foreach (var version in supported)
+            {
+                json.WriteStringValue(version);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("requested", requested);
+            json.WriteEndObject();
+        });
+    }
+
     public Task WriteAsync(HttpContext context, int status, int code, string message)
     {
         Log.RequestRefused(logger, context.Request.Method, status, message);

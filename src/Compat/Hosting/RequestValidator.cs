@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using McpCompat.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -11,14 +12,8 @@ namespace McpCompat.Hosting;
 /// SDK's own) serves it: Host and Origin (against DNS rebinding), Accept, Content-Type, <c>MCP-Protocol-Version</c> and
 /// <c>Mcp-Session-Id</c>. Each check that fails answers the request itself.
 /// </summary>
-internal sealed class RequestValidator(IOptions<McpCompatOptions> options, RefusalWriter refusals)
+internal sealed class RequestValidator(IOptions<McpCompatOptions> options, RefusalWriter refusals, ProtocolRevisions? revisions = null)
 {
-    /// <summary>Protocol revisions a client may name in <c>MCP-Protocol-Version</c>.</summary>
-    private static readonly HashSet<string> KnownProtocolVersions = new(StringComparer.Ordinal)
-    {
-        "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25",
-    };
-
     /// <summary>
     /// Answers 403 when the request's Host or Origin is not allowed and returns that answer; returns
     /// <see langword="null"/> when both are allowed.
@@ -83,16 +78,19 @@ internal sealed class RequestValidator(IOptions<McpCompatOptions> options, Refus
         return false;
     }
 
-    /// <summary>Returns the <c>MCP-Protocol-Version</c> header ("" when absent), or answers 400 and returns null.</summary>
-    public async ValueTask<string?> CheckProtocolVersionAsync(HttpContext context)
+    /// <summary>
+    /// Returns the <c>MCP-Protocol-Version</c> header ("" when absent) when it names a revision of the SDK's, or answers
+    /// 400 with <see cref="JsonRpcErrorCodes.UnsupportedProtocolVersion"/> and the revisions supported, and returns null.
+    /// </summary>
+    public async ValueTask<string?> CheckProtocolVersionAsync(HttpContext context, JsonElement? requestId = null)
     {
         var version = context.Request.Headers[McpHeaders.ProtocolVersion].ToString();
-        if (version.Length == 0 || KnownProtocolVersions.Contains(version))
+        if (version.Length == 0 || revisions is null || revisions.IsSupported(version))
         {
             return version;
         }
 
-        await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, $"Bad Request: unsupported MCP-Protocol-Version '{version}'").ConfigureAwait(false);
+        await refusals.RefuseVersionAsync(context, version, revisions.Supported, $"Bad Request: unsupported MCP-Protocol-Version '{version}'", requestId).ConfigureAwait(false);
         return null;
     }
 

@@ -7,16 +7,29 @@ namespace McpCompat.Hosting;
 /// <summary>Delegates both transport adapters compile the same way from the probed members.</summary>
 internal static class TransportDelegates
 {
-    /// <summary><c>new Transport(loggerFactory) { SessionId = sessionId }</c>, each part where the constructor and property have it.</summary>
-    public static Func<ILoggerFactory, string, object> CreateTransport(ConstructorInfo ctor, PropertyInfo? sessionIdProperty)
+    /// <summary>
+    /// <c>new Transport(loggerFactory) { SessionId = sessionId, EventStreamStore = (Store)store }</c>, each part where the
+    /// constructor and properties have it.
+    /// </summary>
+    public static Func<ILoggerFactory, string, object?, object> CreateTransport(ConstructorInfo ctor, PropertyInfo? sessionIdProperty, PropertyInfo? storeProperty = null)
     {
         var loggerFactory = Expression.Parameter(typeof(ILoggerFactory), "loggerFactory");
         var sessionId = Expression.Parameter(typeof(string), "sessionId");
+        var store = Expression.Parameter(typeof(object), "store");
         var create = ctor.GetParameters().Length == 1 ? Expression.New(ctor, loggerFactory) : Expression.New(ctor);
-        Expression body = sessionIdProperty is null
-            ? create
-            : Expression.MemberInit(create, Expression.Bind(sessionIdProperty, sessionId));
-        return Expression.Lambda<Func<ILoggerFactory, string, object>>(Expression.Convert(body, typeof(object)), loggerFactory, sessionId).Compile();
+        var bindings = new List<MemberBinding>();
+        if (sessionIdProperty is not null)
+        {
+            bindings.Add(Expression.Bind(sessionIdProperty, sessionId));
+        }
+
+        if (storeProperty is not null)
+        {
+            bindings.Add(Expression.Bind(storeProperty, Expression.Convert(store, storeProperty.PropertyType)));
+        }
+
+        Expression body = bindings.Count == 0 ? create : Expression.MemberInit(create, bindings);
+        return Expression.Lambda<Func<ILoggerFactory, string, object?, object>>(Expression.Convert(body, typeof(object)), loggerFactory, sessionId, store).Compile();
     }
 
     /// <summary><c>((Transport)transport).HandleGet…(stream, cancellationToken)</c>.</summary>

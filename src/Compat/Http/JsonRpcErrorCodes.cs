@@ -20,4 +20,16 @@ internal static class JsonRpcErrorCodes
 
     /// <summary>The MCP SDKs' code for an unknown or ended session, answered with HTTP 404.</summary>
     public const int SessionNotFound = -32001;
+
+    /// <summary>JSON-RPC's "Method not found".</summary>
+    public const int MethodNotFound = -32601;
+
+    /// <summary>MCP's code for an HTTP header that disagrees with the request's body (2026-07-28).</summary>
+    public const int HeaderMismatch = -32020;
+
+    /// <summary>
+    /// MCP's code for a protocol revision the server does not support, with <c>data.supported</c> listing those it does:
+    /// a client that speaks several picks another, or falls back to the <c>initialize</c> handshake (2026-07-28).
+    /// </summary>
+    public const int UnsupportedProtocolVersion = -32022;
 }

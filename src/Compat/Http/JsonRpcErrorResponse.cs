@@ -16,10 +16,10 @@ internal static class JsonRpcErrorResponse
     public static Task WriteSessionNotFoundAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorCodes.SessionNotFound, SessionNotFoundMessage);
 
-    public static Task WriteAsync(HttpContext context, int status, int code, string message)
+    public static Task WriteAsync(HttpContext context, int status, int code, string message, JsonElement? id = null, Action<Utf8JsonWriter>? data = null)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        Format(buffer, code, message, id: null);
+        Format(buffer, code, message, id, data);
         return WriteAsync(context, status, buffer.WrittenMemory);
     }
 
@@ -46,7 +46,7 @@ internal static class JsonRpcErrorResponse
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static void Format(IBufferWriter<byte> buffer, int code, string message, JsonElement? id)
+    private static void Format(IBufferWriter<byte> buffer, int code, string message, JsonElement? id, Action<Utf8JsonWriter>? data = null)
     {
         using var json = new Utf8JsonWriter(buffer);
         json.WriteStartObject();
@@ -54,6 +54,12 @@ internal static class JsonRpcErrorResponse
         json.WriteStartObject("error");
         json.WriteNumber("code", code);
         json.WriteString("message", message);
+        if (data is not null)
+        {
+            json.WritePropertyName("data");
+            data(json);
+        }
+
         json.WriteEndObject();
         json.WritePropertyName("id");
         if (id is { } value)

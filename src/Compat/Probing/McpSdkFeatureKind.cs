@@ -31,4 +31,16 @@ public enum McpSdkFeatureKind
 
     /// <summary><c>HttpServerTransportOptions.Stateless</c>: a settable <see cref="bool"/>; the SDK's host can run without sessions.</summary>
     StatelessOption,
+
+    /// <summary>
+    /// <c>StreamableHttpServerTransport.EventStreamStore</c> (an <c>ISseEventStreamStore</c>) and the store's reader by
+    /// <c>Last-Event-ID</c>: streams carry event ids and a client can resume one (ModelContextProtocol.Core 1.0.0 and later).
+    /// </summary>
+    EventStreamStore,
+
+    /// <summary>
+    /// The SDK supports a protocol revision without sessions or an <c>initialize</c> handshake, each request carrying its
+    /// own metadata (2026-07-28 and later); <c>MapMcpCompat</c> serves a request naming it statelessly.
+    /// </summary>
+    SessionlessRevision,
 }

@@ -64,6 +64,27 @@ internal sealed record ProbedMembers
     /// <summary>Gets the context's settable <c>ProtocolVersion</c> (a string), where it has one.</summary>
     public PropertyInfo? MessageContextProtocolVersion { get; init; }
 
+    /// <summary>Gets the transport's settable <c>EventStreamStore</c>, whose type is the SDK's <c>ISseEventStreamStore</c>.</summary>
+    public PropertyInfo? TransportEventStreamStore { get; init; }
+
+    /// <summary>Gets <c>ISseEventStreamStore.GetStreamReaderAsync(string, CancellationToken)</c>.</summary>
+    public MethodInfo? EventStreamStoreGetReader { get; init; }
+
+    /// <summary>Gets <c>ISseEventStreamReader.SessionId</c>.</summary>
+    public PropertyInfo? EventStreamReaderSessionId { get; init; }
+
+    /// <summary>Gets <c>ISseEventStreamReader.ReadEventsAsync(CancellationToken)</c>.</summary>
+    public MethodInfo? EventStreamReaderReadEvents { get; init; }
+
+    /// <summary>Gets the protocol revisions the SDK supports, oldest first, or <see langword="null"/> when its list was not found.</summary>
+    public IReadOnlyList<string>? ProtocolVersions { get; init; }
+
+    /// <summary>Gets the revisions of <see cref="ProtocolVersions"/> without sessions (every request carries its metadata).</summary>
+    public IReadOnlyList<string> SessionlessProtocolVersions { get; init; } = [];
+
+    /// <summary>Gets where <see cref="ProtocolVersions"/> was read, or why it was not found.</summary>
+    public string ProtocolVersionsEvidence { get; init; } = string.Empty;
+
     /// <summary>Gets why each hosting member above that is <see langword="null"/> was not found, by member.</summary>
     public IReadOnlyDictionary<string, string> HostingEvidence { get; init; } = new Dictionary<string, string>();
 }

@@ -106,6 +106,12 @@ internal static partial class SdkProbe
             HandlePostPipe = postPipe,
         };
 
+        // Resumable streams (an event stream store) and the protocol revisions MapMcpCompat serves.
+        (members, var streams) = FindEventStreamMembers(core, transport, members);
+        features.Add(streams);
+        (members, var revisions) = FindProtocolRevisions(core, members);
+        features.Add(revisions);
+
         return new McpSdkReport(infos, features, advisories, members);
     }
 

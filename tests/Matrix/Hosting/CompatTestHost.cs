@@ -59,15 +59,20 @@ internal sealed class CompatTestHost : IAsyncDisposable
         return new RawMcpClient(http, Endpoint, ProtocolVersion);
     }
 
-    public static async Task<CompatTestHost> StartAsync(Action<McpCompatOptions>? configure = null, bool requireAuthorization = false, Action<IServiceCollection>? services = null)
+    public static async Task<CompatTestHost> StartAsync(Action<McpCompatOptions>? configure = null, bool requireAuthorization = false, Action<IServiceCollection>? services = null, Type? tools = null)
     {
         var time = new FakeTimeProvider();
         var builder = TestWebApplication.CreateBuilder(time, requireAuthorization: requireAuthorization);
         services?.Invoke(builder.Services);
-        builder.Services
+        var server = builder.Services
             .AddMcpServer()
-            .WithTools<HostingTestTools>()
-            .AddMcpCompat(o =>
+            .WithTools<HostingTestTools>();
+        if (tools is not null)
+        {
+            server.WithTools([tools]);
+        }
+
+        server.AddMcpCompat(o =>
             {
                 o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
                 configure?.Invoke(o);
@@ -113,6 +118,14 @@ internal sealed class HostingTestTools
     }
 
     public static void ReleaseAll() => _release.TrySetResult();
+
+    /// <summary>Waits, as a <c>wait</c> call does, until <see cref="ReleaseAll"/>.</summary>
+    public static async Task WaitForReleaseAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _enteredCount);
+        _entered.TrySetResult();
+        await _release.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     [McpServerTool(Name = "echo"), Description("Echoes.")]
     public static string Echo(string message) => message;

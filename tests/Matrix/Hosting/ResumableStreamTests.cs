@@ -1,0 +1,372 @@
+using System.ComponentModel;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using McpCompat.Probing;
+using McpCompat.Tests.Support;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpCompat.Tests.Hosting;
+
+/// <summary>
+/// Resumable streams on MapMcpCompat: with the SDK's distributed-cache event stream store in DI, streams carry event
+/// ids and a priming event, a dropped stream resumes from <c>Last-Event-ID</c>, a polling tool works, and the SDK host's
+/// refusals hold. On an SDK whose transport takes no store, <c>Last-Event-ID</c> is refused as the SDK's host refuses it.
+/// </summary>
+[Collection(HostingTestTools.Collection)]
+public sealed class ResumableStreamTests
+{
+    /// <summary>
+    /// The first revision with priming events (resumability needs it negotiated), or, on an SDK without it, the newest
+    /// the SDK has.
+    /// </summary>
+    private static readonly string ResumableRevision = McpSdkProbe.Current.Members.ProtocolVersions is { } known && !known.Contains("2025-11-25")
+        ? known[^1]
+        : "2025-11-25";
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private static bool SdkHasStore => McpSdkProbe.Current.GetFeature(McpSdkFeatureKind.EventStreamStore).IsPresent;
+
+    [Fact]
+    public async Task PostAnswer_WithStore_CarriesPrimingEventAndEventIds()
+    {
+        await using var host = await StartAsync(withStore: true);
+        var client = Client(host);
+        var id = await client.InitializeAsync();
+
+        var body = await PostRawAsync(host, id, """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}""");
+        var events = SseEvent.Parse(body);
+
+        if (!SdkHasStore)
+        {
+            Assert.All(events, e => Assert.Null(e.Id));
+            return;
+        }
+
+        Assert.True(events.Count >= 2, body);
+        Assert.All(events, e => Assert.False(string.IsNullOrEmpty(e.Id), body));
+        Assert.Equal(string.Empty, events[0].Data);
+        Assert.Equal("hi", (string?)JsonNode.Parse(events[^1].Data)?["result"]?["content"]?[0]?["text"]);
+    }
+
+    [Fact]
+    public async Task GetStream_DroppedThenResumed_MissedEventsOnceInOrderThenLiveOnes()
+    {
+        await using var host = await StartAsync(withStore: true);
+        var client = Client(host);
+        var id = await client.InitializeAsync();
+        var session = host.Store.Find(id)!;
+
+        string lastSeen;
+        using (var first = await client.OpenGetStreamAsync(id))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            using var reader = new SseReader(await first.Content.ReadAsStreamAsync());
+            if (!SdkHasStore)
+            {
+                await Resume(host, id, "0").ContinueWith(t => AssertRefused(t.Result, "does not support resuming streams"), TaskScheduler.Default);
+                return;
+            }
+
+            var priming = await reader.NextAsync().WaitAsync(Bound);
+            Assert.Equal(string.Empty, priming.Data);
+            await SendAsync(session, "notifications/one");
+            var one = await reader.NextAsync().WaitAsync(Bound);
+            Assert.Equal("notifications/one", Method(one));
+            lastSeen = one.Id!;
+        }
+
+        // The client is gone; the server goes on sending, into the store.
+        await SendAsync(session, "notifications/two");
+        await SendAsync(session, "notifications/three");
+
+        using var resumed = await Resume(host, id, lastSeen);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal(id, Assert.Single(resumed.Headers.GetValues("Mcp-Session-Id")));
+        using var replay = new SseReader(await resumed.Content.ReadAsStreamAsync());
+        Assert.Equal("notifications/two", Method(await replay.NextAsync().WaitAsync(Bound)));
+        Assert.Equal("notifications/three", Method(await replay.NextAsync().WaitAsync(Bound)));
+
+        await SendAsync(session, "notifications/four");
+        Assert.Equal("notifications/four", Method(await replay.NextAsync().WaitAsync(Bound)));
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Fact]
+    public async Task LastEventId_UnknownOrOtherSessions_400AsTheSdkHostAnswers()
+    {
+        await using var host = await StartAsync(withStore: true);
+        var client = Client(host);
+        var id = await client.InitializeAsync();
+        var other = await client.InitializeAsync();
+
+        using var unknown = await Resume(host, id, "no-such-event");
+        AssertRefused(unknown, SdkHasStore ? "either invalid or expired" : "does not support resuming streams");
+        if (!SdkHasStore)
+        {
+            return;
+        }
+
+        var otherEvents = SseEvent.Parse(await PostRawAsync(host, other, """{"jsonrpc":"2.0","id":3,"method":"ping"}"""));
+        using var foreign = await Resume(host, id, otherEvents[0].Id!);
+        AssertRefused(foreign, "different session ID");
+
+        // Neither refusal touched either session.
+        Assert.Equal(HttpStatusCode.OK, await client.PingAsync(id));
+        Assert.Equal(HttpStatusCode.OK, await client.PingAsync(other));
+    }
+
+    [Fact]
+    public async Task LastEventId_NoStoreRegistered_400NotSupported_SessionLivesOn()
+    {
+        await using var host = await StartAsync(withStore: false);
+        var client = Client(host);
+        var id = await client.InitializeAsync();
+
+        var events = SseEvent.Parse(await PostRawAsync(host, id, """{"jsonrpc":"2.0","id":3,"method":"ping"}"""));
+        Assert.All(events, e => Assert.Null(e.Id));
+
+        using var refused = await Resume(host, id, "0");
+        AssertRefused(refused, "does not support resuming streams");
+        Assert.Equal(HttpStatusCode.OK, await client.PingAsync(id));
+    }
+
+    /// <summary>
+    /// The rule: a session is idle from the end of its last request, and each poll (a GET with <c>Last-Event-ID</c>)
+    /// is a request. A client that polls more often than <c>SessionIdleTimeout</c> keeps its session however long the
+    /// tool runs; one that stops polling for longer loses it, as any idle client does.
+    /// </summary>
+    [Theory]
+    [InlineData(0.9, true)]
+    [InlineData(1.1, false)]
+    public async Task PollingTool_ClientPollsAtIntervals_SessionKeptOnlyWhilePollsComeWithinTheIdleTimeout(double pollEvery, bool kept)
+    {
+        HostingTestTools.Reset();
+        await using var host = await StartAsync(withStore: true);
+        var client = Client(host);
+        var id = await client.InitializeAsync();
+        var idle = TimeSpan.FromSeconds(30);
+
+        var body = await PostRawAsync(host, id, """{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"poll","arguments":{}}}""");
+        if (!SdkHasStore)
+        {
+            // The SDK's transport has no store to poll from: the tool's EnablePollingAsync is refused, and it says so.
+            Assert.Contains("error", body, StringComparison.Ordinal);
+            return;
+        }
+
+        // The POST answer ended early: a priming event with the retry interval, no result yet.
+        var events = SseEvent.Parse(body);
+        Assert.Contains(events, e => e.Retry is not null);
+        Assert.DoesNotContain(events, e => e.Data.Contains("\"result\"", StringComparison.Ordinal));
+        var lastSeen = events[^1].Id!;
+
+        for (var poll = 0; poll < 5; poll++)
+        {
+            host.Time.Advance(idle * pollEvery);
+            await host.Sweeper.SweepOnceAsync();
+            using var answer = await Resume(host, id, lastSeen);
+            if (!kept)
+            {
+                Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+                HostingTestTools.ReleaseAll();
+                return;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            foreach (var e in SseEvent.Parse(await answer.Content.ReadAsStringAsync()))
+            {
+                lastSeen = e.Id ?? lastSeen;
+            }
+        }
+
+        HostingTestTools.ReleaseAll();
+        // Once the tool is done, the next poll carries its result.
+        var result = await Eventually.WaitForAsync(
+            async () =>
+            {
+                using var answer = await Resume(host, id, lastSeen);
+                var found = string.Empty;
+                foreach (var e in SseEvent.Parse(await answer.Content.ReadAsStringAsync()))
+                {
+                    lastSeen = e.Id ?? lastSeen;
+                    found = e.Data.Contains("\"result\"", StringComparison.Ordinal) ? e.Data : found;
+                }
+
+                return found;
+            },
+            found => found.Length > 0);
+
+        Assert.Equal("polled", (string?)JsonNode.Parse(result)?["result"]?["content"]?[0]?["text"]);
+        Assert.Equal(1, host.Tracker.Count);
+    }
+
+    private static Task<CompatTestHost> StartAsync(bool withStore) =>
+        CompatTestHost.StartAsync(services: withStore ? AddSdkEventStreamStore : null, tools: typeof(PollingTools));
+
+    private static RawMcpClient Client(CompatTestHost host) => new(host.Http, host.Endpoint, ResumableRevision);
+
+    private static async Task<string> PostRawAsync(CompatTestHost host, string sessionId, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, host.Endpoint) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", ResumableRevision);
+        using var response = await host.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static Task<HttpResponseMessage> Resume(CompatTestHost host, string sessionId, string lastEventId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, host.Endpoint);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", ResumableRevision);
+        request.Headers.Add("Last-Event-ID", lastEventId);
+        return host.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    private static void AssertRefused(HttpResponseMessage response, string reason)
+    {
+        var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        Assert.Contains(reason, (string?)JsonNode.Parse(body)?["error"]?["message"] ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    private static string? Method(SseEvent e) => (string?)JsonNode.Parse(e.Data)?["method"];
+
+    /// <summary>Sends a notification as the server does outside any request: on the session's GET stream.</summary>
+    private static Task SendAsync(McpCompat.Hosting.HostedSession session, string method)
+    {
+        var send = session.Transport.GetType().GetMethod("SendMessageAsync", [typeof(JsonRpcMessage), typeof(CancellationToken)])!;
+        return (Task)send.Invoke(session.Transport, [new JsonRpcNotification { Method = method }, CancellationToken.None])!;
+    }
+
+    /// <summary>
+    /// Registers the SDK's <c>DistributedCacheEventStreamStore</c> (ModelContextProtocol 1.0.0 and later) as its
+    /// <c>ISseEventStreamStore</c>, over an in-memory distributed cache; nothing where the SDK has no such store.
+    /// </summary>
+    private static void AddSdkEventStreamStore(IServiceCollection services)
+    {
+        var sdk = typeof(McpServerOptions).Assembly.GetName().Name == "ModelContextProtocol.Core"
+            ? Assembly.Load("ModelContextProtocol")
+            : typeof(McpServerOptions).Assembly;
+        var storeType = sdk.GetType("ModelContextProtocol.Server.DistributedCacheEventStreamStore");
+        var optionsType = sdk.GetType("ModelContextProtocol.Server.DistributedCacheEventStreamStoreOptions");
+        if (storeType is null || optionsType is null)
+        {
+            return;
+        }
+
+        var options = Activator.CreateInstance(optionsType)!;
+        optionsType.GetProperty("Cache")!.SetValue(options, new MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions())));
+        var wrapped = typeof(Microsoft.Extensions.Options.Options).GetMethod(nameof(Microsoft.Extensions.Options.Options.Create))!.MakeGenericMethod(optionsType).Invoke(null, [options])!;
+        var store = Activator.CreateInstance(storeType, wrapped, null)!;
+        services.AddSingleton(storeType.GetInterface("ISseEventStreamStore")!, store);
+    }
+
+    /// <summary>A tool that asks the transport to let the client poll for its result, then waits for the test.</summary>
+    [McpServerToolType]
+    internal sealed class PollingTools
+    {
+        [McpServerTool(Name = "poll"), Description("Lets the client poll, then waits until the test releases it.")]
+        public static async Task<string> Poll(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+        {
+            var enable = context.GetType().GetMethod("EnablePollingAsync", [typeof(TimeSpan), typeof(CancellationToken)])
+                ?? throw new InvalidOperationException("this SDK has no EnablePollingAsync");
+            await ((ValueTask)enable.Invoke(context, [TimeSpan.FromSeconds(1), cancellationToken])!).ConfigureAwait(false);
+            await HostingTestTools.WaitForReleaseAsync(cancellationToken).ConfigureAwait(false);
+            return "polled";
+        }
+    }
+
+    /// <summary>One SSE event as sent: its id, retry and data lines.</summary>
+    private sealed record SseEvent(string? Id, string? Retry, string Data)
+    {
+        public static List<SseEvent> Parse(string body)
+        {
+            var events = new List<SseEvent>();
+            foreach (var block in body.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+            {
+                string? id = null, retry = null;
+                var data = new List<string>();
+                var any = false;
+                foreach (var line in block.Split('\n'))
+                {
+                    if (line.StartsWith(':'))
+                    {
+                        continue;
+                    }
+
+                    any = true;
+                    var (field, value) = Split(line);
+                    switch (field)
+                    {
+                        case "id": id = value; break;
+                        case "retry": retry = value; break;
+                        case "data": data.Add(value); break;
+                    }
+                }
+
+                if (any)
+                {
+                    events.Add(new SseEvent(id, retry, string.Join('\n', data)));
+                }
+            }
+
+            return events;
+        }
+
+        private static (string Field, string Value) Split(string line)
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                return (line, string.Empty);
+            }
+
+            var value = line[(colon + 1)..];
+            return (line[..colon], value.StartsWith(' ') ? value[1..] : value);
+        }
+    }
+
+    /// <summary>Reads SSE events off an open stream, one at a time, skipping comments.</summary>
+    private sealed class SseReader(Stream stream) : IDisposable
+    {
+        private readonly StreamReader _reader = new(stream);
+
+        public void Dispose() => _reader.Dispose();
+
+        public async Task<SseEvent> NextAsync()
+        {
+            var block = new List<string>();
+            while (true)
+            {
+                var line = await _reader.ReadLineAsync() ?? throw new EndOfStreamException("the stream ended");
+                if (line.Length == 0)
+                {
+                    if (block.Count > 0)
+                    {
+                        return SseEvent.Parse(string.Join('\n', block) + "\n\n")[0];
+                    }
+
+                    continue;
+                }
+
+                if (!line.StartsWith(':'))
+                {
+                    block.Add(line);
+                }
+            }
+        }
+    }
+}

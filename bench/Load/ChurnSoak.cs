@@ -226,7 +226,7 @@ internal static class ChurnSoak
     }
 
     /// <summary>Three readings, 300 ms apart, sorted: the middle one is the median.</summary>
-    private static long[] ThreeReadings(Func<long> measure)
+    public static long[] ThreeReadings(Func<long> measure)
     {
         var values = new long[3];
         for (var i = 0; i < values.Length; i++)

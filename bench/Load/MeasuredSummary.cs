@@ -75,13 +75,16 @@ internal static class MeasuredSummary
         {
             rows.Add(new(
                 string.Create(Invariant, $"{active.Streams:N0} quiet GET streams: server CPU, active timers in the process, bytes sent per stream per minute, managed heap"),
-                string.Create(Invariant, $"keep-alives every {active.KeepAlive}: {active.CpuSeconds / active.WindowSeconds * 100:0.00} % of a core, {active.ActiveTimers} timers, {PerStreamMinute(active):0} B, {Figures.Mib(active.ManagedBytes):0} MiB"),
-                string.Create(Invariant, $"keep-alives off: {quiet.CpuSeconds / quiet.WindowSeconds * 100:0.00} % of a core, {quiet.ActiveTimers} timers, {PerStreamMinute(quiet):0} B, {Figures.Mib(quiet.ManagedBytes):0} MiB"),
+                string.Create(Invariant, $"keep-alives every {active.KeepAlive}: {active.CpuSeconds / active.WindowSeconds * 100:0.00} % of a core, {Timers(active.ActiveTimers)}, {PerStreamMinute(active):0} B, {Figures.Mib(active.ManagedBytes):0} MiB"),
+                string.Create(Invariant, $"keep-alives off: {quiet.CpuSeconds / quiet.WindowSeconds * 100:0.00} % of a core, {Timers(quiet.ActiveTimers)}, {PerStreamMinute(quiet):0} B, {Figures.Mib(quiet.ManagedBytes):0} MiB"),
                 string.Empty,
                 string.Empty,
                 string.Empty));
         }
     }
+
+    /// <summary>A count of timers: "1 timer", "2 timers".</summary>
+    private static string Timers(long count) => count == 1 ? "1 timer" : string.Create(Invariant, $"{count} timers");
 
     /// <summary>The bytes sent per stream per minute of the window.</summary>
     public static double PerStreamMinute(StreamCostResult run) =>

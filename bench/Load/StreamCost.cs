@@ -73,11 +73,14 @@ internal static class StreamCost
             cpu.TotalSeconds,
             timers,
             unread,
-            GC.GetTotalMemory(forceFullCollection: true),
+            ManagedBytes(),
             process.WorkingSet64,
             openSeconds,
             failures);
     }
+
+    /// <summary>The managed heap at the end of the run: the median of three readings, each after a forced full collection.</summary>
+    private static long ManagedBytes() => ChurnSoak.ThreeReadings(ChurnSoak.ManagedBytes)[1];
 
     /// <summary>
     /// The client process: opens <paramref name="count"/> sessions with a GET stream each, prints

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using McpCompat.Streams;
 using McpCompat.Tests.Support;
@@ -87,19 +88,25 @@ public sealed class SdkStreamKeepAliveTests
         await using var host = await StartAsync(mode);
         var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
         var id = await host.Client.InitializeAsync();
-        var call = host.Client.CallToolAsync(id, "wait");
+
+        // A GET stream beside the call shows the clock's ticks writing keep-alives while the call is held.
+        using var get = await host.Client.OpenGetStreamAsync(id);
+        var getLines = SseLines.Read(get);
+        await Eventually.TrueAsync(() => scheduler.Count == 1);
+        var call = ReadBodyAsync(host.Client.SendRequestAsync(id, "tools/call", new JsonObject { ["name"] = "wait", ["arguments"] = new JsonObject() }));
         await host.Gate.Entered;
 
-        for (var i = 0; i < 12; i++)
-        {
-            host.Time.Advance(scheduler.Tick);
-        }
+        await host.Time.AdvanceUntilAsync(getLines.CommentsAsync(3), scheduler.Tick);
 
+        // Three intervals passed with the call held, and only the GET stream is watched.
+        Assert.False(call.IsCompleted);
+        Assert.Equal(1, scheduler.Count);
         host.Gate.ReleaseAll();
-        var (status, message) = await call;
+        var (status, body) = await call;
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("released", (string?)message?["result"]?["content"]?[0]?["text"]);
-        Assert.Equal(0, scheduler.Count);
+        var text = Encoding.UTF8.GetString(body);
+        Assert.DoesNotContain(text.Split('\r', '\n'), line => line.StartsWith(':'));
+        Assert.Equal("released", (string?)RawMcpClient.ReadMessage(text)?["result"]?["content"]?[0]?["text"]);
     }
 
     [Fact]
@@ -116,6 +123,13 @@ public sealed class SdkStreamKeepAliveTests
 
         Assert.Equal(0, scheduler.Count);
         Assert.Equal(0, lines.Comments);
+    }
+
+    /// <summary>The status and the body of a response, byte for byte as the server sent it.</summary>
+    private static async Task<(HttpStatusCode Status, byte[] Body)> ReadBodyAsync(Task<HttpResponseMessage> sending)
+    {
+        using var response = await sending;
+        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
     }
 
     /// <summary>The lines of an SSE response, read in the background: comments counted, events' data kept in order.</summary>

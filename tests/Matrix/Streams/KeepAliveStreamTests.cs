@@ -86,15 +86,26 @@ public sealed class KeepAliveStreamTests : IDisposable
     {
         var inner = new GatedStream();
         using var stream = Started(inner);
-        var eventText = Encoding.UTF8.GetBytes("data: x\n\n");
-        var writing = stream.WriteAsync(eventText).AsTask();
+        var writing = stream.WriteAsync(Encoding.UTF8.GetBytes("data: x\n\n")).AsTask();
         await inner.Entered;
 
-        // Quiet long enough by the clock, but a write holds the stream: the tick passes it by.
-        _time.Advance(Interval + _scheduler.Tick);
+        // Quiet long enough by the clock, but a write holds the stream: each tick passes it by. The fake clock runs
+        // the timer on this thread and a keep-alive starts its write before it first waits, so a comment the tick
+        // let through has reached the inner stream by the time Advance returns.
+        for (var i = 0; i < 8; i++)
+        {
+            _time.Advance(_scheduler.Tick);
+        }
+
+        Assert.Equal(1, inner.WritesStarted);
         inner.Release();
         await writing;
+        Assert.Equal(1, inner.WritesStarted);
         Assert.Equal("data: x\n\n", Encoding.UTF8.GetString(inner.ToArray()));
+
+        // The comment comes on a later tick, after the event.
+        await _time.AdvanceUntilAsync(inner.SecondWritten, _scheduler.Tick);
+        Assert.Equal("data: x\n\n: keep-alive\n\n", Encoding.UTF8.GetString(inner.ToArray()));
     }
 
     [Fact]
@@ -196,21 +207,37 @@ public sealed class KeepAliveStreamTests : IDisposable
             _writes.GetOrAdd(n, _ => new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
-    /// <summary>A stream whose first write waits until the test releases it.</summary>
+    /// <summary>A stream whose first write waits until the test releases it; it counts the writes begun, held or not.</summary>
     private sealed class GatedStream : MemoryStream
     {
         private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _secondWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
 
         public Task Entered => _entered.Task;
+
+        /// <summary>Gets a task that completes once a second write has been written.</summary>
+        public Task SecondWritten => _secondWritten.Task;
+
+        public int WritesStarted => Volatile.Read(ref _started);
 
         public void Release() => _release.TrySetResult();
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            _entered.TrySetResult();
-            await _release.Task;
+            var n = Interlocked.Increment(ref _started);
+            if (n == 1)
+            {
+                _entered.TrySetResult();
+                await _release.Task;
+            }
+
             await base.WriteAsync(buffer, cancellationToken);
+            if (n == 2)
+            {
+                _secondWritten.TrySetResult();
+            }
         }
     }
 

@@ -50,16 +50,17 @@ internal sealed class RawMcpClient(HttpClient http, Uri endpoint, string protoco
     /// <summary>Sends a request of the session and returns the status and the JSON-RPC message answered, if any.</summary>
     public async Task<(HttpStatusCode Status, JsonNode? Message)> RequestAsync(string sessionId, string method, JsonObject? parameters = null, CancellationToken cancellationToken = default)
     {
-        var request = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _nextId), ["method"] = method };
-        if (parameters is not null)
-        {
-            request["params"] = parameters;
-        }
-
-        using var response = await SendAsync(HttpMethod.Post, sessionId, request.ToJsonString(), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, sessionId, Request(method, parameters), cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         return (response.StatusCode, ReadMessage(body));
     }
+
+    /// <summary>
+    /// Sends a request of the session and returns the response as soon as its headers are in, its body unread: for
+    /// tests that look at the bytes of the answer as the server wrote them. The caller disposes the response.
+    /// </summary>
+    public Task<HttpResponseMessage> SendRequestAsync(string sessionId, string method, JsonObject? parameters = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, sessionId, Request(method, parameters), cancellationToken, HttpCompletionOption.ResponseHeadersRead);
 
     public async Task<HttpStatusCode> PingAsync(string sessionId, CancellationToken cancellationToken = default) =>
         (await RequestAsync(sessionId, "ping", cancellationToken: cancellationToken)).Status;
@@ -83,7 +84,18 @@ internal sealed class RawMcpClient(HttpClient http, Uri endpoint, string protoco
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string? sessionId, string? content, CancellationToken cancellationToken)
+    private string Request(string method, JsonObject? parameters)
+    {
+        var request = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _nextId), ["method"] = method };
+        if (parameters is not null)
+        {
+            request["params"] = parameters;
+        }
+
+        return request.ToJsonString();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string? sessionId, string? content, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(method, endpoint);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -99,7 +111,7 @@ internal sealed class RawMcpClient(HttpClient http, Uri endpoint, string protoco
             request.Content = new StringContent(content, Encoding.UTF8, "application/json");
         }
 
-        return await http.SendAsync(request, cancellationToken);
+        return await http.SendAsync(request, completion, cancellationToken);
     }
 
     /// <summary>Reads the JSON-RPC message of a response body: plain JSON, or the last <c>data:</c> line of an SSE stream.</summary>

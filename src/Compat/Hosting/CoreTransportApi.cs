@@ -29,6 +29,9 @@ internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFac
     public Task<bool> HandlePostAsync(object target, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken) =>
         transport.HandlePostAsync(target, body, user, protocolVersion, responseBody, cancellationToken);
 
+    /// <summary>Gets the message API shape's adapter where it serves requests without sessions, or <see langword="null"/>.</summary>
+    public MessageTransportAdapter? Stateless => transport is MessageTransportAdapter { ServesStateless: true } message ? message : null;
+
     public Task HandleGetAsync(object target, Stream responseBody, CancellationToken cancellationToken) =>
         transport.HandleGetAsync(target, responseBody, cancellationToken);
 

@@ -1,3 +1,4 @@
+using McpCompat.Http;
 using McpCompat.Streams;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -21,6 +22,7 @@ internal sealed class McpCompatEndpoint : IDisposable
     private readonly PostRequestHandler _post;
     private readonly GetRequestHandler _get;
     private readonly DeleteRequestHandler _delete;
+    private readonly ProtocolRevisions _revisions;
 
     public McpCompatEndpoint(
         CoreTransportApi api,
@@ -45,7 +47,9 @@ internal sealed class McpCompatEndpoint : IDisposable
         // The application's event stream store (the SDK's ISseEventStreamStore in DI), where the SDK's transport takes one.
         var eventStreamStore = api.EventStreams is { } streams ? services.GetService(streams.StoreType) : null;
         var sessions = new HostedSessionFactory(api, eventStreamStore, store, serverOptionsFactory, loggerFactory, services, timeProvider, logger);
-        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, timeProvider);
+        var sessionless = api.Stateless is { } stateless ? new SessionlessPostHandler(api, stateless, _refusals, serverOptionsFactory, loggerFactory) : null;
+        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, timeProvider);
+        _revisions = revisions;
         _get = new GetRequestHandler(api, eventStreamStore, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
         _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics);
     }
@@ -65,6 +69,15 @@ internal sealed class McpCompatEndpoint : IDisposable
         if (HttpMethods.IsPost(method))
         {
             return _post.HandleAsync(context);
+        }
+
+        // A revision without sessions has neither the GET stream nor DELETE: only POST, as the SDK's host answers.
+        if ((HttpMethods.IsGet(method) || HttpMethods.IsDelete(method)) &&
+            _revisions.IsSessionless(context.Request.Headers[McpHeaders.ProtocolVersion].ToString()))
+        {
+            context.Response.Headers.Allow = HttpMethods.Post;
+            return _refusals.RefuseAsync(context, StatusCodes.Status405MethodNotAllowed,
+                $"Method Not Allowed: The {method} endpoint is not supported by protocol version '{context.Request.Headers[McpHeaders.ProtocolVersion]}'; use POST.");
         }
 
         if (HttpMethods.IsGet(method))

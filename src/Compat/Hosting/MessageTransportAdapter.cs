@@ -20,6 +20,8 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     private readonly Func<object, JsonRpcMessage, Stream, CancellationToken, Task<bool>> _post;
     private readonly Func<object, Stream, CancellationToken, Task> _get;
     private readonly Action<JsonRpcMessage, ClaimsPrincipal, string?>? _attachContext;
+    private readonly Func<ILoggerFactory, object>? _createStateless;
+    private readonly Func<object, JsonRpcMessage, Stream, Func<JsonRpcMessage?, ValueTask>, CancellationToken, Task<bool>>? _postStarting;
     private readonly JsonTypeInfo<JsonRpcMessage> _messageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     public MessageTransportAdapter(ProbedMembers members)
@@ -38,6 +40,21 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
         var token = Expression.Parameter(typeof(CancellationToken), "cancellationToken");
         var call = Expression.Call(Expression.Convert(transport, post.DeclaringType!), post, message, stream, token);
         _post = Expression.Lambda<Func<object, JsonRpcMessage, Stream, CancellationToken, Task<bool>>>(call, transport, message, stream, token).Compile();
+
+        if (members.TransportStateless is { } stateless && members.HandlePostWithResponseStarting is { } postStarting)
+        {
+            var loggerFactory = Expression.Parameter(typeof(ILoggerFactory), "loggerFactory");
+            var create = Expression.MemberInit(
+                Expression.New(members.TransportLoggerFactoryConstructor!, loggerFactory),
+                Expression.Bind(stateless, Expression.Constant(true)));
+            _createStateless = Expression.Lambda<Func<ILoggerFactory, object>>(Expression.Convert(create, typeof(object)), loggerFactory).Compile();
+
+            var starting = Expression.Parameter(typeof(Func<JsonRpcMessage?, ValueTask>), "onResponseStarting");
+            var callStarting = Expression.Call(Expression.Convert(transport, postStarting.DeclaringType!), postStarting, message, stream,
+                Expression.Convert(starting, postStarting.GetParameters()[2].ParameterType), token);
+            _postStarting = Expression.Lambda<Func<object, JsonRpcMessage, Stream, Func<JsonRpcMessage?, ValueTask>, CancellationToken, Task<bool>>>(
+                callStarting, transport, message, stream, starting, token).Compile();
+        }
     }
 
     public TransportApiShape Shape => TransportApiShape.Message;
@@ -54,6 +71,25 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     }
 
     public Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken) => _get(transport, responseBody, cancellationToken);
+
+    /// <summary>Gets whether this SDK serves a request without a session (<see cref="CreateStatelessTransport"/>).</summary>
+    public bool ServesStateless => _createStateless is not null;
+
+    /// <summary>A transport for one request of a revision without sessions: <c>new Transport(loggerFactory) { Stateless = true }</c>.</summary>
+    public object CreateStatelessTransport(ILoggerFactory loggerFactory) =>
+        (_createStateless ?? throw new InvalidOperationException("This SDK serves no request without a session."))(loggerFactory);
+
+    /// <summary>
+    /// Hands a request of a revision without sessions to its transport, which reports the first message it will answer
+    /// with to <paramref name="onResponseStarting"/> before writing anything, so that an error can choose the status.
+    /// </summary>
+    public Task<bool> HandleStatelessPostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string protocolVersion, Stream responseBody, Func<JsonRpcMessage?, ValueTask> onResponseStarting, CancellationToken cancellationToken)
+    {
+        var parsed = JsonSerializer.Deserialize(body.Span, _messageType)
+            ?? throw new JsonException("The request body is not a JSON-RPC message.");
+        _attachContext?.Invoke(parsed, user, protocolVersion);
+        return _postStarting!(transport, parsed, responseBody, onResponseStarting, cancellationToken);
+    }
 
     /// <summary>
     /// <c>message.Context ??= new(); message.Context.User = user; message.Context.ProtocolVersion = version;</c>, each

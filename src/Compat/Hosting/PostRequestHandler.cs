@@ -17,6 +17,8 @@ internal sealed class PostRequestHandler(
     HostedSessionFactory sessions,
     HostedSessionLookup lookup,
     RefusalWriter refusals,
+    ProtocolRevisions revisions,
+    SessionlessPostHandler? sessionless,
     TimeProvider timeProvider)
 {
     public async Task HandleAsync(HttpContext context)
@@ -24,6 +26,17 @@ internal sealed class PostRequestHandler(
         if (!await validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false) ||
             await validator.CheckProtocolVersionAsync(context).ConfigureAwait(false) is not { } protocolVersion)
         {
+            return;
+        }
+
+        if (sessionless is not null && revisions.IsSessionless(protocolVersion))
+        {
+            // No session in this revision, whatever Mcp-Session-Id says: the request is answered on its own.
+            if (await ReadMessageAsync(context).ConfigureAwait(false) is { } message)
+            {
+                await sessionless.HandleAsync(context, message, protocolVersion).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -43,7 +56,8 @@ internal sealed class PostRequestHandler(
 
         try
         {
-            if (await ReadMessageAsync(context).ConfigureAwait(false) is { } message)
+            if (await ReadMessageAsync(context).ConfigureAwait(false) is { } message &&
+                (sessionless is null || !await sessionless.RefuseMismatchedMetaAsync(context, message, protocolVersion, revisions).ConfigureAwait(false)))
             {
                 await SendAsync(context, session, message, protocolVersion).ConfigureAwait(false);
             }
@@ -56,7 +70,8 @@ internal sealed class PostRequestHandler(
 
     private async Task StartSessionAsync(HttpContext context, string protocolVersion)
     {
-        if (await ReadMessageAsync(context).ConfigureAwait(false) is not { } message)
+        if (await ReadMessageAsync(context).ConfigureAwait(false) is not { } message ||
+            (sessionless is not null && await sessionless.RefuseMismatchedMetaAsync(context, message, protocolVersion, revisions).ConfigureAwait(false)))
         {
             return;
         }

@@ -9,10 +9,14 @@ namespace McpCompat.Hosting;
 /// </summary>
 internal sealed class PostedMessage
 {
-    private PostedMessage(ReadOnlyMemory<byte> body, bool isInitialize, JsonElement? id, string? initializeFault)
+    private const string MetaProtocolVersionKey = "io.modelcontextprotocol/protocolVersion";
+    private const string MetaClientCapabilitiesKey = "io.modelcontextprotocol/clientCapabilities";
+
+    private PostedMessage(ReadOnlyMemory<byte> body, string? method, JsonElement? id, string? initializeFault)
     {
         Body = body;
-        IsInitialize = isInitialize;
+        Method = method;
+        IsInitialize = method == "initialize";
         Id = id;
         InitializeFault = initializeFault;
     }
@@ -21,6 +25,25 @@ internal sealed class PostedMessage
     public ReadOnlyMemory<byte> Body { get; }
 
     public bool IsInitialize { get; }
+
+    /// <summary>Gets the method of a request or notification, or <see langword="null"/> for a response.</summary>
+    public string? Method { get; }
+
+    /// <summary>Gets whether the message is a request (a method and an id), which expects an answer.</summary>
+    public bool IsRequest => Method is not null && Id is not null;
+
+    /// <summary>Gets <c>params._meta["io.modelcontextprotocol/protocolVersion"]</c>, where the message has it (2026-07-28).</summary>
+    public string? MetaProtocolVersion { get; private init; }
+
+    /// <summary>Gets whether <c>params._meta["io.modelcontextprotocol/clientCapabilities"]</c> is an object (2026-07-28).</summary>
+    public bool HasClientCapabilities { get; private init; }
+
+    /// <summary>
+    /// Gets what names the target of the request, which the <c>Mcp-Name</c> header must repeat (2026-07-28):
+    /// <c>params.name</c> of <c>tools/call</c> and <c>prompts/get</c>, <c>params.uri</c> of <c>resources/read</c>;
+    /// <see langword="null"/> for other methods, or "" when the request lacks it.
+    /// </summary>
+    public string? RoutingName { get; private init; }
 
     /// <summary>Gets the request's id (a string or an integer), or <see langword="null"/> for a notification or a response.</summary>
     public JsonElement? Id { get; }
@@ -42,9 +65,24 @@ internal sealed class PostedMessage
     /// <summary>Reads the message whose JSON object is <paramref name="root"/>.</summary>
     public static PostedMessage Read(ReadOnlyMemory<byte> body, JsonElement root)
     {
-        var isInitialize = root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String && method.ValueEquals("initialize");
+        var method = root.TryGetProperty("method", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
         JsonElement? id = root.TryGetProperty("id", out var value) && IsRequestId(value) ? value.Clone() : null;
-        return new PostedMessage(body, isInitialize, id, isInitialize ? FindInitializeFault(body, root, id) : null);
+        var hasParams = root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object;
+        var hasMeta = hasParams && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object;
+        var routingKey = method switch
+        {
+            "tools/call" or "prompts/get" => "name",
+            "resources/read" => "uri",
+            _ => null,
+        };
+
+        return new PostedMessage(body, method, id, method == "initialize" ? FindInitializeFault(body, root, id) : null)
+        {
+            MetaProtocolVersion = hasMeta && parameters.GetProperty("_meta").TryGetProperty(MetaProtocolVersionKey, out var version) && version.ValueKind == JsonValueKind.String ? version.GetString() : null,
+            HasClientCapabilities = hasMeta && parameters.GetProperty("_meta").TryGetProperty(MetaClientCapabilitiesKey, out var capabilities) && capabilities.ValueKind == JsonValueKind.Object,
+            RoutingName = routingKey is null ? null
+                : hasParams && parameters.TryGetProperty(routingKey, out var target) && target.ValueKind == JsonValueKind.String ? target.GetString() : string.Empty,
+        };
     }
 
     private static bool IsRequestId(JsonElement id) =>

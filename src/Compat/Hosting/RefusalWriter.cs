@@ -75,9 +75,10 @@ internal sealed class RefusalWriter(ILogger logger)
         });
     }
 
-    public Task WriteAsync(HttpContext context, int status, int code, string message)
+    /// <summary>Refuses with a JSON-RPC error for the request's <paramref name="id"/> (null when it has none or is unknown).</summary>
+    public Task WriteAsync(HttpContext context, int status, int code, string message, JsonElement? id = null)
     {
         Log.RequestRefused(logger, context.Request.Method, status, message);
-        return JsonRpcErrorResponse.WriteAsync(context, status, code, message);
+        return JsonRpcErrorResponse.WriteAsync(context, status, code, message, id);
     }
 }

@@ -27,6 +27,9 @@ internal static class JsonRpcErrorCodes
     /// <summary>MCP's code for an HTTP header that disagrees with the request's body (2026-07-28).</summary>
     public const int HeaderMismatch = -32020;
 
+    /// <summary>MCP's code for a request that needs a client capability the client did not declare (2026-07-28).</summary>
+    public const int MissingRequiredClientCapability = -32021;
+
     /// <summary>
     /// MCP's code for a protocol revision the server does not support, with <c>data.supported</c> listing those it does:
     /// a client that speaks several picks another, or falls back to the <c>initialize</c> handshake (2026-07-28).

@@ -82,6 +82,15 @@ internal sealed record ProbedMembers
     /// <summary>Gets the revisions of <see cref="ProtocolVersions"/> without sessions (every request carries its metadata).</summary>
     public IReadOnlyList<string> SessionlessProtocolVersions { get; init; } = [];
 
+    /// <summary>Gets the transport's settable <c>Stateless</c>, where the SDK serves revisions without sessions.</summary>
+    public PropertyInfo? TransportStateless { get; init; }
+
+    /// <summary>
+    /// Gets <c>HandlePostRequestAsync(JsonRpcMessage, Stream, Func&lt;JsonRpcMessage?, ValueTask&gt;?, CancellationToken)</c>,
+    /// where the SDK serves revisions without sessions.
+    /// </summary>
+    public MethodInfo? HandlePostWithResponseStarting { get; init; }
+
     /// <summary>Gets where <see cref="ProtocolVersions"/> was read, or why it was not found.</summary>
     public string ProtocolVersionsEvidence { get; init; } = string.Empty;
 

@@ -109,7 +109,7 @@ internal static partial class SdkProbe
         // Resumable streams (an event stream store) and the protocol revisions MapMcpCompat serves.
         (members, var streams) = FindEventStreamMembers(core, transport, members);
         features.Add(streams);
-        (members, var revisions) = FindProtocolRevisions(core, members);
+        (members, var revisions) = FindProtocolRevisions(core, transport, members);
         features.Add(revisions);
 
         return new McpSdkReport(infos, features, advisories, members);

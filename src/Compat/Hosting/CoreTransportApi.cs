@@ -26,8 +26,8 @@ internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFac
         transport.CreateTransport(loggerFactory, sessionId, eventStreamStore);
 
     /// <inheritdoc cref="ITransportAdapter.HandlePostAsync"/>
-    public Task<bool> HandlePostAsync(object target, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken) =>
-        transport.HandlePostAsync(target, body, user, protocolVersion, responseBody, cancellationToken);
+    public Task<bool> HandlePostAsync(object target, PostedMessage message, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken) =>
+        transport.HandlePostAsync(target, message, user, protocolVersion, responseBody, cancellationToken);
 
     /// <summary>Gets the message API shape's adapter where it serves requests without sessions, or <see langword="null"/>.</summary>
     public MessageTransportAdapter? Stateless => transport is MessageTransportAdapter { ServesStateless: true } message ? message : null;

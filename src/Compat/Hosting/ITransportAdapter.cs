@@ -15,7 +15,7 @@ internal interface ITransportAdapter
     /// Hands one POSTed JSON-RPC message to the transport, which writes its answer (SSE) to <paramref name="responseBody"/>;
     /// <see langword="true"/> when it wrote one. Once the task ends, the transport writes nothing more there.
     /// </summary>
-    Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken);
+    Task<bool> HandlePostAsync(object transport, PostedMessage message, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken);
 
     /// <summary>Serves the session's GET (SSE) stream until it ends.</summary>
     Task HandleGetAsync(object transport, Stream responseBody, CancellationToken cancellationToken);

@@ -62,10 +62,9 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     public object CreateTransport(ILoggerFactory loggerFactory, string sessionId, object? eventStreamStore) =>
         eventStreamStore is null ? _create(loggerFactory, sessionId, null) : _createWithStore(loggerFactory, sessionId, eventStreamStore);
 
-    public Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
+    public Task<bool> HandlePostAsync(object transport, PostedMessage message, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
     {
-        var parsed = JsonSerializer.Deserialize(body.Span, _messageType)
-            ?? throw new JsonException("The request body is not a JSON-RPC message.");
+        var parsed = Read(message);
         _attachContext?.Invoke(parsed, user, protocolVersion);
         return _post(transport, parsed, responseBody, cancellationToken);
     }
@@ -83,13 +82,16 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     /// Hands a request of a revision without sessions to its transport, which reports the first message it will answer
     /// with to <paramref name="onResponseStarting"/> before writing anything, so that an error can choose the status.
     /// </summary>
-    public Task<bool> HandleStatelessPostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string protocolVersion, Stream responseBody, Func<JsonRpcMessage?, ValueTask> onResponseStarting, CancellationToken cancellationToken)
+    public Task<bool> HandleStatelessPostAsync(object transport, PostedMessage message, ClaimsPrincipal user, string protocolVersion, Stream responseBody, Func<JsonRpcMessage?, ValueTask> onResponseStarting, CancellationToken cancellationToken)
     {
-        var parsed = JsonSerializer.Deserialize(body.Span, _messageType)
-            ?? throw new JsonException("The request body is not a JSON-RPC message.");
+        var parsed = Read(message);
         _attachContext?.Invoke(parsed, user, protocolVersion);
         return _postStarting!(transport, parsed, responseBody, onResponseStarting, cancellationToken);
     }
+
+    /// <summary>The message as the SDK's type: as the body reader read it, or read now (once per message either way).</summary>
+    private JsonRpcMessage Read(PostedMessage message) =>
+        message.Parsed ?? JsonSerializer.Deserialize(message.Body.Span, _messageType) ?? throw new JsonException("The request body is not a JSON-RPC message.");
 
     /// <summary>
     /// <c>message.Context ??= new(); message.Context.User = user; message.Context.ProtocolVersion = version;</c>, each

@@ -33,8 +33,9 @@ internal sealed class PipeTransportAdapter : ITransportAdapter
 
     // This shape has no notion of the request's user or protocol version: the transport gets the body already read.
     // It flushes after each event; what a call that failed left unflushed is dropped, not written after the fact.
-    public async Task<bool> HandlePostAsync(object transport, ReadOnlyMemory<byte> body, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
+    public async Task<bool> HandlePostAsync(object transport, PostedMessage message, ClaimsPrincipal user, string? protocolVersion, Stream responseBody, CancellationToken cancellationToken)
     {
+        var body = message.Body;
         var output = PipeWriter.Create(responseBody, new StreamPipeWriterOptions(leaveOpen: true));
         bool wrote;
         try

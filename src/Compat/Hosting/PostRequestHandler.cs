@@ -106,7 +106,7 @@ internal sealed class PostRequestHandler(
 
     private async ValueTask<PostedMessage?> ReadMessageAsync(HttpContext context) =>
         await bodyReader.ReadAsync(context).ConfigureAwait(false) is { } body
-            ? await bodyReader.ParseAsync(context, body).ConfigureAwait(false)
+            ? await bodyReader.ParseAsync(context, body, asSdkMessage: api.Shape == TransportApiShape.Message).ConfigureAwait(false)
             : null;
 
     /// <summary>
@@ -119,7 +119,7 @@ internal sealed class PostRequestHandler(
         using var answer = new MemoryStream();
         try
         {
-            await api.HandlePostAsync(session.Transport, message.Body, context.User, NullIfEmpty(protocolVersion), answer, context.RequestAborted).ConfigureAwait(false);
+            await api.HandlePostAsync(session.Transport, message, context.User, NullIfEmpty(protocolVersion), answer, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception) when (session.Tracked.IsGone)
         {
@@ -172,7 +172,7 @@ internal sealed class PostRequestHandler(
         bool wrote;
         try
         {
-            wrote = await api.HandlePostAsync(session.Transport, message.Body, context.User, NullIfEmpty(protocolVersion), context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            wrote = await api.HandlePostAsync(session.Transport, message, context.User, NullIfEmpty(protocolVersion), context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception) when (session.Tracked.IsGone)
         {

@@ -1,4 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using System.Text.Unicode;
 
 namespace McpCompat.Hosting;
@@ -12,13 +16,27 @@ internal sealed class PostedMessage
     private const string MetaProtocolVersionKey = "io.modelcontextprotocol/protocolVersion";
     private const string MetaClientCapabilitiesKey = "io.modelcontextprotocol/clientCapabilities";
 
+    private readonly JsonElement? _id;
+    private readonly RequestId _typedId;
+    private readonly bool _hasTypedId;
+
     private PostedMessage(ReadOnlyMemory<byte> body, string? method, JsonElement? id, string? initializeFault)
     {
         Body = body;
         Method = method;
         IsInitialize = method == "initialize";
-        Id = id;
+        _id = id;
         InitializeFault = initializeFault;
+    }
+
+    private PostedMessage(ReadOnlyMemory<byte> body, JsonRpcMessage parsed, string? method, RequestId? id)
+    {
+        Body = body;
+        Parsed = parsed;
+        Method = method;
+        IsInitialize = method == "initialize";
+        _typedId = id ?? default;
+        _hasTypedId = id is not null;
     }
 
     /// <summary>Gets the message as the client sent it.</summary>
@@ -30,7 +48,7 @@ internal sealed class PostedMessage
     public string? Method { get; }
 
     /// <summary>Gets whether the message is a request (a method and an id), which expects an answer.</summary>
-    public bool IsRequest => Method is not null && Id is not null;
+    public bool IsRequest => Method is not null && (_hasTypedId || _id is not null);
 
     /// <summary>Gets <c>params._meta["io.modelcontextprotocol/protocolVersion"]</c>, where the message has it (2026-07-28).</summary>
     public string? MetaProtocolVersion { get; private init; }
@@ -45,8 +63,13 @@ internal sealed class PostedMessage
     /// </summary>
     public string? RoutingName { get; private init; }
 
+    /// <summary>Gets the message as the SDK's type, where it was read as one (the message API shape), or <see langword="null"/>.</summary>
+    public JsonRpcMessage? Parsed { get; }
+
     /// <summary>Gets the request's id (a string or an integer), or <see langword="null"/> for a notification or a response.</summary>
-    public JsonElement? Id { get; }
+    public JsonElement? Id => _hasTypedId ? JsonSerializer.SerializeToElement(_typedId, IdType) : _id;
+
+    private static JsonTypeInfo<RequestId> IdType => (JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId));
 
     /// <summary>
     /// Gets why an <c>initialize</c> message cannot start a session, or <see langword="null"/> when it can (or is not
@@ -69,12 +92,7 @@ internal sealed class PostedMessage
         JsonElement? id = root.TryGetProperty("id", out var value) && IsRequestId(value) ? value.Clone() : null;
         var hasParams = root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object;
         var hasMeta = hasParams && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object;
-        var routingKey = method switch
-        {
-            "tools/call" or "prompts/get" => "name",
-            "resources/read" => "uri",
-            _ => null,
-        };
+        var routingKey = RoutingKey(method);
 
         return new PostedMessage(body, method, id, method == "initialize" ? FindInitializeFault(body, root, id) : null)
         {
@@ -84,6 +102,36 @@ internal sealed class PostedMessage
                 : hasParams && parameters.TryGetProperty(routingKey, out var target) && target.ValueKind == JsonValueKind.String ? target.GetString() : string.Empty,
         };
     }
+
+    /// <summary>
+    /// Reads a message the SDK's serializer has already read (anything but <c>initialize</c>, whose shape is checked on
+    /// the raw JSON): one pass over the body, as the SDK's host makes.
+    /// </summary>
+    public static PostedMessage From(ReadOnlyMemory<byte> body, JsonRpcMessage parsed)
+    {
+        var (method, id, parameters) = parsed switch
+        {
+            JsonRpcRequest request => (request.Method, (RequestId?)request.Id, request.Params),
+            JsonRpcNotification notification => (notification.Method, null, notification.Params),
+            _ => ((string?)null, (RequestId?)null, (JsonNode?)null),
+        };
+        var meta = (parameters as JsonObject)?["_meta"] as JsonObject;
+        var routingKey = RoutingKey(method);
+        return new PostedMessage(body, parsed, method, id)
+        {
+            MetaProtocolVersion = meta?[MetaProtocolVersionKey] is JsonValue version && version.TryGetValue(out string? text) ? text : null,
+            HasClientCapabilities = meta?[MetaClientCapabilitiesKey] is JsonObject,
+            RoutingName = routingKey is null ? null
+                : (parameters as JsonObject)?[routingKey] is JsonValue target && target.TryGetValue(out string? value) ? value : string.Empty,
+        };
+    }
+
+    private static string? RoutingKey(string? method) => method switch
+    {
+        "tools/call" or "prompts/get" => "name",
+        "resources/read" => "uri",
+        _ => null,
+    };
 
     private static bool IsRequestId(JsonElement id) =>
         id.ValueKind == JsonValueKind.String || (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _));

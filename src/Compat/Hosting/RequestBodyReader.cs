@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using McpCompat.Http;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +21,8 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
 {
     /// <summary>The largest request body accepted: 4 MiB.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     /// <summary>
     /// Returns the whole body, or answers 413 and returns null when it is larger than <see cref="MaxBodyBytes"/>; returns
@@ -44,9 +49,19 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
         }
     }
 
-    /// <summary>Returns the body read as one JSON-RPC message, or answers 400 and returns null when it is not one.</summary>
-    public async ValueTask<PostedMessage?> ParseAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// Returns the body read as one JSON-RPC message, or answers 400 and returns null when it is not one. With
+    /// <paramref name="asSdkMessage"/> (the message API shape), the SDK's serializer reads it, once, for the transport
+    /// too; <c>initialize</c> and what that serializer refuses are read again as raw JSON, to check their shape and to
+    /// say what is wrong.
+    /// </summary>
+    public async ValueTask<PostedMessage?> ParseAsync(HttpContext context, ReadOnlyMemory<byte> body, bool asSdkMessage = false)
     {
+        if (asSdkMessage && TryDeserialize(body) is { } parsed && PostedMessage.From(body, parsed) is { IsInitialize: false } message)
+        {
+            return message;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -61,6 +76,18 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
         catch (JsonException)
         {
             await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private static JsonRpcMessage? TryDeserialize(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body.Span, MessageType);
+        }
+        catch (JsonException)
+        {
             return null;
         }
     }

@@ -182,7 +182,7 @@ internal sealed class SessionlessPostHandler(
         try
         {
             EventStreamResponse.Start(context);
-            var wrote = await transports.HandleStatelessPostAsync(transport, message.Body, context.User, version, context.Response.Body, first =>
+            var wrote = await transports.HandleStatelessPostAsync(transport, message, context.User, version, context.Response.Body, first =>
             {
                 if (first is JsonRpcError { Error: { } error } && !context.Response.HasStarted)
                 {

@@ -37,6 +37,7 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
         Bind<int>(section, nameof(McpCompatOptions.MaxSessions), options, McpCompatSettingParser.TryParseCount, static (o, v) => o.MaxSessions = v);
         Bind<McpCompatMode>(section, nameof(McpCompatOptions.Mode), options, McpCompatSettingParser.TryParseMode, static (o, v) => o.Mode = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.KeepAliveInterval), options, TryParseTimeout, static (o, v) => o.KeepAliveInterval = v);
+        Bind<TimeSpan>(section, nameof(McpCompatOptions.MaxStreamAge), options, TryParseTimeout, static (o, v) => o.MaxStreamAge = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.SweepInterval), options, TryParseInterval, static (o, v) => o.SweepInterval = v);
         Bind<bool>(section, nameof(McpCompatOptions.Guard), options, McpCompatSettingParser.TryParseSwitch, static (o, v) => o.Guard = v);
         BindList(section, nameof(McpCompatOptions.AllowedHosts), options.AllowedHosts);

@@ -52,6 +52,16 @@ public sealed class McpCompatOptions
     /// <value>The default value is 15 seconds.</value>
     public TimeSpan KeepAliveInterval { get; set; } = DefaultKeepAliveInterval;
 
+    /// <summary>
+    /// Gets or sets how long a GET (SSE) stream may stay open before the server ends it, cleanly and between events, for
+    /// proxies that cut long responses: the client resumes it with <c>Last-Event-ID</c> and misses nothing. Only a
+    /// stream that carries event ids is ended (one served with an event stream store, on a revision with resumable
+    /// streams), since only such a stream can be resumed; on <c>MapMcpCompat</c> and on the SDK's own <c>MapMcp</c>
+    /// alike. <see cref="Timeout.InfiniteTimeSpan"/> leaves streams open.
+    /// </summary>
+    /// <value>The default value is <see cref="Timeout.InfiniteTimeSpan"/> (off).</value>
+    public TimeSpan MaxStreamAge { get; set; } = Timeout.InfiniteTimeSpan;
+
     /// <summary>Gets or sets who reclaims idle sessions.</summary>
     /// <value>The default value is <see cref="McpCompatMode.Auto"/>.</value>
     public McpCompatMode Mode { get; set; } = McpCompatMode.Auto;

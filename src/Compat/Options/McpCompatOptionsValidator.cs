@@ -38,6 +38,11 @@ internal sealed class McpCompatOptionsValidator(McpSdkReport report) : IValidate
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.KeepAliveInterval)}", options.KeepAliveInterval.ToString(), keepAliveProblem));
         }
 
+        if (McpCompatSettingParser.TimeSpanProblem(options.MaxStreamAge, allowInfinite: true) is { } ageProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxStreamAge)}", options.MaxStreamAge.ToString(), ageProblem));
+        }
+
         if (McpCompatSettingParser.TimeSpanProblem(options.SweepInterval, allowInfinite: false) is { } sweepProblem)
         {
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SweepInterval)}", options.SweepInterval.ToString(), sweepProblem));

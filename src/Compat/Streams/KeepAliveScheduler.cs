@@ -6,8 +6,9 @@ namespace McpCompat.Streams;
 /// Writes the keep-alive comments of every open GET (SSE) stream from one timer: each tick (a quarter of
 /// <see cref="McpCompatOptions.KeepAliveInterval"/>) looks for the streams quiet for at least the interval and at the
 /// end of an event, and has each write one comment. A quiet stream therefore gets a comment every interval to one and a
-/// quarter intervals. No timer at all while keep-alives are off (<see cref="Timeout.InfiniteTimeSpan"/>) or before the
-/// first stream opens.
+/// quarter intervals. The same ticks end the streams older than <see cref="McpCompatOptions.MaxStreamAge"/> that a
+/// client can resume. No timer at all while both are off (<see cref="Timeout.InfiniteTimeSpan"/>) or before the first
+/// stream opens.
 /// </summary>
 internal sealed class KeepAliveScheduler : IDisposable
 {
@@ -21,16 +22,24 @@ internal sealed class KeepAliveScheduler : IDisposable
     {
         _timeProvider = timeProvider;
         Interval = options.Value.KeepAliveInterval;
+        MaxAge = options.Value.MaxStreamAge;
+        var shortest = Interval == Timeout.InfiniteTimeSpan ? MaxAge
+            : MaxAge == Timeout.InfiniteTimeSpan ? Interval
+            : TimeSpan.FromTicks(Math.Min(Interval.Ticks, MaxAge.Ticks));
+        Tick = shortest == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : shortest / 4;
     }
 
     /// <summary>Gets how long a stream stays quiet before it gets a comment; <see cref="Timeout.InfiniteTimeSpan"/> when off.</summary>
     public TimeSpan Interval { get; }
 
-    /// <summary>Gets a value indicating whether streams get keep-alives at all.</summary>
-    public bool Enabled => Interval != Timeout.InfiniteTimeSpan;
+    /// <summary>Gets how long a resumable stream stays open; <see cref="Timeout.InfiniteTimeSpan"/> when off.</summary>
+    public TimeSpan MaxAge { get; }
 
-    /// <summary>Gets how often the timer looks at the streams.</summary>
-    public TimeSpan Tick => Interval / 4;
+    /// <summary>Gets a value indicating whether streams are watched at all: keep-alives or an age bound.</summary>
+    public bool Enabled => Tick != Timeout.InfiniteTimeSpan;
+
+    /// <summary>Gets how often the timer looks at the streams: a quarter of the shorter of the interval and the age bound.</summary>
+    public TimeSpan Tick { get; }
 
     /// <summary>Gets the number of streams watched.</summary>
     public int Count
@@ -86,18 +95,28 @@ internal sealed class KeepAliveScheduler : IDisposable
     {
         var now = _timeProvider.GetTimestamp();
         List<KeepAliveStream>? due = null;
+        List<KeepAliveStream>? old = null;
         lock (_lock)
         {
             foreach (var stream in _streams)
             {
-                if (stream.IsDue(now, Interval))
+                if (MaxAge != Timeout.InfiniteTimeSpan && stream.IsOlderThan(now, MaxAge))
+                {
+                    (old ??= []).Add(stream);
+                }
+                else if (Interval != Timeout.InfiniteTimeSpan && stream.IsDue(now, Interval))
                 {
                     (due ??= []).Add(stream);
                 }
             }
         }
 
-        // Outside the lock: a stream whose write fails removes itself.
+        // Outside the lock: a stream that ends, or whose write fails, removes itself.
+        foreach (var stream in old ?? [])
+        {
+            stream.EndIfResumable();
+        }
+
         foreach (var stream in due ?? [])
         {
             _ = stream.KeepAliveAsync();

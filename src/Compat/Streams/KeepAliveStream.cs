@@ -23,8 +23,12 @@ internal sealed class KeepAliveStream : Stream
     private readonly CancellationTokenSource _stop;
     private readonly CancellationToken _token;
     private long _lastWrite;
+    private long _started;
     private uint _tail = Opened;
     private int _failed;
+    private int _aged;
+    private bool _carriesIds;
+    private bool _closed;
 
     public KeepAliveStream(Stream inner, KeepAliveScheduler scheduler, TimeProvider timeProvider, CancellationToken requestAborted, CancellationToken applicationStopping = default)
     {
@@ -42,11 +46,48 @@ internal sealed class KeepAliveStream : Stream
     /// <summary>Gets a value indicating whether a keep-alive could not be written: the client is gone.</summary>
     public bool Failed => Volatile.Read(ref _failed) == 1;
 
-    /// <summary>Starts the keep-alives, counting quiet time from now; call once the response has started.</summary>
+    /// <summary>Gets a value indicating whether the stream was ended for its age (<see cref="McpCompatOptions.MaxStreamAge"/>).</summary>
+    public bool Aged => Volatile.Read(ref _aged) == 1;
+
+    /// <summary>Starts the keep-alives, counting quiet time and age from now; call once the response has started.</summary>
     public void Start()
     {
-        Interlocked.Exchange(ref _lastWrite, _timeProvider.GetTimestamp());
+        var now = _timeProvider.GetTimestamp();
+        Interlocked.Exchange(ref _lastWrite, now);
+        Interlocked.Exchange(ref _started, now);
         _scheduler.Add(this);
+    }
+
+    /// <summary>Gets a value indicating whether the stream has been open for <paramref name="age"/> or longer.</summary>
+    internal bool IsOlderThan(long now, TimeSpan age) => _timeProvider.GetElapsedTime(Interlocked.Read(ref _started), now) >= age;
+
+    /// <summary>
+    /// Ends the stream for its age when a client can resume it (an event id has been written) and it is between events
+    /// with no write under way; otherwise leaves it for a later tick. Never throws.
+    /// </summary>
+    internal void EndIfResumable()
+    {
+        if (_token.IsCancellationRequested || !Volatile.Read(ref _carriesIds) || !_gate.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            if (!AtEventEnd(_tail))
+            {
+                return;
+            }
+
+            // Ended while the gate is held: a write waiting for it sees the token cancelled and writes nothing.
+            Volatile.Write(ref _aged, 1);
+            _scheduler.Remove(this);
+            TryCancel();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Ends the stream: keep-alives stop and <see cref="Token"/> is cancelled.</summary>
@@ -72,7 +113,7 @@ internal sealed class KeepAliveStream : Stream
         var failed = false;
         try
         {
-            if (!AtEventEnd(_tail))
+            if (_closed || !AtEventEnd(_tail))
             {
                 return;
             }
@@ -108,7 +149,13 @@ internal sealed class KeepAliveStream : Stream
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfClosed();
             await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (!_carriesIds && HasEventId(_tail, buffer.Span))
+            {
+                Volatile.Write(ref _carriesIds, true);
+            }
+
             Volatile.Write(ref _tail, Shift(_tail, buffer.Span));
             Interlocked.Exchange(ref _lastWrite, _timeProvider.GetTimestamp());
         }
@@ -126,6 +173,7 @@ internal sealed class KeepAliveStream : Stream
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfClosed();
             await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -159,17 +207,70 @@ internal sealed class KeepAliveStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    /// <summary>
+    /// Closes the stream once no write is under way: nothing written afterwards reaches the response. A writer that
+    /// outlives its request (an SDK build whose transport keeps the GET stream's writer after the GET ended) must not
+    /// write into the response of whatever request the connection serves next.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Close(disposing: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _scheduler.Remove(this);
-            _stop.Dispose();
-
-            // The gate is not disposed: a keep-alive the scheduler started may still release it.
+            _gate.Wait();
+            try
+            {
+                Close(disposing);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    // Called with the gate held. The gate itself is not disposed: a keep-alive the scheduler started may still release it.
+    private void Close(bool disposing)
+    {
+        if (_closed || !disposing)
+        {
+            return;
+        }
+
+        _closed = true;
+        _scheduler.Remove(this);
+        TryCancel();
+        _stop.Dispose();
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(_closed, this);
+
+    /// <summary>Whether <paramref name="written"/> holds an SSE <c>id:</c> field at the start of a line.</summary>
+    private static bool HasEventId(uint tail, ReadOnlySpan<byte> written)
+    {
+        var lineStart = (tail & 0xFF) is 0x0A or 0x0D;
+        if (lineStart && written.StartsWith("id:"u8))
+        {
+            return true;
+        }
+
+        return written.IndexOf("\nid:"u8) >= 0 || written.IndexOf("\rid:"u8) >= 0;
     }
 
     /// <summary>An SSE event ends with a blank line: LF LF, CR CR or CR LF CR LF.</summary>

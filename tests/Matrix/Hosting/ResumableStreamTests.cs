@@ -100,6 +100,52 @@ public sealed class ResumableStreamTests
     }
 
     [Fact]
+    public async Task MaxStreamAge_GetStreamEndsCleanlyWhenOld_ClientResumesWithoutLoss_OrStaysOpenWithoutIds()
+    {
+        var age = TimeSpan.FromMinutes(1);
+        await using var host = await CompatTestHost.StartAsync(o => o.MaxStreamAge = age, services: SdkEventStreamStore.Add);
+        var scheduler = host.App.Services.GetRequiredService<McpCompat.Streams.KeepAliveScheduler>();
+        var client = Client(host);
+        var id = await client.InitializeAsync();
+        var session = host.Store.Find(id)!;
+
+        using var first = await client.OpenGetStreamAsync(id);
+        using var reader = new SseReader(await first.Content.ReadAsStreamAsync());
+        await Eventually.TrueAsync(() => scheduler.Count == 1);
+        if (!SdkHasStore)
+        {
+            // No event ids: no client could resume the stream, so it is never ended for its age.
+            for (var i = 0; i < 12; i++)
+            {
+                host.Time.Advance(scheduler.Tick);
+            }
+
+            Assert.Equal(1, scheduler.Count);
+            await SendAsync(session, "notifications/still-open");
+            Assert.Equal("notifications/still-open", Method(await reader.NextAsync().WaitAsync(Bound)));
+            return;
+        }
+
+        var lastSeen = (await reader.NextAsync().WaitAsync(Bound)).Id!;
+        var ended = reader.EndAsync();
+        await host.Time.AdvanceUntilAsync(ended, scheduler.Tick);
+        Assert.True(ended.IsCompletedSuccessfully);
+
+        // Sent after the stream ended for its age: the resumed stream carries it, and what follows.
+        await SendAsync(session, "notifications/after");
+        using var resumed = await Resume(host, id, lastSeen);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        using var replay = new SseReader(await resumed.Content.ReadAsStreamAsync());
+        var after = await replay.NextAsync().WaitAsync(Bound);
+        Assert.Equal("notifications/after", Method(after));
+        await SendAsync(session, "notifications/live");
+        var live = await replay.NextAsync().WaitAsync(Bound);
+        Assert.True(Method(live) == "notifications/live", $"after {after}, then {live} (resumed from {lastSeen})");
+        Assert.Equal(HttpStatusCode.OK, await client.PingAsync(id));
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Fact]
     public async Task LastEventId_UnknownOrOtherSessions_400AsTheSdkHostAnswers()
     {
         await using var host = await StartAsync(withStore: true);
@@ -209,7 +255,7 @@ public sealed class ResumableStreamTests
     }
 
     private static Task<CompatTestHost> StartAsync(bool withStore) =>
-        CompatTestHost.StartAsync(services: withStore ? AddSdkEventStreamStore : null, tools: typeof(PollingTools));
+        CompatTestHost.StartAsync(services: withStore ? SdkEventStreamStore.Add : null, tools: typeof(PollingTools));
 
     private static RawMcpClient Client(CompatTestHost host) => new(host.Http, host.Endpoint, ResumableRevision);
 
@@ -251,29 +297,6 @@ public sealed class ResumableStreamTests
         return (Task)send.Invoke(session.Transport, [new JsonRpcNotification { Method = method }, CancellationToken.None])!;
     }
 
-    /// <summary>
-    /// Registers the SDK's <c>DistributedCacheEventStreamStore</c> (ModelContextProtocol 1.0.0 and later) as its
-    /// <c>ISseEventStreamStore</c>, over an in-memory distributed cache; nothing where the SDK has no such store.
-    /// </summary>
-    private static void AddSdkEventStreamStore(IServiceCollection services)
-    {
-        var sdk = typeof(McpServerOptions).Assembly.GetName().Name == "ModelContextProtocol.Core"
-            ? Assembly.Load("ModelContextProtocol")
-            : typeof(McpServerOptions).Assembly;
-        var storeType = sdk.GetType("ModelContextProtocol.Server.DistributedCacheEventStreamStore");
-        var optionsType = sdk.GetType("ModelContextProtocol.Server.DistributedCacheEventStreamStoreOptions");
-        if (storeType is null || optionsType is null)
-        {
-            return;
-        }
-
-        var options = Activator.CreateInstance(optionsType)!;
-        optionsType.GetProperty("Cache")!.SetValue(options, new MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions())));
-        var wrapped = typeof(Microsoft.Extensions.Options.Options).GetMethod(nameof(Microsoft.Extensions.Options.Options.Create))!.MakeGenericMethod(optionsType).Invoke(null, [options])!;
-        var store = Activator.CreateInstance(storeType, wrapped, null)!;
-        services.AddSingleton(storeType.GetInterface("ISseEventStreamStore")!, store);
-    }
-
     /// <summary>A tool that asks the transport to let the client poll for its result, then waits for the test.</summary>
     [McpServerToolType]
     internal sealed class PollingTools
@@ -286,87 +309,6 @@ public sealed class ResumableStreamTests
             await ((ValueTask)enable.Invoke(context, [TimeSpan.FromSeconds(1), cancellationToken])!).ConfigureAwait(false);
             await HostingTestTools.WaitForReleaseAsync(cancellationToken).ConfigureAwait(false);
             return "polled";
-        }
-    }
-
-    /// <summary>One SSE event as sent: its id, retry and data lines.</summary>
-    private sealed record SseEvent(string? Id, string? Retry, string Data)
-    {
-        public static List<SseEvent> Parse(string body)
-        {
-            var events = new List<SseEvent>();
-            foreach (var block in body.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
-            {
-                string? id = null, retry = null;
-                var data = new List<string>();
-                var any = false;
-                foreach (var line in block.Split('\n'))
-                {
-                    if (line.StartsWith(':'))
-                    {
-                        continue;
-                    }
-
-                    any = true;
-                    var (field, value) = Split(line);
-                    switch (field)
-                    {
-                        case "id": id = value; break;
-                        case "retry": retry = value; break;
-                        case "data": data.Add(value); break;
-                    }
-                }
-
-                if (any)
-                {
-                    events.Add(new SseEvent(id, retry, string.Join('\n', data)));
-                }
-            }
-
-            return events;
-        }
-
-        private static (string Field, string Value) Split(string line)
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
-            {
-                return (line, string.Empty);
-            }
-
-            var value = line[(colon + 1)..];
-            return (line[..colon], value.StartsWith(' ') ? value[1..] : value);
-        }
-    }
-
-    /// <summary>Reads SSE events off an open stream, one at a time, skipping comments.</summary>
-    private sealed class SseReader(Stream stream) : IDisposable
-    {
-        private readonly StreamReader _reader = new(stream);
-
-        public void Dispose() => _reader.Dispose();
-
-        public async Task<SseEvent> NextAsync()
-        {
-            var block = new List<string>();
-            while (true)
-            {
-                var line = await _reader.ReadLineAsync() ?? throw new EndOfStreamException("the stream ended");
-                if (line.Length == 0)
-                {
-                    if (block.Count > 0)
-                    {
-                        return SseEvent.Parse(string.Join('\n', block) + "\n\n")[0];
-                    }
-
-                    continue;
-                }
-
-                if (!line.StartsWith(':'))
-                {
-                    block.Add(line);
-                }
-            }
         }
     }
 }

@@ -3,8 +3,16 @@
 # package, both installed into eng/conformance/node_modules) against MapMcpCompat (samples/CoreOnlyServer built
 # on the oldest and the newest ModelContextProtocol of eng/matrix.txt) and against the SDK's own host with McpCompat
 # (samples/CompatServer built on the oldest and the newest host build of the list, each in Native and in Fallback
-# mode, with McpCompat:Guard off and on). Runs the scenarios that need no fixtures, one line per server × scenario, and
-# ends with "N passed, N failed".
+# mode, with McpCompat:Guard off and on). Runs the scenarios that need no fixtures, one line per server × scenario.
+#
+# Then every server scenario of the suite's 2025-11-25 revision, in one suite run per server, against the conformance
+# fixture (tests/Interop/ConformanceServer): on MapMcpCompat over the oldest and the newest ModelContextProtocol of
+# eng/matrix.txt, and on the SDK's own MapMcp of the newest host build. Prints a table (scenario × server), also written to
+# artifacts/conformance/table.md, by eng/conformance/table.mjs, whose rules decide what counts: on the newest SDK a
+# scenario that passes on the SDK's host must pass on MapMcpCompat (one failing on both is reported, not counted); on the
+# oldest every scenario must pass but those eng/conformance/not-applicable.txt lists for it, shown as "n/a (reason)".
+#
+# Ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -95,6 +103,56 @@ for version in "$host_oldest" "$host_newest"; do
   done
 done
 restore_samples
+
+# The fixture: one suite run of every scenario of the revision per server. --suite all takes the pending scenarios too.
+spec_version=2025-11-25
+"$node22" "$suite" list --server --spec-version "$spec_version" | sed -n 's/^ *- \([^ ]*\).*/\1/p' > "$out/scenarios.txt"
+fixture_count=$(wc -l < "$out/scenarios.txt")
+
+# build_fixture <key> <msbuild properties...>: the fixture built into $out/fixture-<key>.
+build_fixture() {
+  local key=$1
+  shift
+  dotnet build tests/Interop/ConformanceServer -c Release "$@" -o "$out/fixture-$key" > "$out/build-fixture-$key.log" 2>&1 ||
+    { tail -n 30 "$out/build-fixture-$key.log"; return 1; }
+}
+
+# run_fixture <key> <compat|sdk>: starts the fixture built as <key> on $port with that host, runs the suite into
+# $out/results-fixture-<key>, stops it.
+run_fixture() {
+  local key=$1 host=$2 log="$out/server-fixture-$1.log"
+  (cd "$out/fixture-$key" && exec dotnet ConformanceServer.dll --host "$host" --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  server=$!
+  if wait_listening "$log"; then
+    "$node22" "$suite" server --url "http://127.0.0.1:$port/mcp" --suite all --spec-version "$spec_version" \
+      -o "$out/results-fixture-$key" > "$out/suite-fixture-$key.txt" 2>&1
+  else
+    tail -n 20 "$log"
+  fi
+  stop
+}
+
+fixture_titles=("MapMcpCompat $core_oldest" "MapMcpCompat $core_newest" "SDK MapMcp $host_newest")
+build_fixture core-oldest -p:McpHosting=Core -p:McpSdkVersion="$core_oldest" && run_fixture core-oldest compat
+build_fixture core-newest -p:McpHosting=Core -p:McpSdkVersion="$core_newest" && run_fixture core-newest compat
+build_fixture host-newest -p:McpAspNetCoreVersion="$host_newest" && run_fixture host-newest sdk
+# Leave the fixture's obj folder restored for the default SDK again.
+dotnet restore tests/Interop/ConformanceServer > /dev/null 2>&1
+
+echo "=== conformance fixture: $fixture_count scenarios of $spec_version"
+table=$("$node22" eng/conformance/table.mjs "$out/scenarios.txt" eng/conformance/not-applicable.txt "$out/table.md" "$core_oldest" \
+  "$out/results-fixture-core-oldest" "$out/results-fixture-core-newest" "$out/results-fixture-host-newest" "${fixture_titles[@]}")
+echo "$table"
+counts=$(tail -n 1 <<<"$table")
+fixture_passed=$(sed -n 's/^fixture: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$counts")
+fixture_failed=$(sed -n 's/^fixture: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$counts")
+if [[ -z "$fixture_passed" || "$fixture_count" -eq 0 ]]; then
+  echo "conformance fixture: no table (see $out)"
+  fixture_passed=0
+  fixture_failed=1
+fi
+passed=$((passed + fixture_passed))
+failed=$((failed + fixture_failed))
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

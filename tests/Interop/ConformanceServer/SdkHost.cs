@@ -1,0 +1,34 @@
+#if MCP_ASPNETCORE
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Server;
+
+namespace ConformanceServer;
+
+/// <summary>The SDK's own Streamable HTTP host (<c>MapMcp</c>), stateful, with the fixture's event stream store, and no McpCompat.</summary>
+internal static class SdkHost
+{
+    public const bool Available = true;
+
+    public static void Configure(IMcpServerBuilder mcp)
+    {
+        // Stateful: the 2.x hosts default to stateless, where the server cannot call the client or resume a stream.
+        mcp.WithHttpTransport(options => options.Stateless = false);
+        mcp.Services.AddOptions<HttpServerTransportOptions>()
+            .Configure<ISseEventStreamStore>((options, store) => options.EventStreamStore ??= store);
+    }
+
+    public static void Map(WebApplication app, string pattern) => app.MapMcp(pattern);
+}
+#else
+namespace ConformanceServer;
+
+/// <summary>Built without ModelContextProtocol.AspNetCore: the SDK's own host is not available.</summary>
+internal static class SdkHost
+{
+    public const bool Available = false;
+
+    public static void Configure(IMcpServerBuilder mcp) => throw new NotSupportedException();
+
+    public static void Map(WebApplication app, string pattern) => throw new NotSupportedException();
+}
+#endif

@@ -5,9 +5,10 @@ namespace Load;
 
 /// <summary>One measured segment: one host, one measure, one round.</summary>
 /// <param name="Host">The <see cref="HostKind"/>.</param>
-/// <param name="Measure"><see cref="HostsBenchmark.Calls"/> or <see cref="HostsBenchmark.Opens"/>.</param>
+/// <param name="Measure"><see cref="HostsBenchmark.Calls"/>, <see cref="HostsBenchmark.SequentialCalls"/> or <see cref="HostsBenchmark.Opens"/>.</param>
 /// <param name="Round">The round, from 0.</param>
 /// <param name="Position">The host's place in the round's order for this measure (0: first).</param>
+/// <param name="Workers">Concurrent workers, a connection each.</param>
 /// <param name="Operations">Operations sent (answered or failed).</param>
 /// <param name="Errors">Operations that failed.</param>
 /// <param name="Seconds">From the first operation sent to the last answer read.</param>
@@ -21,6 +22,7 @@ internal sealed record HostSegment(
     string Measure,
     int Round,
     int Position,
+    int Workers,
     long Operations,
     long Errors,
     double Seconds,
@@ -68,15 +70,20 @@ internal sealed record HostsResult(int Workers, double PrimeSeconds, double Warm
 /// <summary>
 /// McpCompat's Streamable HTTP host (<c>MapMcpCompat</c>) against the SDK's own (<c>MapMcp</c>), on the same SDK, the
 /// same tool and the same client. Each host serves from a process of its own (<see cref="HostServer"/>), so that the
-/// allocations and CPU time read from it are the server's alone; this process is the client. Two measures:
-/// <c>tools/call echo</c> on one session by a few concurrent workers (one connection each), and sessions opened
-/// (<c>initialize</c> then <c>notifications/initialized</c>) by as many. Rounds interleave the hosts, the order rotating
-/// from round to round, so slow drift of the machine hits both alike.
+/// allocations and CPU time read from it are the server's alone; this process is the client. Three measures:
+/// <c>tools/call echo</c> on one session by a few concurrent workers (one connection each); the same one request at a
+/// time, where every request takes the same path through the server, so that its allocations are the same from round
+/// to round; and sessions opened (<c>initialize</c> then <c>notifications/initialized</c>) by as many workers as the
+/// first. Rounds interleave the hosts, the order rotating from round to round, so slow drift of the machine hits both
+/// alike.
 /// </summary>
 internal static class HostsBenchmark
 {
     /// <summary>The request measure: <c>tools/call echo</c> on one pre-opened session.</summary>
     public const string Calls = "tools/call";
+
+    /// <summary>The same request one at a time: one worker.</summary>
+    public const string SequentialCalls = "tools/call sequential";
 
     /// <summary>The session measure: <c>initialize</c> then <c>notifications/initialized</c>.</summary>
     public const string Opens = "session";
@@ -96,12 +103,13 @@ internal static class HostsBenchmark
             }
 
             // JIT and tiering: both measures run a while on every host before anything counts.
+            var measures = new[] { (Calls, workers), (SequentialCalls, 1), (Opens, workers) };
             foreach (var host in hosts)
             {
-                foreach (var measure in new[] { Calls, Opens })
+                foreach (var (measure, measureWorkers) in measures)
                 {
                     var opened = new ConcurrentQueue<string>();
-                    await RunPhaseAsync(host.Operation(measure, opened), workers, prime);
+                    await RunPhaseAsync(host.Operation(measure, opened), measureWorkers, prime);
                     await DeleteAllAsync(host.Client, opened, workers);
                 }
             }
@@ -109,15 +117,15 @@ internal static class HostsBenchmark
             var segments = new List<HostSegment>();
             for (var round = 0; round < rounds; round++)
             {
-                foreach (var measure in new[] { Calls, Opens })
+                foreach (var (measure, measureWorkers) in measures)
                 {
                     for (var position = 0; position < hosts.Count; position++)
                     {
                         var host = hosts[(round + position) % hosts.Count];
-                        var measured = await MeasureAsync(host, measure, round, position, workers, segment, warmup);
+                        var measured = await MeasureAsync(host, measure, round, position, measureWorkers, segment, warmup);
                         segments.Add(measured);
                         Console.WriteLine(
-                            $"  round {round + 1}/{rounds} {measure,-10} {host.Process.Kind,-12} {measured.PerSecond,7:0} /s  p50 {measured.P50Microseconds,6:0} µs  " +
+                            $"  round {round + 1}/{rounds} {measure,-21} {host.Process.Kind,-12} {measured.PerSecond,7:0} /s  p50 {measured.P50Microseconds,6:0} µs  " +
                             $"p99 {measured.P99Microseconds,6:0} µs  {measured.BytesPerOperation,7:0} B/op  {measured.CpuMicrosecondsPerOperation,5:0} µs CPU/op  errors {measured.Errors}");
                     }
                 }
@@ -161,6 +169,7 @@ internal static class HostsBenchmark
             measure,
             round,
             position,
+            workers,
             operations,
             errors,
             seconds,
@@ -233,8 +242,8 @@ internal static class HostsBenchmark
         public McpLoadClient Client { get; } = client;
 
         /// <summary>One operation of <paramref name="measure"/>; the sessions it opens go to <paramref name="opened"/>.</summary>
-        public Func<Task> Operation(string measure, ConcurrentQueue<string> opened) => measure == Calls
-            ? () => Client.CallEchoAsync(session, Interlocked.Increment(ref _requestId))
-            : async () => opened.Enqueue(await Client.OpenSessionAsync());
+        public Func<Task> Operation(string measure, ConcurrentQueue<string> opened) => measure == Opens
+            ? async () => opened.Enqueue(await Client.OpenSessionAsync())
+            : () => Client.CallEchoAsync(session, Interlocked.Increment(ref _requestId));
     }
 }

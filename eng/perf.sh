@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Performance report: builds in Release, runs the load/soak driver (bench/Load), the churn driver (bench/Churn) and the
-# micro-benchmarks (bench/Micro), each writing JSON to artifacts/perf, then bench/Load's report, which writes from those
-# files alone docs/performance.md, docs/perf/churn.svg, docs/perf/zombies.svg and README.md's measured summary (between
-# the markers <!-- perf:summary:begin --> and <!-- perf:summary:end -->). Prints the total wall time at the end.
+# Performance report: builds in Release, runs the load/soak driver (bench/Load; its host comparison serves MapMcpCompat
+# and the SDK's MapMcp from child processes of its own), the churn driver (bench/Churn) and the micro-benchmarks
+# (bench/Micro), each writing JSON to artifacts/perf, then bench/Load's report, which writes from those files alone
+# docs/performance.md, docs/perf/churn.svg, docs/perf/zombies.svg and README.md's measured summary (between the
+# markers <!-- perf:summary:begin --> and <!-- perf:summary:end -->). Prints the total wall time at the end.
 # Needs root and iproute2 for the zombie churn (a network namespace of its own, blackhole routing rules).
 # Usage: bash eng/perf.sh
 # Knobs (environment): PERF_SOAK_SESSIONS (100000), PERF_SOAK_RATE (sessions/s, 800), PERF_SOAK_TIMEOUT (s, 3),
 #   PERF_SOAK_MODES ("Native Fallback Unbounded"),
 #   PERF_ROUNDS (8), PERF_SEGMENT_SECONDS (2), PERF_LATENESS_SESSIONS (300), PERF_LATENESS_TIMEOUT (s, 3),
+#   PERF_HOSTS_ROUNDS (8), PERF_HOSTS_SECONDS (2), PERF_HOSTS_WORKERS (4), PERF_HOSTS_PRIME (s, 3) (MapMcpCompat
+#   against the SDK's MapMcp: rounds, recorded seconds per host and measure, concurrent connections, first warm-up),
 #   PERF_CHURN_SESSIONS (2000), PERF_CHURN_TIMEOUT (s, 2), PERF_CHURN_MODES ("Fallback Native Off"),
 #   PERF_MICRO_ARGS (extra arguments for bench/Micro, e.g. --quick for a rough smoke run),
 #   PERF_KEEPALIVE (00:00:15), PERF_ZOMBIE_MINUTES (10), PERF_ZOMBIE_RATE (zombies/s, 1), PERF_ZOMBIE_TIMEOUT (s, 30),
@@ -33,6 +36,11 @@ soak_timeout=${PERF_SOAK_TIMEOUT:-3}
 soak_modes=${PERF_SOAK_MODES:-Native Fallback Unbounded}
 rounds=${PERF_ROUNDS:-8}
 segment=${PERF_SEGMENT_SECONDS:-2}
+# MapMcpCompat against the SDK's MapMcp, each host in a server process of its own.
+hosts_rounds=${PERF_HOSTS_ROUNDS:-8}
+hosts_seconds=${PERF_HOSTS_SECONDS:-2}
+hosts_workers=${PERF_HOSTS_WORKERS:-4}
+hosts_prime=${PERF_HOSTS_PRIME:-3}
 lateness_sessions=${PERF_LATENESS_SESSIONS:-300}
 lateness_timeout=${PERF_LATENESS_TIMEOUT:-3}
 # bench/Churn: Fallback and Native as above; Off: no McpCompat, the SDK's own defaults.
@@ -76,6 +84,7 @@ churn=(dotnet bench/Churn/bin/Release/net10.0/Churn.dll)
 
 run "${load[@]}" sdk --out "$out/sdk.json"
 run "${load[@]}" overhead --out "$out/overhead.json" --rounds "$rounds" --seconds "$segment"
+run "${load[@]}" hosts --out "$out/hosts.json" --rounds "$hosts_rounds" --seconds "$hosts_seconds" --workers "$hosts_workers" --prime "$hosts_prime"
 run "${load[@]}" lateness --out "$out/lateness.json" --sessions "$lateness_sessions" --timeout "$lateness_timeout"
 n=0
 for mode in $soak_modes; do

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -20,6 +21,11 @@ internal sealed class McpLoadClient : IDisposable
     private static readonly byte[] EchoBody = Encoding.UTF8.GetBytes(
         """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}""");
 
+    private static readonly byte[] EchoBodyStart = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":""");
+
+    private static readonly byte[] EchoBodyEnd = Encoding.UTF8.GetBytes(
+        ""","method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}""");
+
     private static readonly byte[] PingBody = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":3,"method":"ping"}""");
 
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -27,10 +33,12 @@ internal sealed class McpLoadClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
 
-    public McpLoadClient(Uri endpoint)
+    /// <param name="endpoint">The server's MCP endpoint.</param>
+    /// <param name="maxConnections">The most loopback connections the client opens to it at once.</param>
+    public McpLoadClient(Uri endpoint, int maxConnections = int.MaxValue)
     {
         _endpoint = endpoint;
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, MaxConnectionsPerServer = maxConnections })
         {
             Timeout = TimeSpan.FromSeconds(60),
         };
@@ -60,6 +68,19 @@ internal sealed class McpLoadClient : IDisposable
     public async Task CallEchoAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         using var request = NewPost(EchoBody, sessionId);
+        using var response = await SendAsync(request, cancellationToken);
+        EnsureStatus(response, HttpStatusCode.OK, "tools/call echo");
+    }
+
+    /// <summary>
+    /// Calls the <c>echo</c> tool in the session with the JSON-RPC id <paramref name="requestId"/>; throws unless the
+    /// answer is 200. Requests in flight at once on one session need ids of their own.
+    /// </summary>
+    public async Task CallEchoAsync(string sessionId, long requestId, CancellationToken cancellationToken = default)
+    {
+        var id = Encoding.UTF8.GetBytes(requestId.ToString(CultureInfo.InvariantCulture));
+        byte[] body = [.. EchoBodyStart, .. id, .. EchoBodyEnd];
+        using var request = NewPost(body, sessionId);
         using var response = await SendAsync(request, cancellationToken);
         EnsureStatus(response, HttpStatusCode.OK, "tools/call echo");
     }

@@ -49,6 +49,11 @@ internal static class MeasuredSummary
             AddOverhead(rows, overhead);
         }
 
+        if (results.Hosts is { } hosts)
+        {
+            AddHosts(rows, hosts);
+        }
+
         AddSoak(rows, results.Soaks);
         AddKeepAlives(rows, results.Zombies, results.Streams);
         return rows;
@@ -106,7 +111,9 @@ internal static class MeasuredSummary
         md.AppendLine("\"met\" or \"missed\" only when the whole spread lies on one side of it (for lateness: met when every session is within");
         md.AppendLine("it, missed when the p99 is not); otherwise the difference is \"within the spread\". The full scan is McpCompat's");
         md.AppendLine("re-implementation of the SDK's sweep, a loop over every session like the one the SDK's sweeper runs every 5 s, timed");
-        md.AppendLine("over McpCompat's tracker: not the SDK's code. The micro-benchmarks run in process, without HTTP.");
+        md.AppendLine("over McpCompat's tracker: not the SDK's code. The micro-benchmarks run in process, without HTTP. MapMcpCompat against");
+        md.AppendLine("MapMcp: \"McpCompat is\" compares the round-by-round ratios with 1; its p99 target is met when its median p99 is within");
+        md.AppendLine("MapMcp's median p99 widened by MapMcp's own relative spread over the rounds, and missed otherwise.");
         md.AppendLine();
     }
 
@@ -233,6 +240,79 @@ internal static class MeasuredSummary
                 string.Create(Invariant, $"≤ {Targets.AddedP99Microseconds:0} µs"),
                 Verdict.AtMost(Targets.AddedP99Microseconds, Spread.Of(addedP99))));
         }
+    }
+
+    /// <summary>
+    /// MapMcpCompat against the SDK's MapMcp. "McpCompat is" compares the round-by-round ratios with 1; the targets are
+    /// those of <see cref="PerformanceReport"/>'s host section.
+    /// </summary>
+    private static void AddHosts(List<SummaryRow> rows, HostsResult hosts)
+    {
+        var rounds = string.Create(Invariant, $"median of {hosts.Rounds} rounds (min – max)");
+        string Figure(HostKind host, string measure, Func<HostSegment, double> figure, string unit)
+        {
+            var values = hosts.Of(host, measure).Select(figure).ToList();
+            return string.Create(Invariant, $"{Stats.Median(values):N0} {unit} ({Figures.Range(Spread.Of(values), "N0")})");
+        }
+
+        var calls = HostsBenchmark.Calls;
+        var throughput = hosts.Ratios(calls, s => s.PerSecond);
+        rows.Add(new(
+            $"loopback `tools/call` throughput, MapMcpCompat ÷ MapMcp (the SDK's host), {rounds}",
+            $"{PerformanceReport.RatioText(throughput)}: {Figure(HostKind.MapMcpCompat, calls, s => s.PerSecond, "req/s")}",
+            $"MapMcp in the same rounds: {Figure(HostKind.MapMcp, calls, s => s.PerSecond, "req/s")}",
+            Verdict.Versus(Spread.Of(throughput), Spread.Exactly(1), lowerIsBetter: false),
+            string.Create(Invariant, $"≥ {Targets.HostThroughputRatio:0.00}"),
+            Verdict.AtLeast(Targets.HostThroughputRatio, Spread.Of(throughput))));
+
+        var p99 = hosts.Ratios(calls, s => s.P99Microseconds);
+        var limit = hosts.P99LimitOf(calls);
+        var ours = Stats.Median(hosts.Of(HostKind.MapMcpCompat, calls).Select(s => s.P99Microseconds));
+        rows.Add(new(
+            $"loopback `tools/call` p99, MapMcpCompat vs MapMcp, {rounds}",
+            $"{Figure(HostKind.MapMcpCompat, calls, s => s.P99Microseconds, "µs")}; ratio {PerformanceReport.RatioText(p99)}",
+            $"MapMcp: {Figure(HostKind.MapMcp, calls, s => s.P99Microseconds, "µs")}",
+            Verdict.Versus(Spread.Of(p99), Spread.Exactly(1)),
+            string.Create(Invariant, $"median ≤ MapMcp's × (1 + its relative spread {limit.RelativeSpread:0.000}) = {limit.Microseconds:N0} µs"),
+            limit.Judge(ours)));
+
+        var sequential = HostsBenchmark.SequentialCalls;
+        var p50 = hosts.Ratios(sequential, s => s.P50Microseconds);
+        rows.Add(new(
+            $"loopback `tools/call` p50, one request at a time, MapMcpCompat vs MapMcp, {rounds}",
+            $"{Figure(HostKind.MapMcpCompat, sequential, s => s.P50Microseconds, "µs")}; ratio {PerformanceReport.RatioText(p50)}",
+            $"MapMcp: {Figure(HostKind.MapMcp, sequential, s => s.P50Microseconds, "µs")}",
+            Verdict.Versus(Spread.Of(p50), Spread.Exactly(1)),
+            string.Empty,
+            string.Empty));
+
+        var bytes = hosts.Ratios(sequential, s => s.BytesPerOperation);
+        rows.Add(new(
+            $"managed bytes the server process allocates per `tools/call`, one at a time, MapMcpCompat vs MapMcp, {rounds}",
+            $"{Figure(HostKind.MapMcpCompat, sequential, s => s.BytesPerOperation, "B")}; ratio {PerformanceReport.RatioText(bytes)}",
+            $"MapMcp: {Figure(HostKind.MapMcp, sequential, s => s.BytesPerOperation, "B")}",
+            Verdict.Versus(Spread.Of(bytes), Spread.Exactly(1)),
+            string.Create(Invariant, $"ratio ≤ {Targets.HostBytesRatio:0.00}"),
+            Verdict.AtMost(Targets.HostBytesRatio, Spread.Of(bytes))));
+
+        var opens = HostsBenchmark.Opens;
+        var rate = hosts.Ratios(opens, s => s.PerSecond);
+        rows.Add(new(
+            $"sessions opened per second (`initialize` + `notifications/initialized`), MapMcpCompat ÷ MapMcp, {rounds}",
+            $"{PerformanceReport.RatioText(rate)}: {Figure(HostKind.MapMcpCompat, opens, s => s.PerSecond, "/s")}",
+            $"MapMcp in the same rounds: {Figure(HostKind.MapMcp, opens, s => s.PerSecond, "/s")}",
+            Verdict.Versus(Spread.Of(rate), Spread.Exactly(1), lowerIsBetter: false),
+            string.Empty,
+            string.Empty));
+
+        var sessionBytes = hosts.Ratios(opens, s => s.BytesPerOperation);
+        rows.Add(new(
+            $"managed bytes the server process allocates per session opened, MapMcpCompat vs MapMcp, {rounds}",
+            $"{Figure(HostKind.MapMcpCompat, opens, s => s.BytesPerOperation, "B")}; ratio {PerformanceReport.RatioText(sessionBytes)}",
+            $"MapMcp: {Figure(HostKind.MapMcp, opens, s => s.BytesPerOperation, "B")}",
+            Verdict.Versus(Spread.Of(sessionBytes), Spread.Exactly(1)),
+            string.Empty,
+            string.Empty));
     }
 
     private static void AddSoak(List<SummaryRow> rows, IReadOnlyList<SoakResult> soaks)

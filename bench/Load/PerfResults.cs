@@ -6,6 +6,7 @@ namespace Load;
 /// <param name="Run">The machine and the commands (<c>run.json</c>, written by eng/perf.sh).</param>
 /// <param name="Sdk">The SDK the drivers ran on (<c>sdk.json</c>).</param>
 /// <param name="Overhead">Request overhead (<c>overhead.json</c>).</param>
+/// <param name="Hosts">MapMcpCompat against the SDK's MapMcp (<c>hosts.json</c>).</param>
 /// <param name="Lateness">Eviction lateness (<c>lateness.json</c>).</param>
 /// <param name="Soaks">Churn soaks (<c>soak-*.json</c>), in file-name order.</param>
 /// <param name="Churns">bench/Churn runs (<c>churn-*.json</c>), in file-name order.</param>
@@ -16,6 +17,7 @@ internal sealed record PerfResults(
     RunInfo? Run,
     SdkUnderTest? Sdk,
     OverheadResult? Overhead,
+    HostsResult? Hosts,
     LatenessResult? Lateness,
     IReadOnlyList<SoakResult> Soaks,
     IReadOnlyList<ChurnResult> Churns,
@@ -27,6 +29,7 @@ internal sealed record PerfResults(
         One<RunInfo>(dir, "run.json"),
         One<SdkUnderTest>(dir, "sdk.json"),
         One<OverheadResult>(dir, "overhead.json"),
+        One<HostsResult>(dir, "hosts.json"),
         One<LatenessResult>(dir, "lateness.json"),
         All<SoakResult>(dir, "soak-*.json"),
         All<ChurnResult>(dir, "churn-*.json"),

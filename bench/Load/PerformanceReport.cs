@@ -32,6 +32,11 @@ internal static partial class PerformanceReport
             WriteOverhead(md, overhead);
         }
 
+        if (results.Hosts is { } hosts)
+        {
+            WriteHosts(md, hosts, results.Sdk);
+        }
+
         if (results.Lateness is { } lateness)
         {
             WriteLateness(md, lateness);

@@ -12,12 +12,14 @@ using McpCompat.Benchmarks;
 //   soak     --out FILE --mode Fallback|Native|Off|Unbounded [--sessions 100000] [--rate 800] [--timeout 3] [--sample 5] [--workers 8]
 //   zombies  --out FILE --keepalive 00:00:15|infinite [--rate 1] [--minutes 10] [--timeout 30] [--sample 10] [--port 20000] [--pref 1000]
 //            (root, in a network namespace prepared as eng/perf.sh does)
+//   hosts    --out FILE [--workers 4] [--rounds 8] [--seconds 2] [--warmup 0.5] [--prime 3]
+//            (MapMcpCompat against the SDK's MapMcp; each host serves from a child process: host --kind MapMcp|MapMcpCompat)
 //   streams  --out FILE --keepalive 00:00:15|infinite [--count 10000] [--seconds 60] [--workers 8]
 //            (its clients run in a child process: hold --endpoint URL --count N --workers N)
 //   report   --in DIR --out FILE --svg FILE [--svg-link PATH] [--readme FILE]
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|soak|zombies|streams|report [--option value]...");
+    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|hosts|soak|zombies|streams|report [--option value]...");
     return 2;
 }
 
@@ -55,6 +57,19 @@ switch (args[0])
             sessions: (int)Number("sessions", 300),
             idleTimeout: TimeSpan.FromSeconds(Number("timeout", 3)),
             spread: TimeSpan.FromSeconds(Number("spread", 12))));
+        return 0;
+
+    case "hosts":
+        await WriteAsync(await HostsBenchmark.RunAsync(
+            workers: (int)Number("workers", 4),
+            rounds: (int)Number("rounds", 8),
+            segment: TimeSpan.FromSeconds(Number("seconds", 2)),
+            warmup: TimeSpan.FromSeconds(Number("warmup", 0.5)),
+            prime: TimeSpan.FromSeconds(Number("prime", 3))));
+        return 0;
+
+    case "host":
+        await HostServer.ServeAsync(Enum.Parse<HostKind>(Text("kind")));
         return 0;
 
     case "soak":

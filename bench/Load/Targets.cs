@@ -9,6 +9,12 @@ internal static class Targets
     /// <summary>Loopback p99 added by McpCompat, against the same round's without it: at most this many µs.</summary>
     public const double AddedP99Microseconds = 50;
 
+    /// <summary>MapMcpCompat's loopback <c>tools/call</c> throughput, as a share of the same round's on the SDK's <c>MapMcp</c>: at least this.</summary>
+    public const double HostThroughputRatio = 1.0;
+
+    /// <summary>MapMcpCompat's managed bytes allocated per <c>tools/call</c>, as a share of the same round's on the SDK's <c>MapMcp</c>: at most this.</summary>
+    public const double HostBytesRatio = 1.0;
+
     /// <summary>McpCompat's eviction lateness, p99: at most this many ms.</summary>
     public const double LatenessP99Milliseconds = 1000;
 

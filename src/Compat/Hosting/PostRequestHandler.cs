@@ -23,8 +23,21 @@ internal sealed class PostRequestHandler(
 {
     public async Task HandleAsync(HttpContext context)
     {
-        if (!await validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false) ||
-            await validator.CheckProtocolVersionAsync(context).ConfigureAwait(false) is not { } protocolVersion)
+        if (!await validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // A request that may be initialize is read before its MCP-Protocol-Version is checked: the handshake negotiates
+        // the revision in its body, whatever a client that speaks newer ones puts in the header.
+        var header = context.Request.Headers[McpHeaders.ProtocolVersion].ToString();
+        if (context.Request.Headers[McpHeaders.SessionId].ToString().Length == 0 && !revisions.IsSessionless(header))
+        {
+            await StartSessionAsync(context, header).ConfigureAwait(false);
+            return;
+        }
+
+        if (await validator.CheckProtocolVersionAsync(context).ConfigureAwait(false) is not { } protocolVersion)
         {
             return;
         }
@@ -41,11 +54,6 @@ internal sealed class PostRequestHandler(
         }
 
         var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
-        if (sessionId.Length == 0)
-        {
-            await StartSessionAsync(context, protocolVersion).ConfigureAwait(false);
-            return;
-        }
 
         // The request is in flight from its arrival, before its body is read: a session whose client is still
         // uploading is active. Counted out however the request ends.
@@ -78,6 +86,11 @@ internal sealed class PostRequestHandler(
 
         if (!message.IsInitialize)
         {
+            if (await validator.CheckProtocolVersionAsync(context, message.Id).ConfigureAwait(false) is null)
+            {
+                return;
+            }
+
             await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, "Bad Request: an Mcp-Session-Id header is required for every request but initialize").ConfigureAwait(false);
             return;
         }
@@ -93,6 +106,8 @@ internal sealed class PostRequestHandler(
             return;
         }
 
+        // A revision the SDK does not know is not handed to it: the handshake's body negotiates.
+        protocolVersion = revisions.IsSupported(protocolVersion) ? protocolVersion : string.Empty;
         var session = sessions.Start(context);
         try
         {

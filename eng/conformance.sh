@@ -117,8 +117,8 @@ restore_samples
 
 # The fixture: one suite run of every scenario of the revision per server. --suite all takes the pending scenarios too.
 spec_version=2025-11-25
-"$node22" "$suite" list --server --spec-version "$spec_version" | sed -n 's/^ *- \([^ ]*\).*/\1/p' > "$out/scenarios.txt"
-fixture_count=$(wc -l < "$out/scenarios.txt")
+"$node22" "$suite" list --server --spec-version "$spec_version" | sed -n 's/^ *- \([^ ]*\).*/\1/p' > "$out/scenarios-$spec_version.txt"
+fixture_count=$(wc -l < "$out/scenarios-$spec_version.txt")
 
 # build_fixture <key> <msbuild properties...>: the fixture built into $out/fixture-<key>.
 build_fixture() {
@@ -128,15 +128,15 @@ build_fixture() {
     { tail -n 30 "$out/build-fixture-$key.log"; return 1; }
 }
 
-# run_fixture <key> <compat|sdk>: starts the fixture built as <key> on $port with that host, runs the suite into
-# $out/results-fixture-<key>, stops it.
+# run_fixture <key> <compat|sdk>: starts the fixture built as <key> on $port with that host, runs the suite's scenarios
+# of $spec_version into $out/results-fixture-<key>-$spec_version, stops it.
 run_fixture() {
-  local key=$1 host=$2 log="$out/server-fixture-$1.log"
+  local key=$1 host=$2 log="$out/server-fixture-$1-$spec_version.log"
   (cd "$out/fixture-$key" && exec dotnet ConformanceServer.dll --host "$host" --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
   server=$!
   if wait_listening "$log"; then
     "$node22" "$suite" server --url "http://127.0.0.1:$port/mcp" --suite all --spec-version "$spec_version" \
-      -o "$out/results-fixture-$key" > "$out/suite-fixture-$key.txt" 2>&1
+      -o "$out/results-fixture-$key-$spec_version" > "$out/suite-fixture-$key-$spec_version.txt" 2>&1
   else
     tail -n 20 "$log"
   fi
@@ -147,12 +147,25 @@ fixture_titles=("MapMcpCompat $core_oldest" "MapMcpCompat $core_newest" "SDK Map
 build_fixture core-oldest -p:McpHosting=Core -p:McpSdkVersion="$core_oldest" && run_fixture core-oldest compat
 build_fixture core-newest -p:McpHosting=Core -p:McpSdkVersion="$core_newest" && run_fixture core-newest compat
 build_fixture host-newest -p:McpAspNetCoreVersion="$host_newest" && run_fixture host-newest sdk
+
+# The revision without sessions (2026-07-28), where the newest Core has it (eng/matrix.txt: SessionlessRevision): every
+# scenario of it on MapMcpCompat and on the SDK's host (sessions for initialize clients, this revision served
+# statelessly beside them), both newest; the oldest SDK has no such revision.
+sessionless_revision=2026-07-28
+if grep -E "^core-$core_newest " eng/matrix.txt | grep -q SessionlessRevision; then
+  spec_version=$sessionless_revision
+  "$node22" "$suite" list --server --spec-version "$spec_version" | sed -n 's/^ *- \([^ ]*\).*/\1/p' > "$out/scenarios-$spec_version.txt"
+  run_fixture core-newest compat
+  run_fixture host-newest sdk
+  spec_version=2025-11-25
+fi
+
 # Leave the fixture's obj folder restored for the default SDK again.
 dotnet restore tests/Interop/ConformanceServer > /dev/null 2>&1
 
 echo "=== conformance fixture: $fixture_count scenarios of $spec_version"
-table=$("$node22" eng/conformance/table.mjs "$out/scenarios.txt" eng/conformance/not-applicable.txt "$out/table.md" "$core_oldest" \
-  "$out/results-fixture-core-oldest" "$out/results-fixture-core-newest" "$out/results-fixture-host-newest" "${fixture_titles[@]}")
+table=$("$node22" eng/conformance/table.mjs "$out/scenarios-$spec_version.txt" eng/conformance/not-applicable.txt "$out/table.md" "$core_oldest" \
+  "$out/results-fixture-core-oldest-$spec_version" "$out/results-fixture-core-newest-$spec_version" "$out/results-fixture-host-newest-$spec_version" "${fixture_titles[@]}")
 echo "$table"
 counts=$(tail -n 1 <<<"$table")
 fixture_passed=$(sed -n 's/^fixture: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$counts")
@@ -164,6 +177,25 @@ if [[ -z "$fixture_passed" || "$fixture_count" -eq 0 ]]; then
 fi
 passed=$((passed + fixture_passed))
 failed=$((failed + fixture_failed))
+
+if [[ -f "$out/scenarios-$sessionless_revision.txt" ]]; then
+  count=$(wc -l < "$out/scenarios-$sessionless_revision.txt")
+  echo "=== conformance fixture: $count scenarios of $sessionless_revision (newest builds)"
+  table=$("$node22" eng/conformance/table.mjs "$out/scenarios-$sessionless_revision.txt" eng/conformance/not-applicable.txt \
+    "$out/table-$sessionless_revision.md" "$core_oldest" - "$out/results-fixture-core-newest-$sessionless_revision" \
+    "$out/results-fixture-host-newest-$sessionless_revision" "${fixture_titles[@]}")
+  echo "$table"
+  counts=$(tail -n 1 <<<"$table")
+  p=$(sed -n 's/^fixture: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$counts")
+  f=$(sed -n 's/^fixture: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$counts")
+  if [[ -z "$p" || "$count" -eq 0 ]]; then
+    echo "conformance fixture $sessionless_revision: no table (see $out)"
+    p=0
+    f=1
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

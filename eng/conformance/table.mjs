@@ -3,6 +3,7 @@
 //
 // Usage: node table.mjs <scenario list file> <not-applicable file> <markdown out> <oldest version> \
 //          <oldest MapMcpCompat results> <newest MapMcpCompat results> <newest SDK host results> <column titles...>
+// With "-" for the oldest results (a revision the oldest SDK does not have), the table has no column for it.
 //
 // A scenario passes when at least one check succeeded and none failed or warned (warnings count as failures, as in
 // the suite's own expected-failures rule). The verdicts:
@@ -56,7 +57,9 @@ function answer(check) {
   return '';
 }
 
+const withOldest = resultDirs[0] !== '-';
 const [oldest, newest, sdk] = resultDirs.map(readResults);
+const shownTitles = withOldest ? titles : titles.slice(1);
 const missing = { ok: false, reason: 'no result (the scenario did not run)' };
 
 let passed = 0;
@@ -70,7 +73,9 @@ for (const scenario of scenarios) {
   const reason = notApplicable.get(scenario);
 
   let oldestCell;
-  if (o.ok && reason !== undefined) {
+  if (!withOldest) {
+    oldestCell = null;
+  } else if (o.ok && reason !== undefined) {
     oldestCell = 'FAIL (listed n/a, but passes)';
     failed++;
     notes.push(`${scenario}, ${titles[0]}: listed as not applicable on ${oldestVersion} but passes; remove the entry`);
@@ -103,16 +108,16 @@ for (const scenario of scenarios) {
     notes.push(`${scenario}, ${titles[2]} fails (MapMcpCompat passes): ${s.reason}`);
   }
 
-  rows.push([scenario, oldestCell, newestCell, sdkCell]);
+  rows.push([scenario, ...(withOldest ? [oldestCell] : []), newestCell, sdkCell]);
 }
 
 const table = [
-  `| scenario | ${titles.join(' | ')} |`,
-  `|---|${titles.map(() => '---').join('|')}|`,
+  `| scenario | ${shownTitles.join(' | ')} |`,
+  `|---|${shownTitles.map(() => '---').join('|')}|`,
   ...rows.map((row) => `| ${row.join(' | ')} |`),
 ];
 const markdown = [
-  '# Conformance: the fixture on MapMcpCompat and on the SDK\'s host',
+  `# Conformance: the fixture on MapMcpCompat and on the SDK's host (${path.basename(scenarioFile, '.txt')})`,
   '',
   ...table,
   '',

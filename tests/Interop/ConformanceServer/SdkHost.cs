@@ -11,8 +11,18 @@ internal static class SdkHost
 
     public static void Configure(IMcpServerBuilder mcp)
     {
-        // Stateful: the 2.x hosts default to stateless, where the server cannot call the client or resume a stream.
-        mcp.WithHttpTransport(options => options.Stateless = false);
+        // Sessions for initialize clients: the 2.x hosts default to stateless, where the server cannot call the client or
+        // resume a stream. Where the host has StatefulForInitializeClients, requests of a revision without sessions
+        // (2026-07-28) are served statelessly beside them, as MapMcpCompat serves them; elsewhere, plain stateful.
+        mcp.WithHttpTransport(options =>
+        {
+            options.Stateless = false;
+            if (typeof(HttpServerTransportOptions).GetProperty("SessionMode") is { } mode &&
+                Enum.TryParse(mode.PropertyType, "StatefulForInitializeClients", out var both))
+            {
+                mode.SetValue(options, both);
+            }
+        });
         mcp.Services.AddOptions<HttpServerTransportOptions>()
             .Configure<ISseEventStreamStore>((options, store) => options.EventStreamStore ??= store);
     }

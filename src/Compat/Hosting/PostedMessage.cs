@@ -20,9 +20,10 @@ internal sealed class PostedMessage
     private readonly RequestId _typedId;
     private readonly bool _hasTypedId;
 
-    private PostedMessage(ReadOnlyMemory<byte> body, string? method, JsonElement? id, string? initializeFault)
+    private PostedMessage(ReadOnlyMemory<byte> body, string? method, JsonElement? id, string? initializeFault, JsonRpcMessage? parsed = null)
     {
         Body = body;
+        Parsed = parsed;
         Method = method;
         IsInitialize = method == "initialize";
         _id = id;
@@ -85,8 +86,8 @@ internal sealed class PostedMessage
     /// </remarks>
     public string? InitializeFault { get; }
 
-    /// <summary>Reads the message whose JSON object is <paramref name="root"/>.</summary>
-    public static PostedMessage Read(ReadOnlyMemory<byte> body, JsonElement root)
+    /// <summary>Reads the message whose JSON object is <paramref name="root"/>, and keeps the SDK's reading of it, if any.</summary>
+    public static PostedMessage Read(ReadOnlyMemory<byte> body, JsonElement root, JsonRpcMessage? parsed = null)
     {
         var method = root.TryGetProperty("method", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
         JsonElement? id = root.TryGetProperty("id", out var value) && IsRequestId(value) ? value.Clone() : null;
@@ -94,7 +95,7 @@ internal sealed class PostedMessage
         var hasMeta = hasParams && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object;
         var routingKey = RoutingKey(method);
 
-        return new PostedMessage(body, method, id, method == "initialize" ? FindInitializeFault(body, root, id) : null)
+        return new PostedMessage(body, method, id, method == "initialize" ? FindInitializeFault(body, root, id) : null, parsed)
         {
             MetaProtocolVersion = hasMeta && parameters.GetProperty("_meta").TryGetProperty(MetaProtocolVersionKey, out var version) && version.ValueKind == JsonValueKind.String ? version.GetString() : null,
             HasClientCapabilities = hasMeta && parameters.GetProperty("_meta").TryGetProperty(MetaClientCapabilitiesKey, out var capabilities) && capabilities.ValueKind == JsonValueKind.Object,

@@ -57,7 +57,8 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
     /// </summary>
     public async ValueTask<PostedMessage?> ParseAsync(HttpContext context, ReadOnlyMemory<byte> body, bool asSdkMessage = false)
     {
-        if (asSdkMessage && TryDeserialize(body) is { } parsed && PostedMessage.From(body, parsed) is { IsInitialize: false } message)
+        var parsed = asSdkMessage ? TryDeserialize(body) : null;
+        if (parsed is not null && PostedMessage.From(body, parsed) is { IsInitialize: false } message)
         {
             return message;
         }
@@ -71,7 +72,7 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
                 return null;
             }
 
-            return PostedMessage.Read(body, document.RootElement);
+            return PostedMessage.Read(body, document.RootElement, parsed);
         }
         catch (JsonException)
         {

@@ -3,7 +3,7 @@
 # runs the test suite once per matrix cell (eng/matrix.txt), prints a table, writes it as Markdown,
 # then runs the TypeScript-client checks (eng/interop.sh), the conformance suite (eng/conformance.sh) and the
 # half-open connection check (eng/halfopen.sh), the shutdown check (eng/shutdown.sh), the clients' notifications under
-# keep-alives (eng/clients.sh) and the packaging checks (eng/pack.sh),
+# keep-alives (eng/clients.sh), the clients' resumed streams (eng/resume.sh) and the packaging checks (eng/pack.sh),
 # and ends with one line: "N passed, N failed" (totals over the whole matrix).
 # Usage: bash eng/test.sh [cell-name-filter]
 set -uo pipefail
@@ -106,6 +106,7 @@ if [[ -z "$filter" ]]; then
   run_check "half-open GET stream: keep-alive detection" eng/halfopen.sh
   run_check "shutdown: SIGTERM with a GET stream open and 100 calls in flight" eng/shutdown.sh
   run_check "clients: TypeScript and C# clients receive every notification between keep-alives" eng/clients.sh
+  run_check "resume: TypeScript and C# clients resume cut streams and streams ended by MaxStreamAge" eng/resume.sh
   run_check "packages: pack, install from a local feed, build advice, mcpcompat tool" eng/pack.sh
 fi
 

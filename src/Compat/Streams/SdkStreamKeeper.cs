@@ -38,6 +38,12 @@ internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider
         {
             await sdk(context).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (stream.Aged)
+        {
+            // Ended for its age (McpCompatOptions.MaxStreamAge): the SDK's first GET stream returns on the cancellation,
+            // but its resumed stream (Last-Event-ID) lets it escape. Either way the stream ends cleanly, between events,
+            // and the client resumes it.
+        }
         finally
         {
             stream.Stop();

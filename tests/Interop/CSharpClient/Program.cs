@@ -16,6 +16,12 @@ using ModelContextProtocol.Protocol;
 // so handlers may run out of the wire's order: their order is reported, not checked.
 // Prints one JSON line; exits 1 when a check fails.
 // Usage: dotnet CSharpClient.dll <endpoint> <seconds> [seed=2]
+// The first argument `resume` runs the resume mode of eng/resume.sh instead (ResumeMode).
+if (args is ["resume", .. var resumeArgs])
+{
+    return await ResumeMode.RunAsync(resumeArgs);
+}
+
 var endpoint = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5093/mcp");
 var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 30;
 var seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;

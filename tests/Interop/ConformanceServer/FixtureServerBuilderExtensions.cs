@@ -11,9 +11,10 @@ internal static class FixtureServerBuilderExtensions
 {
     /// <summary>
     /// Adds everything the suite's server scenarios ask for: the tools, resources and prompts, completion, the logging
-    /// level, resource subscriptions and, on SDKs that have one, an SSE event stream store (resumable streams) in DI.
+    /// level, resource subscriptions and, on SDKs that have one, an SSE event stream store (resumable streams) in DI
+    /// unless <paramref name="eventStreamStore"/> is <see langword="false"/>; there, too, eng/resume.sh's tools.
     /// </summary>
-    public static IMcpServerBuilder AddConformanceFixture(this IMcpServerBuilder mcp)
+    public static IMcpServerBuilder AddConformanceFixture(this IMcpServerBuilder mcp, bool eventStreamStore = true)
     {
         mcp.WithTools<FixtureTools>()
             .WithTools([SchemaTool.Create()])
@@ -25,6 +26,12 @@ internal static class FixtureServerBuilderExtensions
             .WithUnsubscribeFromResourcesHandler(FixtureHandlers.UnsubscribeAsync);
 
 #if MCPSDK_1_0_OR_GREATER
+        mcp.WithTools<ResumeTools>();
+        if (!eventStreamStore)
+        {
+            return mcp;
+        }
+
         // The store in memory, registered as ISseEventStreamStore: the SDK's host reads it from DI (and Program sets it
         // in the host's options as well); MapMcpCompat reads it from DI.
         mcp.Services.AddDistributedMemoryCache();

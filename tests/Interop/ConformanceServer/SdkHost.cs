@@ -4,12 +4,12 @@ using ModelContextProtocol.Server;
 
 namespace ConformanceServer;
 
-/// <summary>The SDK's own Streamable HTTP host (<c>MapMcp</c>), stateful, with the fixture's event stream store, and no McpCompat.</summary>
+/// <summary>The SDK's own Streamable HTTP host (<c>MapMcp</c>), stateful, with the fixture's event stream store unless left out.</summary>
 internal static class SdkHost
 {
     public const bool Available = true;
 
-    public static void Configure(IMcpServerBuilder mcp)
+    public static void Configure(IMcpServerBuilder mcp, bool eventStreamStore)
     {
         // Sessions for initialize clients: the 2.x hosts default to stateless, where the server cannot call the client or
         // resume a stream. Where the host has StatefulForInitializeClients, requests of a revision without sessions
@@ -23,8 +23,11 @@ internal static class SdkHost
                 mode.SetValue(options, both);
             }
         });
-        mcp.Services.AddOptions<HttpServerTransportOptions>()
-            .Configure<ISseEventStreamStore>((options, store) => options.EventStreamStore ??= store);
+        if (eventStreamStore)
+        {
+            mcp.Services.AddOptions<HttpServerTransportOptions>()
+                .Configure<ISseEventStreamStore>((options, store) => options.EventStreamStore ??= store);
+        }
     }
 
     public static void Map(WebApplication app, string pattern) => app.MapMcp(pattern);
@@ -37,7 +40,7 @@ internal static class SdkHost
 {
     public const bool Available = false;
 
-    public static void Configure(IMcpServerBuilder mcp) => throw new NotSupportedException();
+    public static void Configure(IMcpServerBuilder mcp, bool eventStreamStore) => throw new NotSupportedException();
 
     public static void Map(WebApplication app, string pattern) => throw new NotSupportedException();
 }

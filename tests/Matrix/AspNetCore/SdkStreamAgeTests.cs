@@ -56,6 +56,10 @@ public sealed class SdkStreamAgeTests
         var next = await replay.NextAsync().WaitAsync(Bound);
         Assert.Equal("notifications/tools/list_changed", (string?)JsonNode.Parse(next.Data)?["method"]);
 
+        // The resumed stream (the SDK's replay from the store) ends for its age as cleanly as the first.
+        var resumedEnded = replay.EndAsync();
+        await host.Time.AdvanceUntilAsync(resumedEnded, scheduler.Tick);
+
         Assert.Equal(HttpStatusCode.OK, await client.PingAsync(id));
         host.Logs.AssertNothingUnhandled();
     }

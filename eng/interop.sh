@@ -65,6 +65,30 @@ for check in "${checks[@]}"; do
   wait "$server" 2>/dev/null
 done
 
+# The C# SDK's client with its default options tries the revision without sessions (2026-07-28) first. Where the SDK
+# under MapMcpCompat has that revision (eng/matrix.txt: SessionlessRevision) it is served statelessly: no session;
+# where it does not, the request is refused as the SDK's host refuses it and the client falls back to the handshake.
+dotnet build tests/Interop/CSharpClient -c Release > "$out/build-csharp-client.log" 2>&1 || { tail -n 20 "$out/build-csharp-client.log"; failed=$((failed + 1)); }
+for version in "$core_oldest" "$core_newest"; do
+  expect="handshake yes"
+  grep -E "^core-$version " eng/matrix.txt | grep -q SessionlessRevision && expect="2026-07-28 no"
+  log="$out/server-discover-$version.log"
+  (cd "$out/coreonly-$version" && exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  server=$!
+  wait_listening "$log"
+  # shellcheck disable=SC2086 # $expect is two arguments.
+  if timeout 60 dotnet tests/Interop/CSharpClient/bin/Release/net10.0/CSharpClient.dll discover "http://127.0.0.1:$port/mcp" $expect > "$out/discover-$version.json" 2>&1; then
+    passed=$((passed + 1))
+    echo "interop C# client, default revisions, CoreOnlyServer $version (expect ${expect% *}): ok $(cat "$out/discover-$version.json")"
+  else
+    failed=$((failed + 1))
+    echo "interop C# client, default revisions, CoreOnlyServer $version (expect ${expect% *}): FAILED $(cat "$out/discover-$version.json")"
+    tail -n 20 "$log"
+  fi
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+done
+
 # Bad settings stop the sample with exit code 1 and a message naming the setting and the value.
 for bad in "-5" "abc"; do
   MCP_SESSION_IDLE_TIMEOUT=$bad timeout 60 dotnet run -c Release --no-build --project samples/CompatServer -- --urls "http://127.0.0.1:$port" > "$out/bad-setting.log" 2>&1

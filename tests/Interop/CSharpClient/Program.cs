@@ -16,10 +16,17 @@ using ModelContextProtocol.Protocol;
 // so handlers may run out of the wire's order: their order is reported, not checked.
 // Prints one JSON line; exits 1 when a check fails.
 // Usage: dotnet CSharpClient.dll <endpoint> <seconds> [seed=2]
-// The first argument `resume` runs the resume mode of eng/resume.sh instead (ResumeMode).
+// The first argument `resume` runs the resume mode of eng/resume.sh instead (ResumeMode); `discover`, that of
+// eng/interop.sh (DiscoverMode).
 if (args is ["resume", .. var resumeArgs])
 {
     return await ResumeMode.RunAsync(resumeArgs);
+}
+
+// `discover` checks which revision the client's default options end up with (DiscoverMode).
+if (args is ["discover", .. var discoverArgs])
+{
+    return await DiscoverMode.RunAsync(discoverArgs);
 }
 
 var endpoint = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5093/mcp");

@@ -44,6 +44,7 @@ cleanup() {
   for pid in "${servers[@]}"; do
     kill "$pid" 2>/dev/null
   done
+  stop_redis
 }
 trap cleanup EXIT
 
@@ -65,8 +66,13 @@ build csharp-client tests/Interop/CSharpClient -p:McpSdkVersion="$core_newest"
 dotnet restore tests/Interop/ConformanceServer > /dev/null 2>&1
 dotnet restore tests/Interop/CSharpClient > /dev/null 2>&1
 
+# A real Redis server for the store over Redis (eng/redis.sh: installed if missing, a free port on 127.0.0.1).
+source eng/redis.sh
+start_redis "$out/redis.log" || fail_all "no Redis server (see above)"
+
 # The servers, all at once: name, build, host, store, MaxStreamAge (- for off).
 server_list=(
+  "compat-redis fixture-core compat redis -"
   "compat fixture-core compat memory -"
   "compat-age fixture-core compat memory 00:00:02"
   "sdk-compat-age fixture-host sdk-compat memory 00:00:02"
@@ -79,6 +85,7 @@ for entry in "${server_list[@]}"; do
   read -r name build host store age <<<"$entry"
   settings=()
   [[ "$age" != - ]] && settings=("McpCompat__MaxStreamAge=$age")
+  [[ "$store" == redis ]] && settings+=("ConnectionStrings__Redis=127.0.0.1:$redis_port")
   (cd "$out/$build" && exec env "${settings[@]}" dotnet ConformanceServer.dll --host "$host" --store "$store" \
     --urls "http://127.0.0.1:$((port + i))") > "$out/server-$name.log" 2>&1 &
   servers+=($!)
@@ -142,12 +149,20 @@ for cut in post get; do
   collect
   check "2. C# client resumes its cut $stream stream, $mapmcpcompat" csharp "$cut" resumed compat
   collect
+  check "1. TypeScript client resumes its cut $stream stream, $mapmcpcompat, the same store over Redis" typescript "$cut" resumed compat-redis
+  collect
   check "4. control: no store: the cut $stream stream is not resumed, $([[ $cut == post ]] && echo "the answer is" || echo "its messages are") lost, $mapmcpcompat" \
     typescript "$cut" lost compat-nostore-age
   collect
 done
 checks=("${aged[@]}")
 collect
+
+# The store over Redis did hold the events: keys in Redis, written by the fixture's distributed cache.
+keys=$(redis-cli -h 127.0.0.1 -p "$redis_port" dbsize 2>/dev/null)
+ok=no
+[[ "${keys:-0}" -gt 0 ]] && ok=yes
+report $ok "Redis holds the resumed streams' events" "($keys keys)"
 
 cleanup
 for pid in "${servers[@]}"; do

@@ -32,8 +32,9 @@ internal static class FixtureServerBuilderExtensions
             return mcp;
         }
 
-        // The store in memory, registered as ISseEventStreamStore: the SDK's host reads it from DI (and Program sets it
-        // in the host's options as well); MapMcpCompat reads it from DI.
+        // The SDK's store over the distributed cache (in memory unless Program registered Redis), registered as
+        // ISseEventStreamStore: the SDK's host reads it from DI (and Program sets it in the host's options as well);
+        // MapMcpCompat reads it from DI. (AddDistributedMemoryCache adds nothing when a cache is registered already.)
         mcp.Services.AddDistributedMemoryCache();
         mcp.Services.TryAddSingleton<ISseEventStreamStore>(services => new DistributedCacheEventStreamStore(
             Options.Create(new DistributedCacheEventStreamStoreOptions { Cache = services.GetRequiredService<IDistributedCache>() }),

@@ -6,7 +6,8 @@ using ConformanceServer;
 //   --host sdk          the SDK's own MapMcp, without McpCompat (needs a build with ModelContextProtocol.AspNetCore)
 //   --host sdk-compat   the SDK's own MapMcp with McpCompat (AddMcpCompat; settings from McpCompat__* variables)
 // --store none leaves the SSE event stream store out (streams carry no event ids and cannot be resumed); the default,
-// memory, registers one where the SDK has it. --urls to move it (default http://127.0.0.1:5095).
+// memory, registers one where the SDK has it, over an in-memory distributed cache; redis, the same store over Redis
+// (ConnectionStrings:Redis, e.g. ConnectionStrings__Redis=127.0.0.1:6379). --urls to move it (default http://127.0.0.1:5095).
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
@@ -21,10 +22,21 @@ if (host is not ("compat" or "sdk" or "sdk-compat"))
 }
 
 var store = builder.Configuration["store"] ?? "memory";
-if (store is not ("memory" or "none"))
+if (store is not ("memory" or "redis" or "none"))
 {
-    Console.Error.WriteLine($"--store must be memory or none, not '{store}'.");
+    Console.Error.WriteLine($"--store must be memory, redis or none, not '{store}'.");
     return 2;
+}
+
+if (store == "redis")
+{
+    if (builder.Configuration.GetConnectionString("Redis") is not { Length: > 0 } redis)
+    {
+        Console.Error.WriteLine("--store redis needs ConnectionStrings:Redis (ConnectionStrings__Redis=host:port).");
+        return 2;
+    }
+
+    builder.Services.AddStackExchangeRedisCache(options => options.Configuration = redis);
 }
 
 var sdkHost = host is "sdk" or "sdk-compat";
@@ -34,10 +46,10 @@ if (sdkHost && !SdkHost.Available)
     return 2;
 }
 
-var mcp = builder.Services.AddMcpServer().AddConformanceFixture(eventStreamStore: store == "memory");
+var mcp = builder.Services.AddMcpServer().AddConformanceFixture(eventStreamStore: store != "none");
 if (sdkHost)
 {
-    SdkHost.Configure(mcp, eventStreamStore: store == "memory");
+    SdkHost.Configure(mcp, eventStreamStore: store != "none");
 }
 
 if (host != "sdk")

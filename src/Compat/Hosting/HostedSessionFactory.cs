@@ -4,7 +4,6 @@ using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 
 namespace McpCompat.Hosting;
@@ -17,7 +16,7 @@ internal sealed class HostedSessionFactory(
     CoreTransportApi api,
     object? eventStreamStore,
     HostedSessionStore store,
-    IOptionsFactory<McpServerOptions> serverOptionsFactory,
+    Func<McpServerOptions> serverOptions,
     ILoggerFactory loggerFactory,
     IServiceProvider services,
     TimeProvider timeProvider,
@@ -57,7 +56,7 @@ internal sealed class HostedSessionFactory(
         var id = WebEncoders.Base64UrlEncode(random);
 
         var transport = api.CreateTransport(loggerFactory, id, eventStreamStore);
-        var server = api.CreateServer(transport, serverOptionsFactory.Create(Options.DefaultName), loggerFactory, services);
+        var server = api.CreateServer(transport, serverOptions(), loggerFactory, services);
         var lifetime = new CancellationTokenSource();
 
         // The initialize request is in flight until it ends: counted in now, out when the POST handler returns.

@@ -30,6 +30,7 @@ internal sealed class McpCompatEndpoint : IDisposable
         HostedSessionStore store,
         IOptions<McpCompatOptions> options,
         IOptionsFactory<McpServerOptions> serverOptionsFactory,
+        IOptions<McpServerOptions> serverOptions,
         ILoggerFactory loggerFactory,
         IServiceProvider services,
         IHostApplicationLifetime lifetime,
@@ -46,7 +47,12 @@ internal sealed class McpCompatEndpoint : IDisposable
 
         // The application's event stream store (the SDK's ISseEventStreamStore in DI), where the SDK's transport takes one.
         var eventStreamStore = api.EventStreams is { } streams ? services.GetService(streams.StoreType) : null;
-        var sessions = new HostedSessionFactory(api, eventStreamStore, store, serverOptionsFactory, loggerFactory, services, timeProvider, logger);
+        // The server options every session shares, as the SDK's host shares them (1.0.0 and later: the message API
+        // shape); the pipe shape's builds (0.2) get options of their own per session, as McpCompat always gave them.
+        Func<McpServerOptions> sessionOptions = api.Shape == TransportApiShape.Message
+            ? () => serverOptions.Value
+            : () => serverOptionsFactory.Create(Options.DefaultName);
+        var sessions = new HostedSessionFactory(api, eventStreamStore, store, sessionOptions, loggerFactory, services, timeProvider, logger);
         var sessionless = api.Stateless is { } stateless ? new SessionlessPostHandler(api, stateless, _refusals, serverOptionsFactory, loggerFactory) : null;
         _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, timeProvider);
         _revisions = revisions;

@@ -55,7 +55,9 @@ restore_samples
 
 in_ns() { ip netns exec "$ns" "$@"; }
 url="http://127.0.0.1:$port/mcp"
-json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-06-18')
+# 2025-03-26: a revision every served SDK has (MapMcpCompat accepts only the SDK's own revisions; 0.2.0-preview.3 has
+# none later).
+json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-03-26')
 
 passed=0
 failed=0
@@ -90,10 +92,10 @@ for check in "${checks[@]}"; do
 
   rm -f "$out/init.h" "$out/get.h"
   in_ns curl -s -m 10 -D "$out/init.h" -o /dev/null "${json[@]}" \
-    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"halfopen","version":"1"}}}' "$url"
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"halfopen","version":"1"}}}' "$url"
   sid=$(grep -i '^mcp-session-id:' "$out/init.h" 2>/dev/null | tr -d '\r' | awk '{print $2}')
   in_ns curl -s -m 10 -o /dev/null "${json[@]}" -H "mcp-session-id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
-  in_ns curl -sN -D "$out/get.h" -o /dev/null -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-06-18' -H "mcp-session-id: $sid" "$url" &
+  in_ns curl -sN -D "$out/get.h" -o /dev/null -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-03-26' -H "mcp-session-id: $sid" "$url" &
   client=$!
   for _ in $(seq 1 50); do
     grep -q '^HTTP/1.1 200' "$out/get.h" 2>/dev/null && break

@@ -242,7 +242,7 @@ accept='Accept: application/json, text/event-stream'
 json='Content-Type: application/json'
 post() { # post <session-id or -> <body>: prints the HTTP status; headers in $out/headers
   local id=$1 body=$2 extra=()
-  [[ "$id" != - ]] && extra=(-H "Mcp-Session-Id: $id" -H "MCP-Protocol-Version: 2025-06-18")
+  [[ "$id" != - ]] && extra=(-H "Mcp-Session-Id: $id" -H "MCP-Protocol-Version: 2025-03-26")
   curl -s -o "$out/body" -D "$out/headers" -w '%{http_code}' -X POST "$base/mcp" -H "$json" -H "$accept" "${extra[@]}" --data "$body"
 }
 expiry() { # expiry <host version> <McpCompat mode> <what the startup log must say>
@@ -256,7 +256,7 @@ expiry() { # expiry <host version> <McpCompat mode> <what the startup log must s
     sleep 0.2
   done
   if [[ -n "$base" ]]; then
-    status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
+    status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
     session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
     check "$what: initialize: 200 with an Mcp-Session-Id" test "$status" = 200 -a -n "$session"
     check "$what: notifications/initialized: 202" test "$(post "$session" '{"jsonrpc":"2.0","method":"notifications/initialized"}')" = 202

@@ -19,7 +19,9 @@ mkdir -p "$out"
 port=${SHUTDOWN_PORT:-5091}
 shutdown_timeout=6
 url="http://127.0.0.1:$port/mcp"
-json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-06-18')
+# 2025-03-26: a revision every served SDK has (MapMcpCompat accepts only the SDK's own revisions; 0.2.0-preview.3 has
+# none later).
+json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-03-26')
 
 fail_all() {
   echo "shutdown: $1"
@@ -53,7 +55,7 @@ start_server() {
 session() {
   local headers="$out/$1.h" sid
   curl -s -m 10 -D "$headers" -o /dev/null "${json[@]}" \
-    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"shutdown","version":"1"}}}' "$url"
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"shutdown","version":"1"}}}' "$url"
   sid=$(grep -i '^mcp-session-id:' "$headers" 2>/dev/null | tr -d '\r' | awk '{print $2}')
   curl -s -m 10 -o /dev/null "${json[@]}" -H "mcp-session-id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
   echo "$sid"
@@ -95,7 +97,7 @@ for version in "$oldest" "$newest"; do
   log="$out/server-$version-get.log"
   start_server "$version" "$log" || fail_all "CoreOnlyServer $version did not start"
   sid=$(session "get-$version")
-  curl -sN -o "$out/get-$version.body" -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-06-18' -H "mcp-session-id: $sid" "$url" &
+  curl -sN -o "$out/get-$version.body" -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-03-26' -H "mcp-session-id: $sid" "$url" &
   client=$!
   sleep 1
   ms=$(stop_server)

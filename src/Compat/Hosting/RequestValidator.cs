@@ -131,16 +131,17 @@ internal sealed class RequestValidator(IOptions<McpCompatOptions> options, Refus
     {
         foreach (var value in request.Headers.Accept)
         {
-            if (value is null)
+            // Each comma-separated media range, its parameters (after ';') ignored; read in place, without allocating.
+            var rest = value.AsSpan();
+            while (!rest.IsEmpty)
             {
-                continue;
-            }
-
-            foreach (var part in value.Split(','))
-            {
-                var type = part.Split(';')[0].Trim();
-                if (type == "*/*" || type.Equals(mediaType, StringComparison.OrdinalIgnoreCase) ||
-                    (type.EndsWith("/*", StringComparison.Ordinal) && mediaType.StartsWith(type[..^1], StringComparison.OrdinalIgnoreCase)))
+                var comma = rest.IndexOf(',');
+                var part = comma < 0 ? rest : rest[..comma];
+                rest = comma < 0 ? [] : rest[(comma + 1)..];
+                var semicolon = part.IndexOf(';');
+                var type = (semicolon < 0 ? part : part[..semicolon]).Trim();
+                if (type.SequenceEqual("*/*") || type.Equals(mediaType, StringComparison.OrdinalIgnoreCase) ||
+                    (type.EndsWith("/*") && mediaType.AsSpan().StartsWith(type[..^1], StringComparison.OrdinalIgnoreCase)))
                 {
                     return true;
                 }

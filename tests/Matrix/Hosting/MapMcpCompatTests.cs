@@ -104,6 +104,28 @@ public sealed class MapMcpCompatTests
         Assert.Equal(HttpStatusCode.NotAcceptable, get.Status);
     }
 
+    [Theory]
+    [InlineData("application/json, text/event-stream", true)]
+    [InlineData("text/event-stream;q=0.9,application/json;q=1", true)]
+    [InlineData("APPLICATION/JSON , Text/Event-Stream", true)]
+    [InlineData("*/*", true)]
+    [InlineData("application/*, text/*", true)]
+    [InlineData("application/json", false)]
+    [InlineData("text/event-stream; charset=utf-8", false)]
+    [InlineData("application/jsonx, text/event-streams", false)]
+    [InlineData("text/*", false)]
+    [InlineData(",,; ,", false)]
+    public async Task PostAcceptHeader_BothMediaTypesNeeded_WhateverTheCaseParametersAndWildcards(string accept, bool accepted)
+    {
+        await using var host = await CompatTestHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+
+        var post = await SendAsync(host, HttpMethod.Post, """{"jsonrpc":"2.0","id":1,"method":"ping"}""", id, accept: accept,
+            configure: r => r.Headers.Add("MCP-Protocol-Version", CompatTestHost.ProtocolVersion));
+
+        Assert.True(accepted ? post.Status == HttpStatusCode.OK : post.Status == HttpStatusCode.NotAcceptable, $"{accept}: {(int)post.Status} {post.Body}");
+    }
+
     [Fact]
     public async Task BadBodies_400()
     {

@@ -1,3 +1,4 @@
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 
 namespace McpCompat.Hosting;
@@ -24,6 +25,15 @@ internal sealed class HostedSession(string id, object transport, object server, 
     public UserKey? User { get; } = user;
 
     public Task RunTask { get; set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Gets or sets what the session needs to come back once evicted, where sessions resume
+    /// (<see cref="McpCompatOptions.SessionResumeWindow"/>) and the handshake gave one; <see langword="null"/> otherwise.
+    /// </summary>
+    public SessionRecord? Record { get; set; }
+
+    /// <summary>Gets or sets the <see cref="TimeProvider"/> timestamp at which <see cref="Record"/> was last written or read.</summary>
+    public long RecordTouched { get; set; }
 
     /// <summary>Gets the session's tracking entry: requests in flight and idle time, read by the sweeper.</summary>
     public TrackedSession Tracked { get; } = tracked;

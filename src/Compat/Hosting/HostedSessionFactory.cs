@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -46,6 +47,37 @@ internal sealed class HostedSessionFactory(
         return session;
     }
 
+    /// <summary>
+    /// Starts anew, under its old id, a session that was evicted and whose record says who it belongs to, in the room
+    /// <see cref="SessionAdmission"/> reserved for it; <see langword="null"/>, the room given back, when a session of
+    /// that id is hosted already. The request that resumes it is counted in until it ends.
+    /// </summary>
+    public HostedSession? Resume(HttpContext context, string id, SessionRecord record)
+    {
+        HostedSession session;
+        CancellationToken lifetime;
+        try
+        {
+            (session, lifetime) = Create(context, id);
+        }
+        catch
+        {
+            store.ReleaseReservation();
+            throw;
+        }
+
+        session.Record = record;
+        session.RecordTouched = timeProvider.GetTimestamp();
+        if (!store.TryAddReserved(session))
+        {
+            _ = session.DisposeAsync(HostedSessionStore.DisposeWait, timeProvider);
+            return null;
+        }
+
+        session.RunTask = api.RunServerAsync(session.Server, lifetime);
+        return session;
+    }
+
     /// <summary>Ends a session whose handshake failed: it is forgotten and disposed, and its room is free again.</summary>
     public Task DiscardAsync(HostedSession session) => store.EndAsync(session.Id);
 
@@ -53,8 +85,11 @@ internal sealed class HostedSessionFactory(
     {
         Span<byte> random = stackalloc byte[16];
         RandomNumberGenerator.Fill(random);
-        var id = WebEncoders.Base64UrlEncode(random);
+        return Create(context, WebEncoders.Base64UrlEncode(random));
+    }
 
+    private (HostedSession Session, CancellationToken Lifetime) Create(HttpContext context, string id)
+    {
         var transport = api.CreateTransport(loggerFactory, id, eventStreamStore);
         var server = api.CreateServer(transport, serverOptions(), loggerFactory, services);
         var lifetime = new CancellationTokenSource();

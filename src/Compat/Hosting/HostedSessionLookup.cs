@@ -4,11 +4,15 @@ namespace McpCompat.Hosting;
 
 /// <summary>
 /// Finds the hosted session a request names and checks that the request's user is the one who started it; answers
-/// 404 or 403 when it cannot serve the request.
+/// 404 or 403 when it cannot serve the request. Where sessions resume, a session no longer hosted comes back from its
+/// record (<see cref="HostedSessionResumer"/>), with the same answers for everything else.
 /// </summary>
-internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWriter refusals)
+internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWriter refusals, HostedSessionResumer? resumer = null, TimeProvider? timeProvider = null)
 {
-    /// <summary>Returns the session, or answers and returns null when it is unknown or another user's.</summary>
+    /// <summary>Gets what brings evicted sessions back, or <see langword="null"/> when sessions do not resume.</summary>
+    public HostedSessionResumer? Resumer => resumer;
+
+    /// <summary>Returns the hosted session, or answers and returns null when it is unknown or another user's. Never resumes.</summary>
     public async ValueTask<HostedSession?> FindAsync(HttpContext context, string sessionId)
     {
         var session = store.Find(sessionId);
@@ -20,19 +24,52 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
 
         if (session.User != UserKey.From(context.User))
         {
-            await refusals.RefuseAsync(context, StatusCodes.Status403Forbidden, "Forbidden: the authenticated user is not the user who started the session").ConfigureAwait(false);
+            await RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;
         }
 
         return session;
     }
 
-    /// <summary>Finds the session as <see cref="FindAsync"/> does and counts the request in; answers and returns null when it cannot.</summary>
+    /// <summary>
+    /// Finds the session as <see cref="FindAsync"/> does, or resumes it, and counts the request in; answers and returns
+    /// null when it cannot.
+    /// </summary>
     public async ValueTask<HostedSession?> EnterAsync(HttpContext context, string sessionId)
     {
-        var session = await FindAsync(context, sessionId).ConfigureAwait(false);
-        if (session is null)
+        if (store.Find(sessionId) is not { } session)
         {
+            if (resumer is null)
+            {
+                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+                return null;
+            }
+
+            return await resumer.ResumeAsync(context, sessionId).ConfigureAwait(false);
+        }
+
+        if (await CheckAndEnterAsync(context, session, refusals).ConfigureAwait(false) is not { } entered)
+        {
+            return null;
+        }
+
+        if (resumer is not null && entered.Record is { } record && timeProvider is not null &&
+            timeProvider.GetElapsedTime(entered.RecordTouched) > resumer.Records.Window / 2)
+        {
+            // A session in use for longer than half its window keeps its record: written again, in the background.
+            entered.RecordTouched = timeProvider.GetTimestamp();
+            _ = resumer.Records.SaveAsync(entered.Id, record, CancellationToken.None);
+        }
+
+        return entered;
+    }
+
+    /// <summary>Checks the request's user against the session's and counts the request in; answers and returns null when it cannot.</summary>
+    public static async ValueTask<HostedSession?> CheckAndEnterAsync(HttpContext context, HostedSession session, RefusalWriter refusals)
+    {
+        if (session.User != UserKey.From(context.User))
+        {
+            await RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;
         }
 
@@ -45,4 +82,8 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
 
         return session;
     }
+
+    /// <summary>The answer to a request for a session another user started: the same, live or to be resumed.</summary>
+    public static Task RefuseOtherUserAsync(HttpContext context, RefusalWriter refusals) =>
+        refusals.RefuseAsync(context, StatusCodes.Status403Forbidden, "Forbidden: the authenticated user is not the user who started the session");
 }

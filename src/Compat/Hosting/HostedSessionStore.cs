@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -70,6 +71,25 @@ internal sealed class HostedSessionStore : ISessionEvictor
     /// <summary>Hosts and tracks the session in the room <see cref="TryReserve"/> reserved for it.</summary>
     public void AddReserved(HostedSession session) => Host(session, reservation: 1);
 
+    /// <summary>
+    /// Hosts and tracks a session that came back under its old id, in the room <see cref="TryReserve"/> reserved for it;
+    /// <see langword="false"/>, with the room given back, when a session of that id is hosted already.
+    /// </summary>
+    public bool TryAddReserved(HostedSession session)
+    {
+        lock (_slots)
+        {
+            _reserved--;
+            if (!_sessions.TryAdd(session.Id, session))
+            {
+                return false;
+            }
+        }
+
+        _tracker.Add(session.Tracked);
+        return true;
+    }
+
     public HostedSession? Find(string id) => _sessions.TryGetValue(id, out var session) ? session : null;
 
     /// <summary>Claims the longest-idle hosted session for ending, or returns <see langword="null"/> when every one is active.</summary>
@@ -77,7 +97,33 @@ internal sealed class HostedSessionStore : ISessionEvictor
 
     public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
     {
-        await EndAsync(session.Id).ConfigureAwait(false);
+        await RetireAsync(session.Id).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Gets or sets where records of resumable sessions are kept, when sessions resume
+    /// (<see cref="McpCompatOptions.SessionResumeWindow"/>).
+    /// </summary>
+    public SessionRecordStore? Records { get; set; }
+
+    /// <summary>
+    /// Ends the session's memory, not the session: it is forgotten and disposed as <see cref="EndAsync"/> does, and its
+    /// record, where sessions resume, is written again, so its window starts now. Eviction and shutdown end sessions so.
+    /// </summary>
+    public async Task<bool> RetireAsync(string id)
+    {
+        var session = Find(id);
+        if (!await EndAsync(id).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (Records is { } records && session?.Record is { } record)
+        {
+            await records.SaveAsync(id, record, CancellationToken.None).ConfigureAwait(false);
+        }
+
         return true;
     }
 
@@ -135,7 +181,7 @@ internal sealed class HostedSessionStore : ISessionEvictor
 
     private async Task EndAtShutdownAsync(string id)
     {
-        if (await EndAsync(id).ConfigureAwait(false))
+        if (await RetireAsync(id).ConfigureAwait(false))
         {
             _metrics?.SessionEnded(EvictionReason.Shutdown);
         }

@@ -13,13 +13,22 @@ internal static class InitializeAnswer
     /// Returns whether <paramref name="answer"/> holds the result for request <paramref name="id"/>; when it does not,
     /// <paramref name="error"/> is the JSON-RPC error the server answered the request with, if it did.
     /// </summary>
-    public static bool Succeeded(ReadOnlyMemory<byte> answer, JsonElement id, out ReadOnlyMemory<byte> error)
+    public static bool Succeeded(ReadOnlyMemory<byte> answer, JsonElement id, out ReadOnlyMemory<byte> error) =>
+        Succeeded(answer, id, out error, out _);
+
+    /// <summary>
+    /// Returns whether <paramref name="answer"/> holds the result for request <paramref name="id"/>, as
+    /// <see cref="Succeeded(ReadOnlyMemory{byte}, JsonElement, out ReadOnlyMemory{byte})"/> does, and the protocol revision
+    /// the result negotiated (<see langword="null"/> when it names none).
+    /// </summary>
+    public static bool Succeeded(ReadOnlyMemory<byte> answer, JsonElement id, out ReadOnlyMemory<byte> error, out string? protocolVersion)
     {
         error = default;
+        protocolVersion = null;
         var text = answer.Span.TrimStart(" \r\n\t"u8);
         if (text.Length > 0 && text[0] == (byte)'{')
         {
-            return Check(answer.ToArray(), id, ref error);
+            return Check(answer.ToArray(), id, ref error, ref protocolVersion);
         }
 
         // SSE: an event's data lines, joined by line feeds, end at a blank line.
@@ -32,7 +41,7 @@ internal static class InitializeAnswer
             rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
             if (line.IsEmpty)
             {
-                if (data.WrittenCount > 0 && Check(data.WrittenMemory.ToArray(), id, ref error))
+                if (data.WrittenCount > 0 && Check(data.WrittenMemory.ToArray(), id, ref error, ref protocolVersion))
                 {
                     return true;
                 }
@@ -51,10 +60,10 @@ internal static class InitializeAnswer
             }
         }
 
-        return data.WrittenCount > 0 && Check(data.WrittenMemory.ToArray(), id, ref error);
+        return data.WrittenCount > 0 && Check(data.WrittenMemory.ToArray(), id, ref error, ref protocolVersion);
     }
 
-    private static bool Check(byte[] message, JsonElement id, ref ReadOnlyMemory<byte> error)
+    private static bool Check(byte[] message, JsonElement id, ref ReadOnlyMemory<byte> error, ref string? protocolVersion)
     {
         try
         {
@@ -65,8 +74,10 @@ internal static class InitializeAnswer
                 return false;
             }
 
-            if (root.TryGetProperty("result", out _))
+            if (root.TryGetProperty("result", out var result))
             {
+                protocolVersion = result.ValueKind == JsonValueKind.Object && result.TryGetProperty("protocolVersion", out var version) &&
+                    version.ValueKind == JsonValueKind.String ? version.GetString() : null;
                 return true;
             }
 

@@ -1,7 +1,10 @@
 using McpCompat.Http;
+using McpCompat.Resumption;
 using McpCompat.Streams;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,7 +46,6 @@ internal sealed class McpCompatEndpoint : IDisposable
         _refusals = new RefusalWriter(logger);
         _validator = new RequestValidator(options, _refusals, revisions);
         _admission = new SessionAdmission(store, options, timeProvider, metrics, _refusals, logger);
-        var lookup = new HostedSessionLookup(store, _refusals);
 
         // The application's event stream store (the SDK's ISseEventStreamStore in DI), where the SDK's transport takes one.
         var eventStreamStore = api.EventStreams is { } streams ? services.GetService(streams.StoreType) : null;
@@ -53,8 +55,17 @@ internal sealed class McpCompatEndpoint : IDisposable
             ? () => serverOptions.Value
             : () => serverOptionsFactory.Create(Options.DefaultName);
         var sessions = new HostedSessionFactory(api, eventStreamStore, store, sessionOptions, loggerFactory, services, timeProvider, logger);
+
+        // Sessions resume from records in the application's distributed cache, where the window is set.
+        var window = options.Value.SessionResumeWindow;
+        var records = window > TimeSpan.Zero
+            ? new SessionRecordStore(services.GetRequiredService<IDistributedCache>(), window, loggerFactory.CreateLogger<SessionRecordStore>())
+            : null;
+        store.Records = records;
+        var resumer = records is null ? null : new HostedSessionResumer(api, records, store, _admission, sessions, revisions, _refusals, metrics, timeProvider, logger);
+        var lookup = new HostedSessionLookup(store, _refusals, resumer, timeProvider);
         var sessionless = api.Stateless is { } stateless ? new SessionlessPostHandler(api, stateless, _refusals, serverOptionsFactory, loggerFactory) : null;
-        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, timeProvider);
+        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, timeProvider, records);
         _revisions = revisions;
         _get = new GetRequestHandler(api, eventStreamStore, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
         _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McpCompat.Http;
+using McpCompat.Resumption;
 using Microsoft.AspNetCore.Http;
 
 namespace McpCompat.Hosting;
@@ -19,8 +20,11 @@ internal sealed class PostRequestHandler(
     RefusalWriter refusals,
     ProtocolRevisions revisions,
     SessionlessPostHandler? sessionless,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    SessionRecordStore? records = null)
 {
+    private static readonly string[] LoggingLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
     public async Task HandleAsync(HttpContext context)
     {
         if (!await validator.CheckPostMediaTypesAsync(context).ConfigureAwait(false))
@@ -161,7 +165,7 @@ internal sealed class PostRequestHandler(
         }
 
         var written = answer.GetBuffer().AsMemory(0, (int)answer.Length);
-        if (!InitializeAnswer.Succeeded(written, message.Id!.Value, out var error))
+        if (!InitializeAnswer.Succeeded(written, message.Id!.Value, out var error, out var negotiated))
         {
             await sessions.DiscardAsync(session).ConfigureAwait(false);
             if (error.IsEmpty)
@@ -175,9 +179,49 @@ internal sealed class PostRequestHandler(
             return;
         }
 
+        if (records is not null && negotiated is not null)
+        {
+            await RecordAsync(context, session, message, negotiated).ConfigureAwait(false);
+        }
+
         context.Response.Headers[McpHeaders.SessionId] = session.Id;
         EventStreamResponse.Start(context);
         await context.Response.Body.WriteAsync(written, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the record the session resumes from once evicted, before the client learns its id: a client that comes back
+    /// on another instance of a fleet finds it there.
+    /// </summary>
+    private async Task RecordAsync(HttpContext context, HostedSession session, PostedMessage message, string negotiated)
+    {
+        using var document = JsonDocument.Parse(message.Body);
+        if (!document.RootElement.TryGetProperty("params", out var parameters) ||
+            SessionRecord.FromInitialize(parameters, negotiated, session.User, timeProvider.GetUtcNow()) is not { } record)
+        {
+            return;
+        }
+
+        session.Record = record;
+        session.RecordTouched = timeProvider.GetTimestamp();
+        await records!.SaveAsync(session.Id, record, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps in the session's record the logging level a <c>logging/setLevel</c> request set.</summary>
+    private async Task RecordLoggingLevelAsync(HostedSession session, PostedMessage message)
+    {
+        using var document = JsonDocument.Parse(message.Body);
+        if (session.Record is not { } record ||
+            !document.RootElement.TryGetProperty("params", out var parameters) || parameters.ValueKind != JsonValueKind.Object ||
+            !parameters.TryGetProperty("level", out var level) || level.ValueKind != JsonValueKind.String ||
+            level.GetString() is not { } name || !LoggingLevels.Contains(name, StringComparer.Ordinal) || name == record.LoggingLevel)
+        {
+            return;
+        }
+
+        session.Record = record = record.WithLoggingLevel(name);
+        session.RecordTouched = timeProvider.GetTimestamp();
+        await records!.SaveAsync(session.Id, record, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task SendAsync(HttpContext context, HostedSession session, PostedMessage message, string protocolVersion)
@@ -200,6 +244,11 @@ internal sealed class PostRequestHandler(
         {
             await RefuseUnreadableAsync(context).ConfigureAwait(false);
             return;
+        }
+
+        if (records is not null && message.Method == "logging/setLevel")
+        {
+            await RecordLoggingLevelAsync(session, message).ConfigureAwait(false);
         }
 
         if (!wrote && !context.Response.HasStarted)

@@ -51,7 +51,7 @@ internal sealed class SessionAdmission(
                 }
 
                 var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
-                await store.EndAsync(victim.Session.Id).ConfigureAwait(false);
+                await store.RetireAsync(victim.Session.Id).ConfigureAwait(false);
                 metrics.SessionEnded(EvictionReason.MaxSessions);
                 Log.SessionEvicted(logger, victim.Session.Id, EvictionReason.MaxSessions, idleSeconds);
             }

@@ -38,6 +38,7 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
         Bind<McpCompatMode>(section, nameof(McpCompatOptions.Mode), options, McpCompatSettingParser.TryParseMode, static (o, v) => o.Mode = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.KeepAliveInterval), options, TryParseTimeout, static (o, v) => o.KeepAliveInterval = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.MaxStreamAge), options, TryParseTimeout, static (o, v) => o.MaxStreamAge = v);
+        Bind<TimeSpan>(section, nameof(McpCompatOptions.SessionResumeWindow), options, McpCompatSettingParser.TryParseWindow, static (o, v) => o.SessionResumeWindow = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.SweepInterval), options, TryParseInterval, static (o, v) => o.SweepInterval = v);
         Bind<bool>(section, nameof(McpCompatOptions.Guard), options, McpCompatSettingParser.TryParseSwitch, static (o, v) => o.Guard = v);
         BindList(section, nameof(McpCompatOptions.AllowedHosts), options.AllowedHosts);

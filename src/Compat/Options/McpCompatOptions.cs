@@ -62,6 +62,18 @@ public sealed class McpCompatOptions
     /// <value>The default value is <see cref="Timeout.InfiniteTimeSpan"/> (off).</value>
     public TimeSpan MaxStreamAge { get; set; } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>
+    /// Gets or sets how long an evicted session can come back. Eviction then reclaims a session's memory, not the session:
+    /// a small record of it (the client's <c>initialize</c> parameters, its owner, its logging level) stays in the
+    /// application's <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, and a client that returns
+    /// with its old <c>Mcp-Session-Id</c> within the window goes on under that id, without a new handshake, on any
+    /// instance that shares the cache. The window slides: it starts again at each eviction and each resume. A client's
+    /// DELETE deletes the record. <see cref="TimeSpan.Zero"/> turns this off; needs an <c>IDistributedCache</c> service
+    /// (<c>AddDistributedMemoryCache()</c> for one instance, a shared cache such as Redis for a fleet).
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/> (off): an evicted session is gone.</value>
+    public TimeSpan SessionResumeWindow { get; set; }
+
     /// <summary>Gets or sets who reclaims idle sessions.</summary>
     /// <value>The default value is <see cref="McpCompatMode.Auto"/>.</value>
     public McpCompatMode Mode { get; set; } = McpCompatMode.Auto;

@@ -1,4 +1,6 @@
 using McpCompat.Probing;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace McpCompat;
@@ -6,7 +8,7 @@ namespace McpCompat;
 /// <summary>
 /// Validates <see cref="McpCompatOptions"/> at host start. Every failure names the setting and the value.
 /// </summary>
-internal sealed class McpCompatOptionsValidator(McpSdkReport report) : IValidateOptions<McpCompatOptions>
+internal sealed class McpCompatOptionsValidator(McpSdkReport report, IServiceProviderIsService? services = null) : IValidateOptions<McpCompatOptions>
 {
     private const string Prefix = nameof(McpCompatOptions);
 
@@ -41,6 +43,18 @@ internal sealed class McpCompatOptionsValidator(McpSdkReport report) : IValidate
         if (McpCompatSettingParser.TimeSpanProblem(options.MaxStreamAge, allowInfinite: true) is { } ageProblem)
         {
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxStreamAge)}", options.MaxStreamAge.ToString(), ageProblem));
+        }
+
+        if (McpCompatSettingParser.WindowProblem(options.SessionResumeWindow) is { } windowProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SessionResumeWindow)}", options.SessionResumeWindow.ToString(), windowProblem));
+        }
+        else if (options.SessionResumeWindow > TimeSpan.Zero && services is not null && !services.IsService(typeof(IDistributedCache)))
+        {
+            result.AddError(McpCompatSettingParser.Invalid(
+                $"{McpCompatOptions.SectionName}:{nameof(options.SessionResumeWindow)}",
+                options.SessionResumeWindow.ToString(),
+                "resumable sessions keep their records in an IDistributedCache and none is registered; call services.AddDistributedMemoryCache() for one instance, or a shared cache such as AddStackExchangeRedisCache(...) for a fleet"));
         }
 
         if (McpCompatSettingParser.TimeSpanProblem(options.SweepInterval, allowInfinite: false) is { } sweepProblem)

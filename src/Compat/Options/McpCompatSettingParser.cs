@@ -86,6 +86,24 @@ internal static class McpCompatSettingParser
         return value > MaxTimerDuration ? $"it must be at most {MaxTimerDuration}, the longest a timer can wait" : null;
     }
 
+    /// <summary>Parses a window such as <see cref="McpCompatOptions.SessionResumeWindow"/>: zero (off) or a positive time span.</summary>
+    public static bool TryParseWindow(string raw, out TimeSpan value, out string? problem)
+    {
+        if (!TimeSpan.TryParse(raw.Trim(), CultureInfo.InvariantCulture, out value))
+        {
+            problem = "expected a time span such as 1.00:00:00 (or 00:00:00 to turn it off)";
+            return false;
+        }
+
+        problem = WindowProblem(value);
+        return problem is null;
+    }
+
+    /// <summary>Returns what is wrong with a window (zero is off), or <see langword="null"/> when it is usable.</summary>
+    public static string? WindowProblem(TimeSpan value) => value < TimeSpan.Zero
+        ? "it must be zero (off) or a positive time span such as 1.00:00:00; a record that never expires is not offered"
+        : null;
+
     public static bool TryParseCount(string raw, out int value, out string? problem)
     {
         if (!int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value))

@@ -81,4 +81,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 22, EventName = "ShutdownEndingCalls", Level = LogLevel.Warning,
         Message = "McpCompat: {Calls} requests on {Sessions} sessions are still in flight as the host's shutdown timeout nears; their sessions end now and each is answered -32001.")]
     public static partial void ShutdownEndingCalls(ILogger logger, int calls, int sessions);
+
+    [LoggerMessage(EventId = 23, EventName = "SessionRecordSaveFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not write the record of session {SessionId} to the distributed cache: once evicted, the session cannot resume.")]
+    public static partial void SessionRecordSaveFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 24, EventName = "SessionRecordReadFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not read the record of session {SessionId} from the distributed cache; the request is answered as for an unknown session (404).")]
+    public static partial void SessionRecordReadFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 25, EventName = "SessionRecordRefused", Level = LogLevel.Warning,
+        Message = "McpCompat refused the record of session {SessionId}: {Problem}; the request is answered as for an unknown session (404).")]
+    public static partial void SessionRecordRefused(ILogger logger, string sessionId, string problem);
+
+    [LoggerMessage(EventId = 26, EventName = "SessionRecordRemoveFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not delete the record of session {SessionId} from the distributed cache: it may resume until the record expires.")]
+    public static partial void SessionRecordRemoveFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 27, EventName = "SessionResumed", Level = LogLevel.Debug,
+        Message = "McpCompat resumed session {SessionId} from its record (protocol {ProtocolVersion}).")]
+    public static partial void SessionResumed(ILogger logger, string sessionId, string protocolVersion);
 }

@@ -13,6 +13,7 @@ internal sealed class McpCompatMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _ended;
     private readonly Histogram<double> _sweepDuration;
+    private readonly Counter<long> _resumed;
 
     public McpCompatMetrics(IMeterFactory meterFactory, SessionTracker tracker, McpCompatRuntime runtime)
     {
@@ -40,7 +41,15 @@ internal sealed class McpCompatMetrics : IDisposable
             "mcpcompat.sweep.duration",
             unit: "s",
             description: "Duration of a sweep: finding what is due and ending it (each eviction's wait is bounded).");
+        _resumed = _meter.CreateCounter<long>(
+            "mcpcompat.sessions.resumed",
+            unit: "{session}",
+            description: "Evicted sessions rebuilt from their record under their old id, by mcpcompat.session.resume_result (resumed, failed).");
     }
+
+    /// <summary>Counts one evicted session that came back from its record, or failed to.</summary>
+    public void SessionResumed(bool succeeded) =>
+        _resumed.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.resume_result", succeeded ? "resumed" : "failed"));
 
     /// <summary>Counts one session that ended, tagged with why.</summary>
     public void SessionEnded(EvictionReason reason) =>

@@ -48,6 +48,7 @@ public sealed class McpCompatOptionsTests
         Assert.Equal(McpCompatMode.Auto, options.Mode);
         Assert.Equal(TimeSpan.FromSeconds(1), options.SweepInterval);
         Assert.False(options.Guard);
+        Assert.Equal(TimeSpan.Zero, options.SessionResumeWindow);
         Assert.Equal(TimeSpan.FromHours(2), McpCompatOptions.DefaultSessionIdleTimeout);
         Assert.Equal(10_000, McpCompatOptions.DefaultMaxIdleSessions);
     }
@@ -171,6 +172,9 @@ public sealed class McpCompatOptionsTests
     [InlineData("McpCompat:SweepInterval", "infinite", "time span")]
     [InlineData("McpCompat:SweepInterval", "00:00:00", "greater than zero")]
     [InlineData("McpCompat:Guard", "maybe", "true or false")]
+    [InlineData("McpCompat:SessionResumeWindow", "-1.00:00:00", "zero (off) or a positive time span")]
+    [InlineData("McpCompat:SessionResumeWindow", "infinite", "time span such as 1.00:00:00")]
+    [InlineData("McpCompat:SessionResumeWindow", "a day", "time span such as 1.00:00:00")]
     public async Task Start_InvalidSetting_FailsNamingKeyAndValue(string key, string value, string problem)
     {
         var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { [key] = value });
@@ -207,6 +211,30 @@ public sealed class McpCompatOptionsTests
         Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.MaxIdleSessions = '0'", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.SweepInterval = '-00:00:00.0010000'", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.Mode = '42'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_ResumeWindowWithoutDistributedCache_FailsNamingSettingAndRemedy()
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { ["McpCompat:SessionResumeWindow"] = "1.00:00:00" });
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.StartsWith("McpCompat:SessionResumeWindow = '1.00:00:00' is invalid", failure, StringComparison.Ordinal);
+        Assert.Contains("AddDistributedMemoryCache()", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ResumeWindowWithDistributedCache_Starts_NegativeInCodeFails()
+    {
+        using (var host = BuildHost(new Dictionary<string, string?> { ["McpCompat:SessionResumeWindow"] = "1.00:00:00" }, extra: m => m.Services.AddDistributedMemoryCache()))
+        {
+            await host.StartAsync();
+            Assert.Equal(TimeSpan.FromDays(1), host.Services.GetRequiredService<IOptions<McpCompatOptions>>().Value.SessionResumeWindow);
+            await host.StopAsync();
+        }
+
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?>(), o => o.SessionResumeWindow = TimeSpan.FromSeconds(-1));
+        Assert.Contains(ex.Failures, f => f.StartsWith("McpCompatOptions.SessionResumeWindow = '-00:00:01' is invalid", StringComparison.Ordinal));
     }
 
     [Fact]

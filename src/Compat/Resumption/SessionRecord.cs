@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Text.Json;
+using McpCompat.Hosting;
+
+namespace McpCompat.Resumption;
+
+/// <summary>
+/// What a session that McpCompat evicted needs to come back under its old id: the client's <c>initialize</c> parameters
+/// (the negotiated protocol revision, the client's capabilities and info), the user it belongs to, the logging level the
+/// client set, and when it started. No credentials: the owner is the same id claim that guards a live session.
+/// </summary>
+/// <remarks>
+/// Stored as compact UTF-8 JSON, versioned by <c>"v"</c>. <see cref="TryParse"/> refuses anything else with the reason,
+/// so a damaged or foreign entry is never half-read.
+/// </remarks>
+internal sealed class SessionRecord
+{
+    private const int FormatVersion = 1;
+
+    public SessionRecord(string protocolVersion, ReadOnlyMemory<byte> capabilities, ReadOnlyMemory<byte> clientInfo, UserKey? owner, string? loggingLevel, DateTimeOffset created)
+    {
+        ProtocolVersion = protocolVersion;
+        Capabilities = capabilities;
+        ClientInfo = clientInfo;
+        Owner = owner;
+        LoggingLevel = loggingLevel;
+        Created = created;
+    }
+
+    /// <summary>Gets the protocol revision the session negotiated.</summary>
+    public string ProtocolVersion { get; }
+
+    /// <summary>Gets the client's <c>capabilities</c> object, as JSON.</summary>
+    public ReadOnlyMemory<byte> Capabilities { get; }
+
+    /// <summary>Gets the client's <c>clientInfo</c> object, as JSON.</summary>
+    public ReadOnlyMemory<byte> ClientInfo { get; }
+
+    /// <summary>Gets who the session belongs to, or <see langword="null"/> for an anonymous session.</summary>
+    public UserKey? Owner { get; }
+
+    /// <summary>Gets the level the client set with <c>logging/setLevel</c>, or <see langword="null"/> when it set none.</summary>
+    public string? LoggingLevel { get; }
+
+    /// <summary>Gets when the session started.</summary>
+    public DateTimeOffset Created { get; }
+
+    /// <summary>The same record with the logging level the client set.</summary>
+    public SessionRecord WithLoggingLevel(string level) => new(ProtocolVersion, Capabilities, ClientInfo, Owner, level, Created);
+
+    /// <summary>
+    /// The record of a session whose handshake sent <paramref name="initializeParams"/> (the request's <c>params</c>)
+    /// and negotiated <paramref name="protocolVersion"/>; <see langword="null"/> when the params lack an object
+    /// <c>capabilities</c> or <c>clientInfo</c>, which the rebuilt handshake would need.
+    /// </summary>
+    public static SessionRecord? FromInitialize(JsonElement initializeParams, string protocolVersion, UserKey? owner, DateTimeOffset created)
+    {
+        if (initializeParams.ValueKind != JsonValueKind.Object ||
+            !initializeParams.TryGetProperty("capabilities", out var capabilities) || capabilities.ValueKind != JsonValueKind.Object ||
+            !initializeParams.TryGetProperty("clientInfo", out var clientInfo) || clientInfo.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return new SessionRecord(protocolVersion, Raw(capabilities), Raw(clientInfo), owner, loggingLevel: null, created);
+    }
+
+    /// <summary>The <c>params</c> of the <c>initialize</c> request that rebuilds the session, as JSON.</summary>
+    public void WriteInitializeParams(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("protocolVersion", ProtocolVersion);
+        json.WritePropertyName("capabilities");
+        json.WriteRawValue(Capabilities.Span, skipInputValidation: true);
+        json.WritePropertyName("clientInfo");
+        json.WriteRawValue(ClientInfo.Span, skipInputValidation: true);
+        json.WriteEndObject();
+    }
+
+    public byte[] ToBytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + Capabilities.Length + ClientInfo.Length);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("v", FormatVersion);
+            json.WritePropertyName("init");
+            WriteInitializeParams(json);
+            if (Owner is { } owner)
+            {
+                json.WriteStartArray("owner");
+                json.WriteStringValue(owner.Type);
+                json.WriteStringValue(owner.Value);
+                json.WriteStringValue(owner.Issuer);
+                json.WriteEndArray();
+            }
+
+            if (LoggingLevel is { } level)
+            {
+                json.WriteString("level", level);
+            }
+
+            json.WriteNumber("created", Created.ToUnixTimeMilliseconds());
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads a stored record; <see langword="null"/> and why when <paramref name="bytes"/> is not one.</summary>
+    public static SessionRecord? TryParse(ReadOnlySpan<byte> bytes, out string? problem)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return Read(document.RootElement, out problem);
+        }
+        catch (JsonException ex)
+        {
+            problem = $"not JSON ({ex.Message})";
+            return null;
+        }
+    }
+
+    private static SessionRecord? Read(JsonElement root, out string? problem)
+    {
+        problem = null;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            problem = "not a JSON object";
+            return null;
+        }
+
+        if (!root.TryGetProperty("v", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != FormatVersion)
+        {
+            problem = $"\"v\" is not {FormatVersion}";
+            return null;
+        }
+
+        if (!root.TryGetProperty("init", out var init) || init.ValueKind != JsonValueKind.Object ||
+            !init.TryGetProperty("protocolVersion", out var protocolVersion) || protocolVersion.ValueKind != JsonValueKind.String ||
+            protocolVersion.GetString() is not { Length: > 0 } revision)
+        {
+            problem = "\"init.protocolVersion\" is missing";
+            return null;
+        }
+
+        if (!init.TryGetProperty("capabilities", out var capabilities) || capabilities.ValueKind != JsonValueKind.Object ||
+            !init.TryGetProperty("clientInfo", out var clientInfo) || clientInfo.ValueKind != JsonValueKind.Object)
+        {
+            problem = "\"init.capabilities\" or \"init.clientInfo\" is not an object";
+            return null;
+        }
+
+        UserKey? owner = null;
+        if (root.TryGetProperty("owner", out var ownerArray))
+        {
+            if (ownerArray.ValueKind != JsonValueKind.Array || ownerArray.GetArrayLength() != 3 ||
+                ownerArray.EnumerateArray().Any(part => part.ValueKind != JsonValueKind.String))
+            {
+                problem = "\"owner\" is not three strings";
+                return null;
+            }
+
+            owner = new UserKey(ownerArray[0].GetString()!, ownerArray[1].GetString()!, ownerArray[2].GetString()!);
+        }
+
+        string? level = null;
+        if (root.TryGetProperty("level", out var levelValue))
+        {
+            if (levelValue.ValueKind != JsonValueKind.String)
+            {
+                problem = "\"level\" is not a string";
+                return null;
+            }
+
+            level = levelValue.GetString();
+        }
+
+        if (!root.TryGetProperty("created", out var created) || created.ValueKind != JsonValueKind.Number || !created.TryGetInt64(out var milliseconds) ||
+            milliseconds < 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            problem = "\"created\" is not a time";
+            return null;
+        }
+
+        return new SessionRecord(revision, Raw(capabilities), Raw(clientInfo), owner, level, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+    }
+
+    private static byte[] Raw(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            element.WriteTo(json);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

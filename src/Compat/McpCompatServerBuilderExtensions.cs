@@ -6,6 +6,7 @@ using McpCompat.Hosting;
 using McpCompat.Http;
 using McpCompat.Native;
 using McpCompat.Probing;
+using McpCompat.Resumption;
 using McpCompat.SdkHost;
 using McpCompat.Sessions;
 using McpCompat.Streams;
@@ -125,6 +126,8 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<HostedSessionStore>();
         services.TryAddSingleton(sp => CoreTransportApi.Create(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
+        services.TryAddSingleton<SessionResumption>();
+        services.TryAddSingleton<SdkSessionMigration>();
         services.TryAddSingleton<McpCompatEndpoint>();
         services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();

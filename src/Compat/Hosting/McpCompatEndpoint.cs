@@ -3,8 +3,6 @@ using McpCompat.Resumption;
 using McpCompat.Streams;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,7 +37,8 @@ internal sealed class McpCompatEndpoint : IDisposable
         IHostApplicationLifetime lifetime,
         TimeProvider timeProvider,
         McpCompatMetrics metrics,
-        KeepAliveScheduler keepAlives)
+        KeepAliveScheduler keepAlives,
+        SessionResumption resumption)
     {
         Api = api;
         var logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
@@ -57,10 +56,7 @@ internal sealed class McpCompatEndpoint : IDisposable
         var sessions = new HostedSessionFactory(api, eventStreamStore, store, sessionOptions, loggerFactory, services, timeProvider, logger);
 
         // Sessions resume from records in the application's distributed cache, where the window is set.
-        var window = options.Value.SessionResumeWindow;
-        var records = window > TimeSpan.Zero
-            ? new SessionRecordStore(services.GetRequiredService<IDistributedCache>(), window, loggerFactory.CreateLogger<SessionRecordStore>())
-            : null;
+        var records = resumption.Records;
         store.Records = records;
         var resumer = records is null ? null : new HostedSessionResumer(api, records, store, _admission, sessions, revisions, _refusals, metrics, timeProvider, logger);
         var lookup = new HostedSessionLookup(store, _refusals, resumer, timeProvider);

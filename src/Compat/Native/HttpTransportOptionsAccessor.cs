@@ -17,6 +17,8 @@ internal sealed class HttpTransportOptionsAccessor
     private readonly Func<object, TimeProvider>? _getTimeProvider;
     private readonly Action<object, TimeProvider>? _setTimeProvider;
     private readonly Func<object, bool>? _isStateless;
+    private readonly Func<object, object?>? _getMigrationHandler;
+    private readonly Action<object, object?>? _setMigrationHandler;
 
     public HttpTransportOptionsAccessor(ProbedMembers members)
     {
@@ -25,7 +27,18 @@ internal sealed class HttpTransportOptionsAccessor
         (_getMaxIdle, _setMaxIdle) = Compile<int>(members.MaxIdleSessionCount);
         (_getTimeProvider, _setTimeProvider) = Compile<TimeProvider>(members.TimeProvider);
         _isStateless = CompileStateless(members);
+        (_getMigrationHandler, _setMigrationHandler) = CompileObject(members.SessionMigrationHandler);
+        MigrationHandlerType = members.SessionMigrationHandlerType;
     }
+
+    /// <summary>Gets the SDK host's <c>ISessionMigrationHandler</c> interface, where the probe found the hook.</summary>
+    public Type? MigrationHandlerType { get; }
+
+    public bool CanSetMigrationHandler => _setMigrationHandler is not null && MigrationHandlerType is not null;
+
+    public object? GetMigrationHandler(object options) => _getMigrationHandler?.Invoke(options);
+
+    public void SetMigrationHandler(object options, object handler) => Require(_setMigrationHandler, "SessionMigrationHandler")(options, handler);
 
     /// <summary>Gets the SDK's options type, or <see langword="null"/> without the AspNetCore package.</summary>
     public Type? OptionsType { get; }
@@ -54,6 +67,21 @@ internal sealed class HttpTransportOptionsAccessor
     private static T Require<T>(T? setter, string member)
         where T : Delegate =>
         setter ?? throw new InvalidOperationException($"HttpServerTransportOptions.{member} was not found by the probe.");
+
+    private static (Func<object, object?>? Get, Action<object, object?>? Set) CompileObject(PropertyInfo? property)
+    {
+        if (property?.DeclaringType is null)
+        {
+            return (null, null);
+        }
+
+        var target = Expression.Parameter(typeof(object), "options");
+        var value = Expression.Parameter(typeof(object), "value");
+        var typed = Expression.Property(Expression.Convert(target, property.DeclaringType), property);
+        var get = Expression.Lambda<Func<object, object?>>(Expression.Convert(typed, typeof(object)), target).Compile();
+        var set = Expression.Lambda<Action<object, object?>>(Expression.Assign(typed, Expression.Convert(value, property.PropertyType)), target, value).Compile();
+        return (get, set);
+    }
 
     private static (Func<object, T>? Get, Action<object, T>? Set) Compile<T>(PropertyInfo? property)
     {

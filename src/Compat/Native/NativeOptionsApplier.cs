@@ -1,4 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using McpCompat.Probing;
+using McpCompat.SdkHost;
+using McpCompat.Telemetry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace McpCompat.Native;
@@ -11,11 +15,19 @@ internal sealed class NativeOptionsApplier(
     McpCompatRuntime runtime,
     HttpTransportOptionsAccessor accessor,
     IOptions<McpCompatOptions> compatOptions,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    SdkSessionMigration migration,
+    McpSdkReport report,
+    ILogger<NativeOptionsApplier> logger)
 {
     public void Apply(object sdkOptions)
     {
         var options = compatOptions.Value;
+        if (migration.Enabled)
+        {
+            ApplyMigration(sdkOptions);
+        }
+
         switch (runtime.DecideOnce(sdkOptions).Path)
         {
             case McpCompatPath.Native:
@@ -53,5 +65,29 @@ internal sealed class NativeOptionsApplier(
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// Gives the SDK's host McpCompat's session migration handler, so that evicted sessions resume on its <c>MapMcp</c>,
+    /// whichever path ends them; a handler the application set itself is left in place.
+    /// </summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "AddMcpCompat, which registers this type, requires dynamic code.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The SDK's interface type is kept by the SDK's own use of it.")]
+    private void ApplyMigration(object sdkOptions)
+    {
+        if (!accessor.CanSetMigrationHandler)
+        {
+            var feature = report.GetFeature(McpSdkFeatureKind.SessionMigration);
+            Log.SessionResumeUnavailable(logger, report.SdkDescription, feature.Evidence);
+            return;
+        }
+
+        if (accessor.GetMigrationHandler(sdkOptions) is { } own)
+        {
+            Log.SessionMigrationHandlerKept(logger, own.GetType().FullName ?? own.GetType().Name);
+            return;
+        }
+
+        accessor.SetMigrationHandler(sdkOptions, migration.CreateHandler(accessor.MigrationHandlerType!));
     }
 }

@@ -43,4 +43,11 @@ public enum McpSdkFeatureKind
     /// own metadata (2026-07-28 and later); <c>MapMcpCompat</c> serves a request naming it statelessly.
     /// </summary>
     SessionlessRevision,
+
+    /// <summary>
+    /// The SDK's host takes an <c>ISessionMigrationHandler</c> (<c>HttpServerTransportOptions.SessionMigrationHandler</c>,
+    /// ModelContextProtocol.AspNetCore 1.0.0 and later): a session it no longer holds can be rebuilt from what the handler
+    /// gives back, which is how McpCompat resumes evicted sessions on the SDK's <c>MapMcp</c>.
+    /// </summary>
+    SessionMigration,
 }

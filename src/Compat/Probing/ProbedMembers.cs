@@ -91,6 +91,15 @@ internal sealed record ProbedMembers
     /// </summary>
     public MethodInfo? HandlePostWithResponseStarting { get; init; }
 
+    /// <summary>
+    /// Gets the SDK host's <c>ISessionMigrationHandler</c> interface (ModelContextProtocol.AspNetCore 1.0.0 and later), whose
+    /// two methods the probe found with the signatures McpCompat implements.
+    /// </summary>
+    public Type? SessionMigrationHandlerType { get; init; }
+
+    /// <summary>Gets <c>HttpServerTransportOptions.SessionMigrationHandler</c>, settable, of <see cref="SessionMigrationHandlerType"/>.</summary>
+    public PropertyInfo? SessionMigrationHandler { get; init; }
+
     /// <summary>Gets where <see cref="ProtocolVersions"/> was read, or why it was not found.</summary>
     public string ProtocolVersionsEvidence { get; init; } = string.Empty;
 

@@ -112,6 +112,10 @@ internal static partial class SdkProbe
         (members, var revisions) = FindProtocolRevisions(core, transport, members);
         features.Add(revisions);
 
+        // Sessions the SDK's host rebuilds from a handler's answer: how evicted sessions resume on MapMcp.
+        (members, var migration) = FindSessionMigrationMembers(aspNetCore, options, members);
+        features.Add(migration);
+
         return new McpSdkReport(infos, features, advisories, members);
     }
 

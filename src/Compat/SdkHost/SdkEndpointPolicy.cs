@@ -13,7 +13,7 @@ namespace McpCompat.SdkHost;
 /// (<see cref="SdkStreamKeeper"/>, unless <see cref="McpCompatOptions.KeepAliveInterval"/> is infinite) and, when
 /// <see cref="McpCompatOptions.Guard"/> is on, <see cref="SdkEndpointGuard"/>'s checks. A routing policy that, once
 /// routing has matched one of them, swaps it for a copy with McpCompat in front (same route, order, metadata and name;
-/// made once per endpoint). It acts where the matched endpoint is known (a middleware in front of routing would have
+/// made once per endpoint). Where sessions resume, its DELETE goes through <see cref="SdkSessionMigration"/>. It acts where the matched endpoint is known (a middleware in front of routing would have
 /// to match routes itself) and whichever path McpCompat takes, native or fallback; McpCompat's own in-process
 /// <c>DELETE</c> calls the SDK's endpoint directly.
 /// </summary>
@@ -25,8 +25,11 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     private readonly ConcurrentDictionary<Endpoint, RouteEndpoint?> _wrapped = new();
     private readonly Func<Endpoint, RouteEndpoint?> _wrap;
 
-    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper)
+    private readonly SdkSessionMigration _migration;
+
+    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration)
     {
+        _migration = migration;
         _guard = options.Value.Guard;
         _guardChecks = guard;
         _keeper = keeper;
@@ -37,7 +40,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     public override int Order => 1000;
 
     public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
-        (_guard || _keeper.Enabled) && endpoints.Any(SdkEndpoints.IsSdkEndpoint);
+        (_guard || _keeper.Enabled || _migration.Enabled) && endpoints.Any(SdkEndpoints.IsSdkEndpoint);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
@@ -64,6 +67,13 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
         if (_keeper.Enabled && SdkEndpoints.Serves(endpoint, HttpMethods.Get))
         {
             handler = context => _keeper.ServeAsync(context, sdk);
+        }
+
+        if (_migration.Enabled && SdkEndpoints.Serves(endpoint, HttpMethods.Delete) &&
+            SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
+        {
+            var sdkDelete = handler;
+            handler = context => _migration.DeleteAsync(context, sdkDelete);
         }
 
         if (_guard)

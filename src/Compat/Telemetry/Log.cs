@@ -101,4 +101,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 27, EventName = "SessionResumed", Level = LogLevel.Debug,
         Message = "McpCompat resumed session {SessionId} from its record (protocol {ProtocolVersion}).")]
     public static partial void SessionResumed(ILogger logger, string sessionId, string protocolVersion);
+
+    [LoggerMessage(EventId = 28, EventName = "SessionResumeRefusedToOtherUser", Level = LogLevel.Information,
+        Message = "McpCompat did not resume session {SessionId} for a user who is not its owner; the SDK's host answers 404.")]
+    public static partial void SessionResumeRefusedToOtherUser(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 29, EventName = "SessionMigrationHandlerKept", Level = LogLevel.Warning,
+        Message = "McpCompat: SessionResumeWindow is set, but the application gave the SDK's host an ISessionMigrationHandler of its own ({HandlerType}); McpCompat leaves it in place, and evicted sessions resume only as that handler allows.")]
+    public static partial void SessionMigrationHandlerKept(ILogger logger, string handlerType);
+
+    [LoggerMessage(EventId = 30, EventName = "SessionResumeUnavailable", Level = LogLevel.Warning,
+        Message = "McpCompat: SessionResumeWindow is set, but {Sdk} has no session migration hook ({Evidence}); on the SDK's MapMcp an evicted session is answered 404. MapMcpCompat resumes sessions on every SDK.")]
+    public static partial void SessionResumeUnavailable(ILogger logger, string sdk, string evidence);
 }

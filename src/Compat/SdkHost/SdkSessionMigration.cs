@@ -1,0 +1,143 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpCompat.Hosting;
+using McpCompat.Http;
+using McpCompat.Resumption;
+using McpCompat.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCompat.SdkHost;
+
+/// <summary>
+/// Resumes evicted sessions on the SDK's own <c>MapMcp</c> through the SDK's own hook, <c>ISessionMigrationHandler</c>
+/// (<see cref="SessionMigrationProxy"/>): the handshake's parameters are recorded when the SDK reports a session
+/// initialized, and given back when a request names a session the SDK no longer holds, to its owner only. A client's
+/// DELETE (seen in front of the SDK's endpoint, for the hook hears of none) deletes the record.
+/// </summary>
+internal sealed class SdkSessionMigration(
+    SessionResumption resumption,
+    ProtocolRevisions revisions,
+    McpCompatMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<SdkSessionMigration> logger)
+{
+    // The SDK host's answer to a request for another user's session, word for word.
+    private const string ForbiddenMessage = "Forbidden: The currently authenticated user does not match the user who initiated the session.";
+
+    private static JsonTypeInfo<InitializeRequestParams> ParamsType =>
+        (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
+
+    /// <summary>Gets whether sessions on the SDK's host resume: the window is set.</summary>
+    public bool Enabled => resumption.Records is not null;
+
+    /// <summary>Creates the handler the SDK's options take: <paramref name="handlerType"/> implemented by this object.</summary>
+    [RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
+    public object CreateHandler([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] Type handlerType)
+    {
+        var proxy = DispatchProxy.Create(handlerType, typeof(SessionMigrationProxy));
+        ((SessionMigrationProxy)proxy).Target = this;
+        return proxy;
+    }
+
+    /// <summary>Records the session the SDK has just initialized, with the revision its server negotiates.</summary>
+    public async ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams parameters, CancellationToken cancellationToken)
+    {
+        if (resumption.Records is not { } records)
+        {
+            return;
+        }
+
+        // The SDK hands over the client's parameters: the revision it asked for, which the server answers with when it
+        // knows it and with its newest revision with sessions otherwise.
+        var requested = parameters.ProtocolVersion;
+        var negotiated = revisions.IsSupported(requested) && !revisions.IsSessionless(requested) ? requested
+            : revisions.WithSessions.Count > 0 ? revisions.WithSessions[^1] : requested;
+        var json = JsonSerializer.SerializeToElement(parameters, ParamsType);
+        if (SessionRecord.FromInitialize(json, negotiated, UserKey.From(context.User), timeProvider.GetUtcNow()) is { } record)
+        {
+            await records.SaveAsync(sessionId, record, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The parameters the SDK rebuilds session <paramref name="sessionId"/> with, or <see langword="null"/> (the SDK
+    /// answers 404) when it has no usable record or the request's user is not its owner.
+    /// </summary>
+    public async ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
+    {
+        if (resumption.Records is not { } records || await records.FindAsync(sessionId, cancellationToken).ConfigureAwait(false) is not { } record)
+        {
+            return null;
+        }
+
+        if (record.Owner != UserKey.From(context.User))
+        {
+            // The hook can only decline: the SDK answers 404, where a live session would answer 403.
+            Log.SessionResumeRefusedToOtherUser(logger, sessionId);
+            return null;
+        }
+
+        if (!revisions.IsSupported(record.ProtocolVersion) || revisions.IsSessionless(record.ProtocolVersion))
+        {
+            Log.SessionRecordRefused(logger, sessionId, $"it names protocol revision {record.ProtocolVersion}, which this SDK has no session for");
+            return null;
+        }
+
+        InitializeRequestParams? parameters;
+        try
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                record.WriteInitializeParams(json);
+            }
+
+            parameters = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ParamsType);
+        }
+        catch (JsonException ex)
+        {
+            Log.SessionRecordRefused(logger, sessionId, $"the SDK cannot read its initialize parameters ({ex.Message})");
+            return null;
+        }
+
+        metrics.SessionResumed(succeeded: parameters is not null);
+        if (parameters is not null)
+        {
+            Log.SessionResumed(logger, sessionId, record.ProtocolVersion);
+        }
+
+        return parameters;
+    }
+
+    /// <summary>
+    /// Serves a DELETE on the SDK's endpoint: another user's is refused as the SDK refuses it for a live session (the SDK
+    /// would answer 200 for an evicted one, and delete nothing); the owner's ends the session, and its record with it.
+    /// </summary>
+    public async Task DeleteAsync(HttpContext context, RequestDelegate sdk)
+    {
+        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
+        if (resumption.Records is not { } records || sessionId.Length == 0)
+        {
+            await sdk(context).ConfigureAwait(false);
+            return;
+        }
+
+        var record = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+        if (record is not null && record.Owner != UserKey.From(context.User))
+        {
+            await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, JsonRpcErrorCodes.ServerError, ForbiddenMessage).ConfigureAwait(false);
+            return;
+        }
+
+        await sdk(context).ConfigureAwait(false);
+        if (record is not null && context.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            await records.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using McpCompat.Probing;
+using McpCompat.Resumption;
+using McpCompat.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+
+namespace McpCompat.Tests.AspNetCore;
+
+/// <summary>
+/// <see cref="McpCompatOptions.SessionResumeWindow"/> on the SDK's own <c>MapMcp</c>, through the SDK's own hook
+/// (<c>ISessionMigrationHandler</c>, every served AspNetCore build has it): a session the SDK evicted (native path) or
+/// McpCompat ended in-process (fallback path) comes back under its old id; only for its owner; a client's DELETE ends it
+/// for good. The cache is a fake on the application's fake clock.
+/// </summary>
+public sealed class SdkSessionResumeTests
+{
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Window = TimeSpan.FromDays(1);
+
+    private static async Task<(McpTestHost Host, FakeDistributedCache Cache)> StartAsync(McpCompatMode mode, bool requireAuthorization = false, Action<IServiceCollection>? services = null)
+    {
+        var host = await McpTestHost.StartAsync(
+            o =>
+            {
+                o.Mode = mode;
+                o.SessionIdleTimeout = IdleTimeout;
+                o.SessionResumeWindow = Window;
+            },
+            services: s =>
+            {
+                s.AddSingleton<IDistributedCache>(sp => new FakeDistributedCache(sp.GetRequiredService<TimeProvider>()));
+                services?.Invoke(s);
+            },
+            requireAuthorization: requireAuthorization);
+        return (host, Assert.IsType<FakeDistributedCache>(host.App.Services.GetRequiredService<IDistributedCache>()));
+    }
+
+    /// <summary>Ends the session the way the path does: the SDK's own sweeper (native) or McpCompat's in-process DELETE (fallback).</summary>
+    private static async Task EvictAsync(McpTestHost host, McpCompatMode mode, string id)
+    {
+        if (mode == McpCompatMode.Fallback)
+        {
+            host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
+            await host.Sweeper.SweepOnceAsync();
+            Assert.Equal(0, host.Tracker.Count);
+            return;
+        }
+
+        var closing = host.Logs.WaitForAsync(r => r.Message.Contains($"Closing idle session {id}.", StringComparison.Ordinal));
+        await host.Time.AdvanceUntilAsync(closing, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Probe_FindsTheHook_OnEveryServedHost()
+    {
+        var feature = McpSdkProbe.Current.GetFeature(McpSdkFeatureKind.SessionMigration);
+
+        Assert.True(feature.IsPresent, feature.Evidence);
+        Assert.Contains("AllowSessionMigrationAsync", feature.Evidence, StringComparison.Ordinal);
+        await using var host = (await StartAsync(McpCompatMode.Auto)).Host;
+        var handler = host.App.Services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMigrationHandler;
+        Assert.NotNull(handler);
+        Assert.IsAssignableFrom<ISessionMigrationHandler>(handler);
+    }
+
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Fallback)]
+    public async Task Evicted_ClientComesBack_SameIdNoHandshake(McpCompatMode mode)
+    {
+        var (host, cache) = await StartAsync(mode);
+        await using var _ = host;
+        var id = await host.Client.InitializeAsync();
+        Assert.NotNull(cache.Peek(SessionRecordStore.KeyOf(id)));
+
+        await EvictAsync(host, mode, id);
+        var resumed = host.Logs.WaitForAsync(r => r.Id.Name == "SessionResumed" && r.Message.Contains(id, StringComparison.Ordinal));
+        var status = await Eventually.WaitForAsync(
+            async () => (await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "back" })).Status,
+            _ => resumed.IsCompleted);
+        await resumed;
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (echoStatus, echo) = await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "again" });
+        Assert.Equal(HttpStatusCode.OK, echoStatus);
+        Assert.Equal("again", (string?)echo?["result"]?["content"]?[0]?["text"]);
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Fact]
+    public async Task Record_KeepsTheClientsParameters_AndTheNegotiatedRevision()
+    {
+        var (host, cache) = await StartAsync(McpCompatMode.Auto);
+        await using var _ = host;
+
+        var id = await host.Client.InitializeAsync();
+
+        var record = SessionRecord.TryParse(cache.Peek(SessionRecordStore.KeyOf(id)), out var problem);
+        Assert.True(record is not null, problem);
+        Assert.Equal(host.Client.ProtocolVersion, record.ProtocolVersion);
+        Assert.Contains("raw-test-client", System.Text.Encoding.UTF8.GetString(record.ClientInfo.Span), StringComparison.Ordinal);
+        Assert.Null(record.Owner);
+    }
+
+    [Fact]
+    public async Task AnotherUser_DoesNotResume_DeleteRefusedAsForALiveSession_OwnerResumes()
+    {
+        var (host, cache) = await StartAsync(McpCompatMode.Fallback, requireAuthorization: true);
+        await using var _ = host;
+        var alice = host.ClientFor("alice");
+        var bob = host.ClientFor("bob");
+        var id = await alice.InitializeAsync();
+        var liveDelete = await SendDeleteAsync(host, "bob", id);
+
+        await EvictAsync(host, McpCompatMode.Fallback, id);
+        var evictedPing = await bob.PingAsync(id);
+        var evictedDelete = await SendDeleteAsync(host, "bob", id);
+
+        Assert.Equal(HttpStatusCode.Forbidden, liveDelete.Status);
+        // The SDK's hook can only decline: another user gets the SDK's 404 where a live session answers 403.
+        Assert.Equal(HttpStatusCode.NotFound, evictedPing);
+        Assert.Equal(liveDelete.Status, evictedDelete.Status);
+        Assert.Equal(liveDelete.Body, evictedDelete.Body);
+        Assert.NotNull(cache.Peek(SessionRecordStore.KeyOf(id)));
+        Assert.Equal(HttpStatusCode.OK, await alice.PingAsync(id));
+    }
+
+    [Theory]
+    [InlineData(McpCompatMode.Auto)]
+    [InlineData(McpCompatMode.Fallback)]
+    public async Task ClientDelete_DeletesTheRecord_NoResumeAfter(McpCompatMode mode)
+    {
+        var (host, cache) = await StartAsync(mode);
+        await using var _ = host;
+        var live = await host.Client.InitializeAsync();
+        var evicted = await host.Client.InitializeAsync();
+        await EvictAsync(host, mode, evicted);
+
+        Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(live));
+        Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(evicted));
+
+        Assert.Null(cache.Peek(SessionRecordStore.KeyOf(live)));
+        Assert.Null(cache.Peek(SessionRecordStore.KeyOf(evicted)));
+        Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(live));
+        Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(evicted));
+    }
+
+    [Fact]
+    public async Task DamagedRecord_404_Logged_Never500()
+    {
+        var (host, cache) = await StartAsync(McpCompatMode.Fallback);
+        await using var _ = host;
+        var id = await host.Client.InitializeAsync();
+        await EvictAsync(host, McpCompatMode.Fallback, id);
+        cache.Set(SessionRecordStore.KeyOf(id), "{\"v\":1}"u8.ToArray(), new DistributedCacheEntryOptions { SlidingExpiration = Window });
+
+        Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionRecordRefused" && r.Message.Contains(id, StringComparison.Ordinal));
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Fact]
+    public async Task ApplicationsOwnHandler_KeptInPlace_Warned()
+    {
+        var own = new OwnHandler();
+        var (host, _) = await StartAsync(McpCompatMode.Auto, services: s => s.AddSingleton<ISessionMigrationHandler>(own));
+        await using var __ = host;
+
+        Assert.Same(own, host.App.Services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMigrationHandler);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionMigrationHandlerKept" && r.Level == LogLevel.Warning);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendDeleteAsync(McpTestHost host, string user, string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, host.Endpoint);
+        request.Headers.Add("Mcp-Session-Id", id);
+        request.Headers.Add("MCP-Protocol-Version", host.Client.ProtocolVersion);
+        request.Headers.Add(TestUserAuthenticationHandler.Header, user);
+        using var response = await host.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private sealed class OwnHandler : ISessionMigrationHandler
+    {
+        public ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams initializeParams, CancellationToken cancellationToken) => default;
+
+        public ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken) => default;
+    }
+}

@@ -128,6 +128,9 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton<SessionResumption>();
         services.TryAddSingleton<SdkSessionMigration>();
+        services.TryAddSingleton<SdkSessionEnder>();
+        services.TryAddSingleton<SessionEndBroadcast>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionEndBroadcast>());
         services.TryAddSingleton<McpCompatEndpoint>();
         services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();

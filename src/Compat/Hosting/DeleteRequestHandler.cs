@@ -7,14 +7,16 @@ namespace McpCompat.Hosting;
 
 /// <summary>
 /// Serves a DELETE: its client ends the session, for good. Where sessions resume, its record is deleted as well, and a
-/// session no longer hosted but still resumable is ended by deleting its record: the same answer as for a live one.
+/// session no longer hosted but still resumable is ended by deleting its record: the same answer as for a live one; the
+/// other instances of a fleet are told (<see cref="SessionEndBroadcast"/>) and end their copies.
 /// </summary>
 internal sealed class DeleteRequestHandler(
     RequestValidator validator,
     HostedSessionLookup lookup,
     HostedSessionStore store,
     RefusalWriter refusals,
-    McpCompatMetrics metrics)
+    McpCompatMetrics metrics,
+    SessionEndBroadcast? fleet = null)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -30,7 +32,7 @@ internal sealed class DeleteRequestHandler(
             return;
         }
 
-        if (await lookup.FindAsync(context, sessionId).ConfigureAwait(false) is null)
+        if (await lookup.FindAsync(context, sessionId).ConfigureAwait(false) is not { } session)
         {
             return;
         }
@@ -39,6 +41,10 @@ internal sealed class DeleteRequestHandler(
         if (lookup.Resumer?.Records is { } sessionRecords)
         {
             await sessionRecords.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+            if (fleet is not null)
+            {
+                await fleet.PublishAsync(sessionId, session.User).ConfigureAwait(false);
+            }
         }
 
         if (!ended)
@@ -68,6 +74,11 @@ internal sealed class DeleteRequestHandler(
         // Hosted again meanwhile (resumed by another request): ended as well.
         await store.EndAsync(sessionId).ConfigureAwait(false);
         await records.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+        if (fleet is not null)
+        {
+            await fleet.PublishAsync(sessionId, record.Owner).ConfigureAwait(false);
+        }
+
         metrics.SessionEnded(EvictionReason.Deleted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

@@ -38,7 +38,8 @@ internal sealed class McpCompatEndpoint : IDisposable
         TimeProvider timeProvider,
         McpCompatMetrics metrics,
         KeepAliveScheduler keepAlives,
-        SessionResumption resumption)
+        SessionResumption resumption,
+        SessionEndBroadcast fleet)
     {
         Api = api;
         var logger = loggerFactory.CreateLogger<McpCompatEndpoint>();
@@ -64,7 +65,7 @@ internal sealed class McpCompatEndpoint : IDisposable
         _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, timeProvider, records);
         _revisions = revisions;
         _get = new GetRequestHandler(api, eventStreamStore, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
-        _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics);
+        _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics, fleet);
     }
 
     public CoreTransportApi Api { get; }

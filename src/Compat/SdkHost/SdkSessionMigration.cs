@@ -23,6 +23,7 @@ internal sealed class SdkSessionMigration(
     SessionResumption resumption,
     ProtocolRevisions revisions,
     McpCompatMetrics metrics,
+    SessionEndBroadcast fleet,
     TimeProvider timeProvider,
     ILogger<SdkSessionMigration> logger)
 {
@@ -135,9 +136,15 @@ internal sealed class SdkSessionMigration(
         }
 
         await sdk(context).ConfigureAwait(false);
-        if (record is not null && context.Response.StatusCode == StatusCodes.Status200OK)
+        if (context.Response.StatusCode == StatusCodes.Status200OK)
         {
-            await records.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+            if (record is not null)
+            {
+                await records.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // Other instances may hold a copy, resumed there: they end it (as its owner, who this request's user is).
+            await fleet.PublishAsync(sessionId, record?.Owner ?? UserKey.From(context.User)).ConfigureAwait(false);
         }
     }
 }

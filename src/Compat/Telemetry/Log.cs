@@ -113,4 +113,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 30, EventName = "SessionResumeUnavailable", Level = LogLevel.Warning,
         Message = "McpCompat: SessionResumeWindow is set, but {Sdk} has no session migration hook ({Evidence}); on the SDK's MapMcp an evicted session is answered 404. MapMcpCompat resumes sessions on every SDK.")]
     public static partial void SessionResumeUnavailable(ILogger logger, string sdk, string evidence);
+
+    [LoggerMessage(EventId = 31, EventName = "SessionEndedByFleet", Level = LogLevel.Debug,
+        Message = "McpCompat ended its copy of session {SessionId}: its client deleted it on another instance.")]
+    public static partial void SessionEndedByFleet(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 32, EventName = "SessionEndPublishFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not tell the other instances that session {SessionId} was deleted; their copies end when they idle out (its record is deleted).")]
+    public static partial void SessionEndPublishFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 33, EventName = "SessionEndFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not end its copy of session {SessionId}, deleted on another instance; it ends when it idles out.")]
+    public static partial void SessionEndFailed(ILogger logger, string sessionId, Exception exception);
 }

@@ -177,6 +177,29 @@ public sealed class SdkSessionResumeTests
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionMigrationHandlerKept" && r.Level == LogLevel.Warning);
     }
 
+    [Fact]
+    public async Task Fleet_AlternatingClient_OneId_DeleteOnOneEndsTheSdksCopyOnTheOther()
+    {
+        var cache = new FakeDistributedCache(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        var channel = new InMemorySessionEndChannel();
+        void Shared(IServiceCollection s) => s.AddSingleton<IDistributedCache>(cache).AddSingleton<IMcpSessionEndChannel>(channel);
+        await using var a = await McpTestHost.StartAsync(o => o.SessionResumeWindow = Window, services: Shared);
+        await using var b = await McpTestHost.StartAsync(o => o.SessionResumeWindow = Window, services: Shared);
+        var id = await a.Client.InitializeAsync();
+
+        foreach (var host in new[] { b, a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "hi" })).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await a.Client.DeleteAsync(id));
+
+        Assert.Equal(1, channel.Published);
+        Assert.Contains(b.Logs.GetSnapshot(), r => r.Id.Name == "SessionEndedByFleet" && r.Message.Contains(id, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, await b.Client.PingAsync(id));
+        Assert.Equal(HttpStatusCode.NotFound, await a.Client.PingAsync(id));
+    }
+
     private static async Task<(HttpStatusCode Status, string Body)> SendDeleteAsync(McpTestHost host, string user, string id)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, host.Endpoint);

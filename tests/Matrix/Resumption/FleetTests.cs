@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using McpCompat.Tests.Hosting;
+using McpCompat.Tests.Support;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace McpCompat.Tests.Resumption;
+
+/// <summary>
+/// Two <c>MapMcpCompat</c> instances in one process sharing a distributed cache and a session end channel, as a fleet
+/// behind a load balancer without sticky routing shares Redis: a client whose requests alternate between them keeps
+/// one session id, evictions included; a DELETE on one ends the copy on the other; an instance that stops loses no
+/// session. (<c>eng/fleet.sh</c> runs the same with two processes, a real Redis and the TypeScript SDK client.)
+/// </summary>
+[Collection(HostingTestTools.Collection)]
+public sealed class FleetTests
+{
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+
+    private static async Task<(CompatTestHost A, CompatTestHost B, InMemorySessionEndChannel Channel)> StartFleetAsync()
+    {
+        var cache = new FakeDistributedCache(new FakeTimeProvider());
+        var channel = new InMemorySessionEndChannel();
+        void Shared(IServiceCollection services) => services.AddSingleton<IDistributedCache>(cache).AddSingleton<IMcpSessionEndChannel>(channel);
+        var a = await CompatTestHost.StartAsync(o => o.SessionResumeWindow = TimeSpan.FromDays(1), services: Shared);
+        var b = await CompatTestHost.StartAsync(o => o.SessionResumeWindow = TimeSpan.FromDays(1), services: Shared);
+        return (a, b, channel);
+    }
+
+    private static async Task EvictAllAsync(CompatTestHost host)
+    {
+        host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
+        await host.Sweeper.SweepOnceAsync();
+        Assert.Equal(0, host.Store.Count);
+    }
+
+    [Fact]
+    public async Task ClientAlternatingBetweenInstances_KeepsOneSessionId_ThroughEvictionsOnEach()
+    {
+        var (a, b, _) = await StartFleetAsync();
+        await using var __ = a;
+        await using var ___ = b;
+        var id = await a.Client.InitializeAsync();
+
+        for (var turn = 0; turn < 6; turn++)
+        {
+            var host = turn % 2 == 0 ? b : a;
+            if (turn >= 2)
+            {
+                // From the second round on, the instance has evicted its copy since it last served the client.
+                await EvictAllAsync(host);
+            }
+
+            var (status, message) = await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = $"turn {turn}" });
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal($"turn {turn}", (string?)message?["result"]?["content"]?[0]?["text"]);
+        }
+    }
+
+    [Fact]
+    public async Task DeleteOnOneInstance_EndsTheCopyOnTheOther_NoResumeAnywhere()
+    {
+        var (a, b, channel) = await StartFleetAsync();
+        await using var __ = a;
+        await using var ___ = b;
+        var id = await a.Client.InitializeAsync();
+        Assert.Equal(HttpStatusCode.OK, await b.Client.PingAsync(id));
+        Assert.Equal(1, b.Store.Count);
+
+        Assert.Equal(HttpStatusCode.OK, await a.Client.DeleteAsync(id));
+
+        Assert.Equal(1, channel.Published);
+        Assert.Equal(0, b.Store.Count);
+        Assert.Equal(HttpStatusCode.NotFound, await b.Client.PingAsync(id));
+        Assert.Equal(HttpStatusCode.NotFound, await a.Client.PingAsync(id));
+        Assert.Contains(b.Logs.GetSnapshot(), r => r.Id.Name == "SessionEndedByFleet" && r.Message.Contains(id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InstanceStops_ItsSessionsGoOnOnTheOther()
+    {
+        var (a, b, _) = await StartFleetAsync();
+        await using var ___ = b;
+        var id = await a.Client.InitializeAsync();
+        await a.DisposeAsync();
+
+        var (status, message) = await b.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "still here" });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("still here", (string?)message?["result"]?["content"]?[0]?["text"]);
+    }
+}

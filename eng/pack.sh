@@ -69,6 +69,7 @@ failed=$((failed + tf))
 
 # 2. Pack.
 if ! dotnet pack src/Compat/Compat.csproj -c Release -o "$feed" > "$out/pack.log" 2>&1 ||
+   ! dotnet pack src/Compat.StackExchangeRedis/Compat.StackExchangeRedis.csproj -c Release -o "$feed" >> "$out/pack.log" 2>&1 ||
    ! dotnet pack src/Compat.Cli/Compat.Cli.csproj -c Release -o "$feed" >> "$out/pack.log" 2>&1; then
   tail -n 40 "$out/pack.log"
   failed=$((failed + 1))
@@ -94,6 +95,12 @@ check "nuspec: license, readme, SDK floor ModelContextProtocol >= 0.2.0-preview.
   '<dependency id="ModelContextProtocol" version="0.2.0-preview.3"' '<dependency id="NuGet.Versioning"'
 check "nuspec: exactly two ModelContextProtocol dependencies (one per target)" \
   test "$(nuspec "$nupkg" | grep -c '<dependency id="ModelContextProtocol" version="0.2.0-preview.3"')" -eq 2
+redis_nupkg="$feed/McpCompat.StackExchangeRedis.$version.nupkg"
+check "McpCompat.StackExchangeRedis: README, both targets with XML docs" has_entries "$redis_nupkg" README.md \
+  lib/net8.0/McpCompat.StackExchangeRedis.dll lib/net8.0/McpCompat.StackExchangeRedis.xml \
+  lib/net10.0/McpCompat.StackExchangeRedis.dll lib/net10.0/McpCompat.StackExchangeRedis.xml
+check "McpCompat.StackExchangeRedis: nuspec depends on McpCompat $version and the Redis cache >= 8.0.30" nuspec_has "$redis_nupkg" \
+  "<dependency id=\"McpCompat\" version=\"$version\"" '<dependency id="Microsoft.Extensions.Caching.StackExchangeRedis" version="8.0.30"'
 check "McpCompat.Cli is a dotnet tool whose command is mcpcompat" python3 -c '
 import sys, zipfile
 settings = zipfile.ZipFile(sys.argv[1]).read("tools/net10.0/any/DotnetToolSettings.xml").decode()
@@ -297,6 +304,61 @@ if [[ -n "${built[1.0.0]:-}" ]]; then
   build_log "$work/app-1.0.0" advice-errors.log -c Release -p:WarningsAsErrors=MCPCOMPAT004
   check "1.0.0, WarningsAsErrors=MCPCOMPAT004 makes that advisory fail the build" \
     bash -c "grep -q 'error MCPCOMPAT004' '$out/advice-errors.log' && ! grep -q 'Build succeeded' '$out/advice-errors.log'"
+fi
+
+# 7b. McpCompat.StackExchangeRedis from the feed: an app on ModelContextProtocol 2.4.0 alone (MapMcpCompat) with
+# AddMcpCompatRedis, against a real Redis server (eng/redis.sh): a session's record is in Redis once it has started.
+mkdir -p "$work/app-redis"
+cat > "$work/app-redis/App.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="McpCompat.StackExchangeRedis" Version="$version" />
+    <PackageReference Include="ModelContextProtocol" Version="2.4.0" />
+  </ItemGroup>
+</Project>
+EOF
+cat > "$work/app-redis/Program.cs" <<'EOF'
+var builder = WebApplication.CreateBuilder(args);
+builder.Services
+    .AddMcpServer()
+    .AddMcpCompat(options => options.SessionResumeWindow = TimeSpan.FromHours(1))
+    .AddMcpCompatRedis(builder.Configuration["Redis"]!);
+var app = builder.Build();
+app.MapMcpCompat("/mcp");
+app.Run();
+EOF
+source eng/redis.sh
+if dotnet build "$work/app-redis" -c Release > "$out/app-redis-build.log" 2>&1; then
+  check "the app on McpCompat.StackExchangeRedis $version builds" true
+  if start_redis "$out/redis.log"; then
+    log="$out/app-redis-server.log"
+    (cd "$work/app-redis/bin/Release/net10.0" && Redis="127.0.0.1:$redis_port" exec dotnet App.dll --urls "http://127.0.0.1:0") > "$log" 2>&1 &
+    server=$!
+    base=
+    for _ in $(seq 1 150); do
+      base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
+      [[ -n "$base" ]] && break
+      sleep 0.2
+    done
+    status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
+    session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
+    records=$(redis-cli -h 127.0.0.1 -p "$redis_port" --scan --pattern "mcpcompat:session:$session" | wc -l)
+    check "McpCompat.StackExchangeRedis app: initialize 200, the session's record in Redis" test "$status" = 200 -a -n "$session" -a "$records" -eq 1
+    kill "$server" 2>/dev/null
+    wait "$server" 2>/dev/null
+    server=
+    stop_redis
+  else
+    check "McpCompat.StackExchangeRedis app: a Redis server to run it against" false
+  fi
+else
+  check "the app on McpCompat.StackExchangeRedis $version builds" false
+  tail -n 40 "$out/app-redis-build.log"
 fi
 
 # 8. The tool, installed from the feed, on the apps' build output.

@@ -107,6 +107,7 @@ if [[ -z "$filter" ]]; then
   run_check "shutdown: SIGTERM with a GET stream open and 100 calls in flight" eng/shutdown.sh
   run_check "clients: TypeScript and C# clients receive every notification between keep-alives" eng/clients.sh
   run_check "resume: TypeScript and C# clients resume cut streams and streams ended by MaxStreamAge" eng/resume.sh
+  run_check "fleet: two instances, one Redis, the TypeScript client alternating between them" eng/fleet.sh
   run_check "packages: pack, install from a local feed, build advice, mcpcompat tool" eng/pack.sh
 fi
 

@@ -10,10 +10,22 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5081");
 }
 
-builder.Services
+var mcp = builder.Services
     .AddMcpServer()
     .WithTools<SampleTools>()
     .AddMcpCompat(options => options.SessionIdleTimeout ??= TimeSpan.FromMinutes(30));
+
+// Evicted sessions resume for McpCompat:SessionResumeWindow (appsettings.json: one day) from a record in the distributed
+// cache: Redis when ConnectionStrings:Redis is set (ConnectionStrings__Redis=127.0.0.1:6379), shared by every instance
+// of a fleet; this process's memory otherwise.
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+{
+    mcp.AddMcpCompatRedis(redis);
+}
+else
+{
+    builder.Services.AddDistributedMemoryCache();
+}
 
 var app = builder.Build();
 Console.WriteLine(app.Services.GetRequiredService<McpSdkReport>());

@@ -4,22 +4,25 @@ namespace McpCompat.Tests.PublicApi;
 
 public sealed class PublicApiTests
 {
-    [Fact]
-    public void PublicApi_MatchesApprovedFile()
+    [Theory]
+    [InlineData("McpCompat")]
+    [InlineData("McpCompat.StackExchangeRedis")]
+    public void PublicApi_MatchesApprovedFile(string package)
     {
-        var actual = typeof(McpCompatOptions).Assembly.GeneratePublicApi(new ApiGeneratorOptions
+        var assembly = package == "McpCompat" ? typeof(McpCompatOptions).Assembly : typeof(McpCompat.StackExchangeRedis.McpCompatRedisOptions).Assembly;
+        var actual = assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
             AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection", "Microsoft.AspNetCore.Builder"],
             ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute", "System.Runtime.CompilerServices.InternalsVisibleToAttribute"],
         }).ReplaceLineEndings("\n");
-        var approvedPath = Path.Combine(AppContext.BaseDirectory, "PublicApi", "McpCompat.approved.txt");
+        var approvedPath = Path.Combine(AppContext.BaseDirectory, "PublicApi", $"{package}.approved.txt");
         var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : string.Empty;
 
         if (actual != approved)
         {
-            var received = Path.Combine(SourceDirectory(), "McpCompat.received.txt");
+            var received = Path.Combine(SourceDirectory(), $"{package}.received.txt");
             File.WriteAllText(received, actual);
-            Assert.Fail($"The public API changed. Review {received} and, if intended, copy it over PublicApi/McpCompat.approved.txt.");
+            Assert.Fail($"The public API changed. Review {received} and, if intended, copy it over PublicApi/{package}.approved.txt.");
         }
     }
 

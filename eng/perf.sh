@@ -14,7 +14,9 @@
 #   PERF_CHURN_SESSIONS (2000), PERF_CHURN_TIMEOUT (s, 2), PERF_CHURN_MODES ("Fallback Native Off"),
 #   PERF_MICRO_ARGS (extra arguments for bench/Micro, e.g. --quick for a rough smoke run),
 #   PERF_KEEPALIVE (00:00:15), PERF_ZOMBIE_MINUTES (10), PERF_ZOMBIE_RATE (zombies/s, 1), PERF_ZOMBIE_TIMEOUT (s, 30),
-#   PERF_ZOMBIE_RETRIES2 (the namespace's net.ipv4.tcp_retries2, 6), PERF_STREAMS (10000), PERF_STREAMS_SECONDS (60).
+#   PERF_ZOMBIE_RETRIES2 (the namespace's net.ipv4.tcp_retries2, 6), PERF_STREAMS (10000), PERF_STREAMS_SECONDS (60),
+#   PERF_RESUME_SESSIONS (1000), PERF_RESUME_MEMORY (20000), PERF_RESUME_CHURN (100000), PERF_RESUME_WINDOW (s, 90)
+#   (resumable sessions, with the in-memory cache and with a real Redis server: eng/redis.sh starts one).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +56,10 @@ zombie_timeout=${PERF_ZOMBIE_TIMEOUT:-30}
 zombie_retries2=${PERF_ZOMBIE_RETRIES2:-6}
 streams=${PERF_STREAMS:-10000}
 streams_seconds=${PERF_STREAMS_SECONDS:-60}
+resume_sessions=${PERF_RESUME_SESSIONS:-1000}
+resume_memory=${PERF_RESUME_MEMORY:-20000}
+resume_churn=${PERF_RESUME_CHURN:-100000}
+resume_window=${PERF_RESUME_WINDOW:-90}
 
 commands=()
 # Runs a command, echoes it, and keeps it (with its wall time) for the report's list of commands.
@@ -120,6 +126,15 @@ commands+=("ip netns exec $ns ${load[*]} ${zombies[*]} --keepalive $keepalive, a
 ip netns del "$ns"
 run "${load[@]}" streams --out "$out/streams-1-on.json" --keepalive "$keepalive" --count "$streams" --seconds "$streams_seconds"
 run "${load[@]}" streams --out "$out/streams-2-off.json" --keepalive infinite --count "$streams" --seconds "$streams_seconds"
+
+# Resumable sessions: the records in the in-memory cache, then in a real Redis server on 127.0.0.1.
+resume=(resume --sessions "$resume_sessions" --memory "$resume_memory" --churn "$resume_churn" --window "$resume_window")
+run "${load[@]}" "${resume[@]}" --out "$out/resume-1-memory.json"
+source eng/redis.sh
+start_redis "$out/redis.log"
+trap stop_redis EXIT
+run "${load[@]}" "${resume[@]}" --out "$out/resume-2-redis.json" --redis "127.0.0.1:$redis_port"
+stop_redis
 
 # Micro-benchmarks (BenchmarkDotNet).
 # shellcheck disable=SC2086 # PERF_MICRO_ARGS is a list of arguments.

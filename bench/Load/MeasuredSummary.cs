@@ -56,6 +56,7 @@ internal static class MeasuredSummary
 
         AddSoak(rows, results.Soaks);
         AddKeepAlives(rows, results.Zombies, results.Streams);
+        AddResumes(rows, results.Resumes);
         return rows;
     }
 
@@ -327,6 +328,35 @@ internal static class MeasuredSummary
                 unbounded is null ? "" : Verdict.Versus(soak.GrowthSpread, unbounded.GrowthSpread),
                 string.Create(Invariant, $"≤ +{Targets.SoakGrowthPercent:0} %"),
                 Verdict.AtMost(Targets.SoakGrowthPercent, soak.GrowthSpread)));
+        }
+    }
+
+    private static void AddResumes(List<SummaryRow> rows, IReadOnlyList<ResumeResult> resumes)
+    {
+        foreach (var r in resumes)
+        {
+            var store = PerformanceReport.StoreLabel(r.Store);
+            rows.Add(new(
+                $"first request of an evicted session (resumed), p50, {store}",
+                string.Create(Invariant, $"{r.Resume.P50Microseconds:N0} µs ({Figures.Range(Spread.Of(r.Resume.RoundP50Microseconds), "N0")} over {r.Resume.RoundP50Microseconds.Count} rounds)"),
+                string.Create(Invariant, $"a new session instead (initialize, initialized, the request): {r.Fresh.P50Microseconds:N0} µs ({Figures.Range(Spread.Of(r.Fresh.RoundP50Microseconds), "N0")})"),
+                Verdict.Versus(Spread.Of(r.Resume.RoundP50Microseconds), Spread.Of(r.Fresh.RoundP50Microseconds)),
+                "",
+                ""));
+            rows.Add(new(
+                $"managed bytes per evicted session that can resume, {store}",
+                string.Create(Invariant, $"{r.EvictedBytesPerSession:N0} B ({Figures.Range(r.EvictedBytesSpread, "N0")})"),
+                string.Create(Invariant, $"a live session: {r.LiveBytesPerSession:N0} B"),
+                "",
+                string.Create(Invariant, $"≤ {Targets.BytesPerEvictedSession:N0} B"),
+                Verdict.AtMost(Targets.BytesPerEvictedSession, r.EvictedBytesSpread)));
+            rows.Add(new(
+                string.Create(Invariant, $"managed heap after {r.ChurnSessions:N0} sessions churned, {r.ChurnReturning:N0} back after eviction ({r.ChurnResumed:N0} resumed), {store}, final vs baseline"),
+                string.Create(Invariant, $"{r.ChurnGrowthPercent:+0.0;-0.0} % ({Figures.Range(r.ChurnGrowthSpread, "+0.0;-0.0")})"),
+                "",
+                "",
+                string.Create(Invariant, $"≤ +{Targets.ResumeChurnGrowthPercent:0} %, all resumed"),
+                r.ChurnResumed == r.ChurnReturning ? Verdict.AtMost(Targets.ResumeChurnGrowthPercent, r.ChurnGrowthSpread) : Verdict.Missed));
         }
     }
 

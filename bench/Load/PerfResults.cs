@@ -13,6 +13,7 @@ namespace Load;
 /// <param name="Micro">bench/Micro (<c>micro.json</c>).</param>
 /// <param name="Zombies">Zombie churn runs (<c>zombies-*.json</c>), in file-name order.</param>
 /// <param name="Streams">Quiet-stream cost runs (<c>streams-*.json</c>), in file-name order.</param>
+/// <param name="Resumes">Resumable-session runs (<c>resume-*.json</c>), one per store, in file-name order.</param>
 internal sealed record PerfResults(
     RunInfo? Run,
     SdkUnderTest? Sdk,
@@ -23,7 +24,8 @@ internal sealed record PerfResults(
     IReadOnlyList<ChurnResult> Churns,
     MicroResults? Micro,
     IReadOnlyList<ZombieResult> Zombies,
-    IReadOnlyList<StreamCostResult> Streams)
+    IReadOnlyList<StreamCostResult> Streams,
+    IReadOnlyList<ResumeResult> Resumes)
 {
     public static PerfResults Read(string dir) => new(
         One<RunInfo>(dir, "run.json"),
@@ -35,7 +37,8 @@ internal sealed record PerfResults(
         All<ChurnResult>(dir, "churn-*.json"),
         One<MicroResults>(dir, "micro.json"),
         All<ZombieResult>(dir, "zombies-*.json"),
-        All<StreamCostResult>(dir, "streams-*.json"));
+        All<StreamCostResult>(dir, "streams-*.json"),
+        All<ResumeResult>(dir, "resume-*.json"));
 
     private static T? One<T>(string dir, string name)
         where T : class

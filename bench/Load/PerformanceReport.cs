@@ -68,6 +68,11 @@ internal static partial class PerformanceReport
             WriteStreamCost(md, results.Streams);
         }
 
+        if (results.Resumes.Count > 0)
+        {
+            WriteResumes(md, results.Resumes);
+        }
+
         if (results.Micro is { } micro)
         {
             WriteMicro(md, micro);

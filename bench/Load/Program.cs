@@ -16,6 +16,8 @@ using McpCompat.Benchmarks;
 //            (MapMcpCompat against the SDK's MapMcp; each host serves from a child process: host --kind MapMcp|MapMcpCompat)
 //   streams  --out FILE --keepalive 00:00:15|infinite [--count 10000] [--seconds 60] [--workers 8]
 //            (its clients run in a child process: hold --endpoint URL --count N --workers N)
+//   resume   --out FILE [--redis HOST:PORT] [--sessions 1000] [--memory 20000] [--churn 100000] [--returning 0.1] [--window 90]
+//            (MapMcpCompat with SessionResumeWindow: resume latency, memory per evicted session, churn with returning clients)
 //   report   --in DIR --out FILE --svg FILE [--svg-link PATH] [--readme FILE]
 if (args.Length == 0)
 {
@@ -66,6 +68,16 @@ switch (args[0])
             segment: TimeSpan.FromSeconds(Number("seconds", 2)),
             warmup: TimeSpan.FromSeconds(Number("warmup", 0.5)),
             prime: TimeSpan.FromSeconds(Number("prime", 3))));
+        return 0;
+
+    case "resume":
+        await WriteAsync(await ResumeBenchmark.RunAsync(
+            redis: options.TryGetValue("redis", out var redis) ? redis : null,
+            latencySessions: (int)Number("sessions", 1000),
+            memorySessions: (int)Number("memory", 20_000),
+            churnSessions: (int)Number("churn", 100_000),
+            returning: Number("returning", 0.1),
+            window: TimeSpan.FromSeconds(Number("window", 90))));
         return 0;
 
     case "host":

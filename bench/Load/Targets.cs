@@ -29,4 +29,10 @@ internal static class Targets
 
     /// <summary>McpCompat's managed bytes per tracked session: at most this many.</summary>
     public const double BytesPerTrackedSession = 200;
+
+    /// <summary>Managed bytes an evicted session that can still resume costs the process: at most this many.</summary>
+    public const double BytesPerEvictedSession = 1024;
+
+    /// <summary>Managed heap after the churn with returning clients, against its baseline: at most this many percent more.</summary>
+    public const double ResumeChurnGrowthPercent = 5;
 }

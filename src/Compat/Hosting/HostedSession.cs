@@ -13,6 +13,7 @@ internal sealed class HostedSession(string id, object transport, object server, 
     private const int GetStreamOpen = 1;
     private const int GetStreamEnded = 2;
 
+    private readonly TaskCompletionSource _removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _getStream;
     private int _disposed;
 
@@ -34,6 +35,12 @@ internal sealed class HostedSession(string id, object transport, object server, 
 
     /// <summary>Gets or sets the <see cref="TimeProvider"/> timestamp at which <see cref="Record"/> was last written or read.</summary>
     public long RecordTouched { get; set; }
+
+    /// <summary>Gets a task that completes once the store no longer hosts the session (it is then being disposed).</summary>
+    public Task Removed => _removed.Task;
+
+    /// <summary>Records that the store no longer hosts the session.</summary>
+    public void MarkRemoved() => _removed.TrySetResult();
 
     /// <summary>Gets the session's tracking entry: requests in flight and idle time, read by the sweeper.</summary>
     public TrackedSession Tracked { get; } = tracked;

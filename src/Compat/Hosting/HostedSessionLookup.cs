@@ -48,10 +48,42 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
             return await resumer.ResumeAsync(context, sessionId).ConfigureAwait(false);
         }
 
-        if (await CheckAndEnterAsync(context, session, refusals).ConfigureAwait(false) is not { } entered)
+        if (session.User != UserKey.From(context.User))
         {
+            await RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;
         }
+
+        if (!session.Tracked.TryEnter())
+        {
+            if (resumer is null)
+            {
+                // Being ended right now: the same answer as once it is gone.
+                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+                return null;
+            }
+
+            // Being ended right now: evicted, its record kept (it comes back), or deleted, its record gone (404). The
+            // request waits for the copy being ended to leave the store, then resumes the session as any later one would.
+            try
+            {
+                await session.Removed.WaitAsync(HostedSessionStore.DisposeWait, timeProvider ?? TimeProvider.System, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+                return null;
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away while it waited.
+                return null;
+            }
+
+            return await resumer.ResumeAsync(context, sessionId).ConfigureAwait(false);
+        }
+
+        var entered = session;
 
         if (resumer is not null && entered.Record is { } record && timeProvider is not null &&
             timeProvider.GetElapsedTime(entered.RecordTouched) > resumer.Records.Window / 2)

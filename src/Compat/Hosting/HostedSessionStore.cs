@@ -135,6 +135,7 @@ internal sealed class HostedSessionStore : ISessionEvictor
             return false;
         }
 
+        session.MarkRemoved();
         _tracker.Remove(session.Tracked);
         try
         {

@@ -262,6 +262,40 @@ public sealed class SessionResumeTests
     }
 
     [Fact]
+    public async Task RequestsRacingEvictions_AllAnswered200_ResumedOrKeptAlive_Never404()
+    {
+        var gate = new RequestGate();
+        var cache = (FakeDistributedCache?)null;
+        await using var host = await CompatTestHost.StartAsync(
+            o => o.SessionResumeWindow = Window,
+            services: s =>
+            {
+                gate.Register(s);
+                s.AddSingleton<IDistributedCache>(sp => cache = new FakeDistributedCache(sp.GetRequiredService<TimeProvider>()));
+            });
+        await host.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<McpCompat.Sessions.SessionSweeperService>().Single().StopAsync(CancellationToken.None);
+        var ids = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            ids.Add(await host.Client.InitializeAsync());
+        }
+
+        // Every session is due; a quarter of the requests reach theirs before the sweep, the rest race it.
+        var waiting = gate.HoldAsync(ids.Count);
+        var requests = ids.Select(id => host.Client.RequestAsync(id, "ping")).ToArray();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(60));
+        host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
+        await gate.LetInAsync(ids.Count / 4).WaitAsync(TimeSpan.FromSeconds(60));
+        gate.Release();
+        await host.Sweeper.SweepOnceAsync();
+        var answers = await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionResumed");
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    [Fact]
     public async Task WindowOff_EvictedSession_404_NothingRecorded()
     {
         var (host, cache) = await StartAsync(configure: o => o.SessionResumeWindow = TimeSpan.Zero);

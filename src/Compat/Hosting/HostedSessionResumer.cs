@@ -27,7 +27,7 @@ internal sealed class HostedSessionResumer(
     TimeProvider timeProvider,
     ILogger logger)
 {
-    private static readonly JsonElement ReplayId = JsonDocument.Parse("\"mcpcompat-resume\"").RootElement.Clone();
+    private static readonly JsonElement ReplayId = ParseOnce("\"mcpcompat-resume\"");
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
@@ -172,6 +172,12 @@ internal sealed class HostedSessionResumer(
         }
 
         return null;
+    }
+
+    private static JsonElement ParseOnce(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     private static PostedMessage Message(Action<Utf8JsonWriter> write, bool withId = true)

@@ -19,10 +19,16 @@ internal sealed class SessionEndBroadcast(
     HostedSessionStore store,
     SdkSessionEnder sdkSessions,
     McpCompatMetrics metrics,
+    TimeProvider timeProvider,
     ILogger<SessionEndBroadcast> logger) : IHostedService, IAsyncDisposable
 {
+    /// <summary>How long subscribing waits before it tries again, when the channel failed (its server down at start).</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly IMcpSessionEndChannel? _channel = services.GetService<IMcpSessionEndChannel>();
+    private readonly CancellationTokenSource _stopping = new();
     private IAsyncDisposable? _subscription;
+    private Task _subscribing = Task.CompletedTask;
 
     /// <summary>Tells every instance that the client of session <paramref name="sessionId"/> deleted it.</summary>
     public async Task PublishAsync(string sessionId, UserKey? owner)
@@ -42,21 +48,68 @@ internal sealed class SessionEndBroadcast(
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes in the background: a channel that fails (its server down when the application starts) neither fails
+    /// the start nor goes unheard for long; it is logged once and tried again every <see cref="RetryDelay"/>.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         if (_channel is not null)
         {
-            _subscription = await _channel.SubscribeAsync(OnMessageAsync, cancellationToken).ConfigureAwait(false);
+            _subscribing = SubscribeAsync(_channel, _stopping.Token);
         }
+
+        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task SubscribeAsync(IMcpSessionEndChannel channel, CancellationToken stopping)
+    {
+        var logged = false;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                _subscription = await channel.SubscribeAsync(OnMessageAsync, stopping).ConfigureAwait(false);
+                if (logged)
+                {
+                    Log.SessionEndChannelSubscribed(logger);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                if (!logged)
+                {
+                    Log.SessionEndChannelFailed(logger, RetryDelay.TotalSeconds, ex);
+                    logged = true;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(RetryDelay, timeProvider, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 

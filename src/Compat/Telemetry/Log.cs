@@ -125,4 +125,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 33, EventName = "SessionEndFailed", Level = LogLevel.Warning,
         Message = "McpCompat could not end its copy of session {SessionId}, deleted on another instance; it ends when it idles out.")]
     public static partial void SessionEndFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 34, EventName = "SessionEndChannelFailed", Level = LogLevel.Warning,
+        Message = "McpCompat could not subscribe to the session end channel; it tries again every {RetrySeconds} s. Meanwhile a DELETE on another instance does not end this instance's copies at once (they end when they idle out; their records are deleted).")]
+    public static partial void SessionEndChannelFailed(ILogger logger, double retrySeconds, Exception exception);
+
+    [LoggerMessage(EventId = 35, EventName = "SessionEndChannelSubscribed", Level = LogLevel.Information,
+        Message = "McpCompat subscribed to the session end channel after failing before.")]
+    public static partial void SessionEndChannelSubscribed(ILogger logger);
 }

@@ -79,6 +79,28 @@ public sealed class FleetTests
     }
 
     [Fact]
+    public async Task ChannelDownAtStart_HostStarts_WarnsOnce_SubscribesWhenItIsBack()
+    {
+        var channel = new FlakyChannel(new InMemorySessionEndChannel(), failures: 3);
+        await using var host = await CompatTestHost.StartAsync(
+            o => o.SessionResumeWindow = TimeSpan.FromDays(1),
+            services: s => s.AddSingleton<IDistributedCache>(new FakeDistributedCache(new FakeTimeProvider())).AddSingleton<IMcpSessionEndChannel>(channel));
+        var id = await host.Client.InitializeAsync();
+
+        await Eventually.TrueAsync(() => channel.Attempts == 1);
+        for (var attempt = 2; attempt <= 4; attempt++)
+        {
+            await host.Time.AdvanceUntilAsync(Eventually.TrueAsync(() => channel.Attempts >= attempt), McpCompat.Resumption.SessionEndBroadcast.RetryDelay);
+        }
+
+        await channel.Inner.PublishAsync(new McpCompat.Resumption.SessionEndNotice(id, Owner: null).ToBytes(), CancellationToken.None);
+
+        Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionEndChannelFailed");
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionEndChannelSubscribed");
+        Assert.Equal(0, host.Store.Count);
+    }
+
+    [Fact]
     public async Task InstanceStops_ItsSessionsGoOnOnTheOther()
     {
         var (a, b, _) = await StartFleetAsync();
@@ -90,5 +112,22 @@ public sealed class FleetTests
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("still here", (string?)message?["result"]?["content"]?[0]?["text"]);
+    }
+
+    /// <summary>A channel whose first subscriptions fail, as one whose server is down when the application starts.</summary>
+    private sealed class FlakyChannel(InMemorySessionEndChannel inner, int failures) : IMcpSessionEndChannel
+    {
+        private int _attempts;
+
+        public InMemorySessionEndChannel Inner => inner;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public Task PublishAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => inner.PublishAsync(message, cancellationToken);
+
+        public Task<IAsyncDisposable> SubscribeAsync(Func<ReadOnlyMemory<byte>, Task> onMessage, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _attempts) <= failures
+                ? Task.FromException<IAsyncDisposable>(new InvalidOperationException("the channel's server is down"))
+                : inner.SubscribeAsync(onMessage, cancellationToken);
     }
 }

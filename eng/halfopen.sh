@@ -11,7 +11,8 @@
 # the connection. With SSE keep-alives (every 1 s) the server's write goes unacknowledged, the kernel ends
 # the connection, the stream ends, and the idle session expires (2 s; on the native path by the SDK's own sweeper,
 # which looks every 5 s): the id answers 404 once loopback is back. The controls run the same with keep-alives off:
-# the session is still there (200), as on the SDK's own host without McpCompat.
+# the session is still there (200), as on the SDK's own host without McpCompat. The samples' resumable sessions are
+# off here (McpCompat__SessionResumeWindow=00:00:00): an expired session that can resume answers 200, not 404.
 #
 # Needs root and iproute2 (`ip netns`). Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
@@ -82,7 +83,7 @@ for check in "${checks[@]}"; do
     dll=CompatServer.dll
   fi
   ip -n "$ns" link set lo up
-  (cd "$folder" && MCP_SESSION_IDLE_TIMEOUT=$idle McpCompat__KeepAliveInterval=$keepalive McpCompat__Mode=${mode/#-/Auto} \
+  (cd "$folder" && MCP_SESSION_IDLE_TIMEOUT=$idle McpCompat__KeepAliveInterval=$keepalive McpCompat__Mode=${mode/#-/Auto} McpCompat__SessionResumeWindow=00:00:00 \
     Logging__LogLevel__McpCompat=Debug exec ip netns exec "$ns" dotnet "$dll" --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do

@@ -2,7 +2,9 @@
 # Third-party client checks: the TypeScript MCP SDK (npm) against samples/CompatServer (the SDK's own host) built on
 # the oldest and the newest host build of eng/matrix.txt, each with MCP_SESSION_IDLE_TIMEOUT=3 and McpCompat__Mode
 # Native, then Fallback, and against samples/CoreOnlyServer (MapMcpCompat) built on the oldest and the newest
-# ModelContextProtocol of the list (eng/interop/abandon.mjs); then the sample with bad settings must exit 1 naming
+# ModelContextProtocol of the list (eng/interop/abandon.mjs), with McpCompat__SessionResumeWindow=00:00:00: an abandoned
+# session must answer 404 once expired, which a session that can resume (the samples' default) never does (eng/fleet.sh
+# checks that side); then the sample with bad settings must exit 1 naming
 # the setting. Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into
 # eng/interop/node_modules.
 set -uo pipefail
@@ -47,7 +49,7 @@ for check in "${checks[@]}"; do
   folder="$out/coreonly-$version"
   [[ "$sample" == CompatServer ]] && folder="$out/compat-$version"
   log="$out/server-$sample-$version-$mode.log"
-  (cd "$folder" && MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=${mode/#-/Auto} Logging__LogLevel__McpCompat=Debug \
+  (cd "$folder" && MCP_SESSION_IDLE_TIMEOUT=3 McpCompat__Mode=${mode/#-/Auto} McpCompat__SessionResumeWindow=00:00:00 Logging__LogLevel__McpCompat=Debug \
     exec dotnet "$sample.dll" --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
   server=$!
   wait_listening "$log"

@@ -20,7 +20,7 @@ internal sealed class SessionEndBroadcast(
     SdkSessionEnder sdkSessions,
     McpCompatMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<SessionEndBroadcast> logger) : IHostedService, IAsyncDisposable
+    ILogger<SessionEndBroadcast> logger) : IHostedService, IAsyncDisposable, IDisposable
 {
     /// <summary>How long subscribing waits before it tries again, when the channel failed (its server down at start).</summary>
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
@@ -63,6 +63,19 @@ internal sealed class SessionEndBroadcast(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    /// <summary>
+    /// Stops subscribing; a subscription already made is disposed in the background (a service provider disposed
+    /// synchronously cannot wait for it). The host's stop disposes it properly first.
+    /// </summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
+        {
+            _ = subscription.DisposeAsync().AsTask();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

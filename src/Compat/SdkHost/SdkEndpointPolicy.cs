@@ -13,7 +13,7 @@ namespace McpCompat.SdkHost;
 /// (<see cref="SdkStreamKeeper"/>, unless <see cref="McpCompatOptions.KeepAliveInterval"/> is infinite) and, when
 /// <see cref="McpCompatOptions.Guard"/> is on, <see cref="SdkEndpointGuard"/>'s checks. A routing policy that, once
 /// routing has matched one of them, swaps it for a copy with McpCompat in front (same route, order, metadata and name;
-/// made once per endpoint). Where sessions resume, its DELETE goes through <see cref="SdkSessionMigration"/>. It acts where the matched endpoint is known (a middleware in front of routing would have
+/// made once per endpoint). Where sessions resume, its Streamable HTTP requests go through <see cref="SdkSessionMigration"/>. It acts where the matched endpoint is known (a middleware in front of routing would have
 /// to match routes itself) and whichever path McpCompat takes, native or fallback; McpCompat's own in-process
 /// <c>DELETE</c> calls the SDK's endpoint directly.
 /// </summary>
@@ -69,11 +69,17 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
             handler = context => _keeper.ServeAsync(context, sdk);
         }
 
-        if (_migration.Enabled && SdkEndpoints.Serves(endpoint, HttpMethods.Delete) &&
-            SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
+        if (_migration.Enabled && SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
         {
-            var sdkDelete = handler;
-            handler = context => _migration.DeleteAsync(context, sdkDelete);
+            var inner = handler;
+            if (SdkEndpoints.Serves(endpoint, HttpMethods.Delete))
+            {
+                handler = context => _migration.DeleteAsync(context, inner);
+            }
+            else if (SdkEndpoints.Serves(endpoint, HttpMethods.Post) || SdkEndpoints.Serves(endpoint, HttpMethods.Get))
+            {
+                handler = context => SdkSessionMigration.ServeAsync(context, inner);
+            }
         }
 
         if (_guard)

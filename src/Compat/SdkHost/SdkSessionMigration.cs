@@ -1,12 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using McpCompat.Hosting;
 using McpCompat.Http;
 using McpCompat.Resumption;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -78,8 +80,16 @@ internal sealed class SdkSessionMigration(
 
         if (record.Owner != UserKey.From(context.User))
         {
-            // The hook can only decline: the SDK answers 404, where a live session would answer 403.
+            // The hook can only decline, and the SDK then answers 404: that answer is diverted, and ServeAsync answers
+            // what the SDK answers another user for a live session.
             Log.SessionResumeRefusedToOtherUser(logger, sessionId);
+            if (context.Features.Get<IHttpResponseBodyFeature>() is { } body && !context.Response.HasStarted)
+            {
+                var forbidden = new ForbiddenResumeFeature(body);
+                context.Features.Set(forbidden);
+                context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(forbidden.Buffer));
+            }
+
             return null;
         }
 
@@ -116,6 +126,66 @@ internal sealed class SdkSessionMigration(
     }
 
     /// <summary>
+    /// Serves a POST or GET on the SDK's endpoint; when the hook declined another user's evicted session, answers what the
+    /// SDK answers another user for a live session (403, its message, the request's id) instead of the SDK's 404.
+    /// </summary>
+    public static async Task ServeAsync(HttpContext context, RequestDelegate sdk)
+    {
+        await sdk(context).ConfigureAwait(false);
+        if (context.Features.Get<ForbiddenResumeFeature>() is not { } forbidden)
+        {
+            return;
+        }
+
+        context.Features.Set<ForbiddenResumeFeature>(null);
+        context.Features.Set(forbidden.Original);
+        context.Response.Headers.Remove(McpHeaders.SessionId);
+        await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, AsForbidden(forbidden.Buffer)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The SDK's own error (its 404 for the request, with the request's id) turned into its 403: the same JSON, its
+    /// properties in the SDK's order, with the SDK's code and message for another user's session.
+    /// </summary>
+    private static byte[] AsForbidden(MemoryStream written)
+    {
+        JsonNode? error = null;
+        try
+        {
+            error = JsonNode.Parse(written.GetBuffer().AsSpan(0, (int)written.Length));
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (error?["error"] is not JsonObject detail)
+        {
+            return ForbiddenError();
+        }
+
+        detail["code"] = JsonRpcErrorCodes.ServerError;
+        detail["message"] = ForbiddenMessage;
+        return System.Text.Encoding.UTF8.GetBytes(error.ToJsonString(McpJsonUtilities.DefaultOptions));
+    }
+
+    /// <summary>The SDK's answer to another user for a live session when it has no request id, in the SDK's own shape.</summary>
+    private static byte[] ForbiddenError() => ForbiddenWithoutId.Value;
+
+    /// <summary>
+    /// The SDK's <c>JsonRpcError</c> for that answer, serialized by the SDK: made by reflection, once, since the SDK's
+    /// message types change their accessors between builds (a setter in one is <c>init</c> in the next).
+    /// </summary>
+    private static readonly Lazy<byte[]> ForbiddenWithoutId = new(() =>
+    {
+        object detail = Activator.CreateInstance<JsonRpcErrorDetail>();
+        typeof(JsonRpcErrorDetail).GetProperty(nameof(JsonRpcErrorDetail.Code))!.SetValue(detail, JsonRpcErrorCodes.ServerError);
+        typeof(JsonRpcErrorDetail).GetProperty(nameof(JsonRpcErrorDetail.Message))!.SetValue(detail, ForbiddenMessage);
+        object error = Activator.CreateInstance<JsonRpcError>();
+        typeof(JsonRpcError).GetProperty(nameof(JsonRpcError.Error))!.SetValue(error, detail);
+        return JsonSerializer.SerializeToUtf8Bytes(error, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)));
+    });
+
+    /// <summary>
     /// Serves a DELETE on the SDK's endpoint: another user's is refused as the SDK refuses it for a live session (the SDK
     /// would answer 200 for an evicted one, and delete nothing); the owner's ends the session, and its record with it.
     /// </summary>
@@ -131,7 +201,7 @@ internal sealed class SdkSessionMigration(
         var record = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
         if (record is not null && record.Owner != UserKey.From(context.User))
         {
-            await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, JsonRpcErrorCodes.ServerError, ForbiddenMessage).ConfigureAwait(false);
+            await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, ForbiddenError()).ConfigureAwait(false);
             return;
         }
 

@@ -276,6 +276,22 @@ public sealed class McpCompatOptionsTests
     }
 
     [Fact]
+    public void ServiceProvider_DisposedSynchronously_AfterResolvingEveryMcpCompatService_DoesNotThrow()
+    {
+        var host = BuildHost(new Dictionary<string, string?>());
+        var resolved = host.Services.GetServices<IHostedService>()
+            .Concat(new[] { typeof(McpCompatDecision), typeof(McpCompat.Resumption.SessionEndBroadcast), typeof(McpCompat.SdkHost.SdkSessionMigration) }
+                .Select(host.Services.GetRequiredService))
+            .ToList();
+        Assert.Contains(resolved, s => s is McpCompat.Resumption.SessionEndBroadcast);
+
+        // A host or provider disposed synchronously (a using block, a test fixture) disposes every service it made.
+        var ex = Record.Exception(host.Dispose);
+
+        Assert.Null(ex);
+    }
+
+    [Fact]
     public void AddMcpCompat_Twice_RegistersServicesOnce()
     {
         var services = new ServiceCollection();

@@ -66,7 +66,7 @@ internal static partial class PerformanceReport
             var added = second - r.ChurnFinalBytes;
             md.AppendLine();
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"With the {StoreLabel(r.Store)} the first churn left {left / (double)r.ChurnSessions:N0} bytes per record of its peak ({Figures.Mib(left):N2} MiB) once the records had expired. The same churn, run a second time, ended at {Figures.Mib(second):N1} MiB, {added / (double)r.ChurnSessions:+0;-0} bytes per record against the first one's final reading: ") +
+                $"With the {StoreLabel(r.Store)} the first churn left {left / (double)r.ChurnSessions:N0} bytes per record of its peak ({Figures.Mib(left):N2} MiB) once the records had expired. The same churn, run a second time, ended at {Figures.Mib(second):N1} MiB, {Math.Round(added / (double)r.ChurnSessions):+0;-0;0} bytes per record against the first one's final reading: ") +
                 (added <= left / 4
                     ? "what the first left is held once, not per churn. We attribute it to the in-memory cache's table (a .NET concurrent dictionary keeps the size its peak gave it); that attribution is not measured on its own."
                     : "it grew again, so what the first left is not only a table sized once; not investigated in this run."));

@@ -126,6 +126,68 @@ public sealed class EvictionLimitsTests
         Assert.Equal(HttpStatusCode.OK, await new RawMcpClient(b.Http, b.Endpoint, ResumableRevision).PingAsync(id));
     }
 
+    [Fact]
+    public async Task ResourceSubscription_DoesNotSurviveEviction_OldServerReachesNoOne_ClientSubscribesAgain()
+    {
+        var subscribed = 0;
+        await using var host = await CompatTestHost.StartAsync(
+            o => o.SessionResumeWindow = TimeSpan.FromDays(1),
+            services: s =>
+            {
+                s.AddSingleton<IDistributedCache>(new FakeDistributedCache(new FakeTimeProvider()));
+                // Some builds serve resources/subscribe only where resources are listed too.
+                s.AddMcpServer().WithListResourcesHandler((_, _) => ValueTask.FromResult(new ListResourcesResult { Resources = [] })).WithSubscribeToResourcesHandler((_, _) =>
+                {
+                    Interlocked.Increment(ref subscribed);
+                    return ValueTask.FromResult(new EmptyResult());
+                });
+            });
+        var id = await host.Client.InitializeAsync();
+        var first = await host.Client.RequestAsync(id, "resources/subscribe", new JsonObject { ["uri"] = "test://resource" });
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.True(Volatile.Read(ref subscribed) == 1, first.Message?.ToJsonString());
+
+        // What an application keeps per subscription: the session's server, to notify through.
+        var before = host.Store.Find(id)!.Server;
+
+        await EvictAsync(host);
+        using var stream = await host.Client.OpenGetStreamAsync(id);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        using var reader = new SseReader(await stream.Content.ReadAsStreamAsync());
+
+        // The application notifies through the server it kept: that server is gone with the evicted copy. Its send ends
+        // (an error for the application, or nothing), and nothing reaches the client.
+        var stale = NotifyAsync(before, "test://resource#before");
+        await Task.WhenAny(stale, Task.Delay(Bound));
+        Assert.True(stale.IsCompleted, "a send through the evicted copy's server did not end");
+
+        // The client subscribes again: the resumed server gets the subscription, and its notification arrives.
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.RequestAsync(id, "resources/subscribe", new JsonObject { ["uri"] = "test://resource" })).Status);
+        Assert.Equal(2, Volatile.Read(ref subscribed));
+        var after = host.Store.Find(id)!.Server;
+        Assert.NotSame(before, after);
+        await NotifyAsync(after, "test://resource#after").WaitAsync(Bound);
+        var updated = await NextMessageAsync(reader, m => (string?)m["method"] == "notifications/resources/updated");
+        Assert.Equal("test://resource#after", (string?)updated["params"]?["uri"]);
+        host.Logs.AssertNothingUnhandled();
+    }
+
+    /// <summary><c>notifications/resources/updated</c> through the server the application kept, as every SDK build sends a message.</summary>
+    private static Task NotifyAsync(object server, string uri)
+    {
+        var send = server.GetType().GetMethod("SendMessageAsync", [typeof(JsonRpcMessage), typeof(CancellationToken)])
+            ?? throw new InvalidOperationException($"{server.GetType().Name} has no SendMessageAsync(JsonRpcMessage, CancellationToken)");
+        var notification = new JsonRpcNotification { Method = "notifications/resources/updated", Params = new JsonObject { ["uri"] = uri } };
+        try
+        {
+            return (Task)send.Invoke(server, [notification, CancellationToken.None])!;
+        }
+        catch (System.Reflection.TargetInvocationException ex)
+        {
+            return Task.FromException(ex.InnerException ?? ex);
+        }
+    }
+
     private static async Task EvictAsync(CompatTestHost host)
     {
         await Eventually.TrueAsync(() => host.Tracker.IdleCount == host.Store.Count);

@@ -134,6 +134,25 @@ public sealed class SessionResumeTests
     }
 
     [Fact]
+    public async Task LiveSession_UsedPastHalfItsWindow_RecordWrittenAgain_OncePerHalfWindow()
+    {
+        var (host, cache) = await StartAsync(configure: o => o.SessionIdleTimeout = TimeSpan.FromHours(2));
+        await using var _ = host;
+        var id = await host.Client.InitializeAsync();
+        var written = cache.Writes;
+
+        host.Time.Advance(Window / 2 - TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        Assert.Equal(written, cache.Writes);
+
+        host.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        await Eventually.TrueAsync(() => cache.Writes == written + 1);
+        Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        Assert.Equal(written + 1, cache.Writes);
+    }
+
+    [Fact]
     public async Task ConcurrentRequests_ForAnEvictedSession_ResumeItOnce()
     {
         var (host, _) = await StartAsync();

@@ -17,6 +17,8 @@ internal sealed class FakeDistributedCache(TimeProvider time) : IDistributedCach
 
     public int Reads;
 
+    public int Writes;
+
     public ICollection<string> Keys => _entries.Keys;
 
     public DistributedCacheEntryOptions? OptionsOf(string key) => _entries.TryGetValue(key, out var entry) ? entry.Options : null;
@@ -48,6 +50,7 @@ internal sealed class FakeDistributedCache(TimeProvider time) : IDistributedCach
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
     {
         Check();
+        Interlocked.Increment(ref Writes);
         var now = time.GetUtcNow();
         _entries[key] = new Entry(value, options, now + options.AbsoluteExpirationRelativeToNow ?? options.AbsoluteExpiration) { Touched = now };
     }

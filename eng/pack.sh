@@ -252,16 +252,19 @@ post() { # post <session-id or -> <body>: prints the HTTP status; headers in $ou
   [[ "$id" != - ]] && extra=(-H "Mcp-Session-Id: $id" -H "MCP-Protocol-Version: 2025-03-26")
   curl -s -o "$out/body" -D "$out/headers" -w '%{http_code}' -X POST "$base/mcp" -H "$json" -H "$accept" "${extra[@]}" --data "$body"
 }
+listen_base() { # listen_base <server log>: waits (up to 30 s) for the address the server logs; sets base ("" if none)
+  base=
+  for _ in $(seq 1 150); do
+    base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$1" | head -n 1)
+    [[ -n "$base" ]] && return 0
+    sleep 0.2
+  done
+}
 expiry() { # expiry <host version> <McpCompat mode> <what the startup log must say>
   local host=$1 mode=$2 expected=$3 log="$out/app-$1-server-$2.log" what="$1 $2" session status
   (cd "$work/app-$host/bin/Release/net10.0" && MCP_SESSION_IDLE_TIMEOUT=2 McpCompat__Mode=$mode exec dotnet App.dll --urls "http://127.0.0.1:0") > "$log" 2>&1 &
   server=$!
-  base=
-  for _ in $(seq 1 150); do
-    base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
-    [[ -n "$base" ]] && break
-    sleep 0.2
-  done
+  listen_base "$log"
   if [[ -n "$base" ]]; then
     status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
     session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
@@ -339,12 +342,7 @@ if dotnet build "$work/app-redis" -c Release > "$out/app-redis-build.log" 2>&1; 
     log="$out/app-redis-server.log"
     (cd "$work/app-redis/bin/Release/net10.0" && Redis="127.0.0.1:$redis_port" exec dotnet App.dll --urls "http://127.0.0.1:0") > "$log" 2>&1 &
     server=$!
-    base=
-    for _ in $(seq 1 150); do
-      base=$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
-      [[ -n "$base" ]] && break
-      sleep 0.2
-    done
+    listen_base "$log"
     status=$(post - '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"pack-check","version":"1.0"}}}')
     session=$(tr -d '\r' < "$out/headers" | sed -n 's/^[Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]: *//p')
     records=$(redis-cli -h 127.0.0.1 -p "$redis_port" --scan --pattern "mcpcompat:session:$session" | wc -l)

@@ -26,7 +26,7 @@ public sealed class ResumableStreamTests
     /// The first revision with priming events (resumability needs it negotiated), or, on an SDK without it, the newest
     /// the SDK has.
     /// </summary>
-    private static readonly string ResumableRevision = McpSdkProbe.Current.Members.ProtocolVersions is { } known && !known.Contains("2025-11-25")
+    internal static readonly string ResumableRevision = McpSdkProbe.Current.Members.ProtocolVersions is { } known && !known.Contains("2025-11-25")
         ? known[^1]
         : "2025-11-25";
 
@@ -271,7 +271,8 @@ public sealed class ResumableStreamTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static Task<HttpResponseMessage> Resume(CompatTestHost host, string sessionId, string lastEventId)
+    /// <summary>A GET that resumes a stream of the session from <paramref name="lastEventId"/>; the caller disposes the response.</summary>
+    internal static Task<HttpResponseMessage> Resume(CompatTestHost host, string sessionId, string lastEventId)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, host.Endpoint);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using McpCompat.Hosting;
@@ -29,9 +28,7 @@ public sealed class EvictionLimitsTests
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    private static readonly string ResumableRevision = McpSdkProbe.Current.Members.ProtocolVersions is { } known && !known.Contains("2025-11-25")
-        ? known[^1]
-        : "2025-11-25";
+    private static readonly string ResumableRevision = ResumableStreamTests.ResumableRevision;
 
     private static bool SdkHasStore => McpSdkProbe.Current.GetFeature(McpSdkFeatureKind.EventStreamStore).IsPresent;
 
@@ -98,7 +95,7 @@ public sealed class EvictionLimitsTests
         {
             // No event ids on this SDK: a Last-Event-ID is refused as the SDK's host refuses it, resumed session or not.
             await EvictAsync(a);
-            using var refused = await GetAsync(a, id, "0");
+            using var refused = await ResumableStreamTests.Resume(a, id, "0");
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains("does not support resuming streams", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             return;
@@ -112,14 +109,14 @@ public sealed class EvictionLimitsTests
         }
 
         await EvictAsync(a);
-        using (var here = await GetAsync(a, id, primingId))
+        using (var here = await ResumableStreamTests.Resume(a, id, primingId))
         {
             Assert.Equal(HttpStatusCode.OK, here.StatusCode);
             Assert.Equal(id, Assert.Single(here.Headers.GetValues("Mcp-Session-Id")));
         }
 
         await EvictAsync(a);
-        using var elsewhere = await GetAsync(b, id, primingId);
+        using var elsewhere = await ResumableStreamTests.Resume(b, id, primingId);
 
         Assert.Equal(HttpStatusCode.BadRequest, elsewhere.StatusCode);
         Assert.Contains("The specified Last-Event-ID is either invalid or expired.", await elsewhere.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -194,16 +191,6 @@ public sealed class EvictionLimitsTests
         host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
         await host.Sweeper.SweepOnceAsync();
         Assert.Equal(0, host.Store.Count);
-    }
-
-    private static Task<HttpResponseMessage> GetAsync(CompatTestHost host, string sessionId, string lastEventId)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, host.Endpoint);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        request.Headers.Add("Mcp-Session-Id", sessionId);
-        request.Headers.Add("MCP-Protocol-Version", ResumableRevision);
-        request.Headers.Add("Last-Event-ID", lastEventId);
-        return host.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static async Task<JsonNode> NextMessageAsync(SseReader reader, Func<JsonNode, bool> match)

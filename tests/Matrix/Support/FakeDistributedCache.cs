@@ -15,8 +15,6 @@ internal sealed class FakeDistributedCache(TimeProvider time) : IDistributedCach
     /// <summary>Gets or sets whether every call throws, as a cache whose server is unreachable does.</summary>
     public bool Failing { get; set; }
 
-    public int Reads;
-
     public int Writes;
 
     public ICollection<string> Keys => _entries.Keys;
@@ -29,7 +27,6 @@ internal sealed class FakeDistributedCache(TimeProvider time) : IDistributedCach
     public byte[]? Get(string key)
     {
         Check();
-        Interlocked.Increment(ref Reads);
         if (!_entries.TryGetValue(key, out var entry))
         {
             return null;

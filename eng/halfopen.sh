@@ -14,6 +14,12 @@
 # the session is still there (200), as on the SDK's own host without McpCompat. The samples' resumable sessions are
 # off here (McpCompat__SessionResumeWindow=00:00:00): an expired session that can resume answers 200, not 404.
 #
+# Then the same for a client that vanishes with a subscriptions/listen stream open: on the revision without sessions
+# (2026-07-28) the listen stream is a POST's answer, and there is no session to expire: what must end is the request
+# itself. tests/Interop/ConformanceServer on the newest ModelContextProtocol.AspNetCore serves it on MapMcpCompat
+# (--host compat) and on the SDK's own MapMcp with McpCompat (--host sdk-compat). With keep-alives the server's
+# connection is gone after the wait (the request ended); the control, keep-alives off, still holds it.
+#
 # Needs root and iproute2 (`ip netns`). Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +59,9 @@ for version in "$host_oldest" "$host_newest"; do
   build_sample CompatServer "$version" "$out/compat-$version" "$out/build-compat-$version.log" || fail_all "build of CompatServer against $version failed"
 done
 restore_samples
+dotnet build tests/Interop/ConformanceServer -c Release -p:McpAspNetCoreVersion="$host_newest" -o "$out/fixture-$host_newest" > "$out/build-fixture.log" 2>&1 ||
+  { tail -n 30 "$out/build-fixture.log"; fail_all "build of the conformance fixture against $host_newest failed"; }
+dotnet restore tests/Interop/ConformanceServer > /dev/null 2>&1
 
 in_ns() { ip netns exec "$ns" "$@"; }
 url="http://127.0.0.1:$port/mcp"
@@ -116,6 +125,60 @@ for check in "${checks[@]}"; do
 
   detail="session ${sid:-none}, GET stream '${stream:-none}', after ${wait_seconds} s the id answers $status"
   if [[ -n "$sid" && "$stream" == "HTTP/1.1 200 OK" && "$status" == "$expected" ]]; then
+    passed=$((passed + 1))
+    echo "halfopen $name: ok ($detail, expected $expected)"
+  else
+    failed=$((failed + 1))
+    echo "halfopen $name: FAILED ($detail, expected $expected)"
+    tail -n 20 "$log"
+  fi
+
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+done
+
+# Listen streams: the fixture's host, keep-alive interval, and whether the server's connection must still be there.
+listen='{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"halfopen","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}'
+listen_checks=("compat 00:00:01 closed" "sdk-compat 00:00:01 closed" "compat infinite open")
+for check in "${listen_checks[@]}"; do
+  read -r host keepalive expected <<<"$check"
+  name="listen $host $host_newest keep-alive=$keepalive"
+  log="$out/server-listen-$host-$keepalive.log"
+  ip -n "$ns" link set lo up
+  (cd "$out/fixture-$host_newest" && McpCompat__KeepAliveInterval=$keepalive \
+    exec ip netns exec "$ns" dotnet ConformanceServer.dll --host "$host" --store none --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    grep -q "Now listening" "$log" 2>/dev/null && break
+    sleep 0.2
+  done
+
+  rm -f "$out/listen.h" "$out/listen.body"
+  in_ns curl -sN -D "$out/listen.h" -o "$out/listen.body" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
+    -H 'mcp-protocol-version: 2026-07-28' -H 'mcp-method: subscriptions/listen' -d "$listen" "$url" &
+  client=$!
+  # Open once the server has acknowledged the subscription (the stream's first event).
+  for _ in $(seq 1 50); do
+    grep -q 'subscriptions/acknowledged' "$out/listen.body" 2>/dev/null && break
+    sleep 0.1
+  done
+  stream=$(head -n 1 "$out/listen.h" 2>/dev/null | tr -d '\r')
+  acknowledged=$(grep -c 'subscriptions/acknowledged' "$out/listen.body" 2>/dev/null)
+
+  kill -STOP "$client"
+  ip -n "$ns" link set lo down
+  sleep $wait_seconds
+  held=$(in_ns ss -Htn state established "( sport = :$port )" | wc -l)
+  ip -n "$ns" link set lo up
+  kill -9 "$client" 2>/dev/null
+  wait "$client" 2>/dev/null
+  client=
+
+  state=open
+  [[ $held -eq 0 ]] && state=closed
+  detail="listen stream '${stream:-none}', acknowledged ${acknowledged:-0}, after ${wait_seconds} s the server holds $held connection(s): $state"
+  if [[ "$stream" == "HTTP/1.1 200 OK" && "${acknowledged:-0}" -ge 1 && "$state" == "$expected" ]]; then
     passed=$((passed + 1))
     echo "halfopen $name: ok ($detail, expected $expected)"
   else

@@ -129,6 +129,8 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<SessionResumption>();
         services.TryAddSingleton<SdkSessionMigration>();
         services.TryAddSingleton<SdkSessionEnder>();
+        services.TryAddSingleton<SdkSessionTable>();
+        services.TryAddSingleton<PendingMigrations>();
         services.TryAddSingleton<SessionEndBroadcast>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionEndBroadcast>());
         services.TryAddSingleton<McpCompatEndpoint>();

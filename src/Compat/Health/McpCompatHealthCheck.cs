@@ -1,5 +1,6 @@
 using McpCompat.Hosting;
 using McpCompat.Probing;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,9 @@ namespace McpCompat.Health;
 /// <summary>
 /// Reports McpCompat's state: degraded when <c>MapMcpCompat</c> hosts sessions and they reach <see cref="NearFullRatio"/>
 /// of <see cref="McpCompatOptions.MaxSessions"/> (the setting applies to those sessions only, and admission counts the
-/// same ones), or when McpCompat's sweeper is in charge but has not run for longer than it ever should; healthy
+/// same ones), when the records of resumable sessions reach that share of <see cref="McpCompatOptions.MaxSessionRecords"/>
+/// or the store of records failed or lost one within the last minute, or when McpCompat's sweeper is in charge but has
+/// not run for longer than it ever should; healthy
 /// otherwise. The data carries the probe summary, the path and the session counts.
 /// </summary>
 internal sealed class McpCompatHealthCheck(
@@ -18,6 +21,7 @@ internal sealed class McpCompatHealthCheck(
     SessionTracker tracker,
     HostedSessionStore hosted,
     SessionSweeper sweeper,
+    SessionResumption resumption,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider) : IHealthCheck
 {
@@ -71,6 +75,22 @@ internal sealed class McpCompatHealthCheck(
                 {
                     problems.Add($"McpCompat's sweeper last ran {since.TotalSeconds:0.#} s ago (expected within {allowed.TotalSeconds:0.#} s)");
                 }
+            }
+        }
+
+        if (resumption.Records is { } records)
+        {
+            var count = records.Index.Count;
+            data["sessionRecords"] = count;
+            data["maxSessionRecords"] = records.Index.Limit;
+            if (count >= records.Index.Limit * NearFullRatio)
+            {
+                problems.Add($"{count} session records kept, {NearFullRatio:P0} or more of McpCompat:MaxSessionRecords = {records.Index.Limit}");
+            }
+
+            if (records.Monitor.Problem is { } storeProblem)
+            {
+                problems.Add($"the session store: {storeProblem}");
             }
         }
 

@@ -2,13 +2,17 @@ using McpCompat.Resumption;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Hosting;
 
 /// <summary>
-/// Serves a DELETE: its client ends the session, for good. Where sessions resume, its record is deleted as well, and a
-/// session no longer hosted but still resumable is ended by deleting its record: the same answer as for a live one; the
-/// other instances of a fleet are told (<see cref="SessionEndBroadcast"/>) and end their copies.
+/// Serves a DELETE: its client ends the session, for good. Where sessions resume, that is final by construction: the
+/// deletion is recorded in the store (a tombstone) before any copy of the session is ended, so no instance resumes it
+/// afterwards, whatever was in flight; a session no longer hosted but still resumable is ended the same way, with the
+/// same answer as a live one; the other instances of a fleet are told (<see cref="SessionEndBroadcast"/>) and end their
+/// copies. When the store cannot record the deletion, nothing is ended and the client is answered 503 with
+/// <c>Retry-After</c>, to try again.
 /// </summary>
 internal sealed class DeleteRequestHandler(
     RequestValidator validator,
@@ -16,7 +20,8 @@ internal sealed class DeleteRequestHandler(
     HostedSessionStore store,
     RefusalWriter refusals,
     McpCompatMetrics metrics,
-    SessionEndBroadcast? fleet = null)
+    SessionEndBroadcast fleet,
+    ILogger logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -26,57 +31,83 @@ internal sealed class DeleteRequestHandler(
             return;
         }
 
-        if (lookup.Resumer?.Records is { } records && store.Find(sessionId) is null)
+        if (lookup.Resumer?.Records is not { } records)
         {
-            await DeleteRecordAsync(context, records, sessionId).ConfigureAwait(false);
+            await EndLiveAsync(context, sessionId).ConfigureAwait(false);
             return;
         }
 
-        if (await lookup.FindAsync(context, sessionId).ConfigureAwait(false) is not { } session)
+        // Whose the session is: the live copy says, or its record.
+        UserKey? owner;
+        var resumable = true;
+        if (store.Find(sessionId) is { } live)
         {
-            return;
+            owner = live.User;
+            resumable = live.Record is not null;
         }
-
-        var ended = await store.EndAsync(sessionId).ConfigureAwait(false);
-        if (lookup.Resumer?.Records is { } sessionRecords)
+        else
         {
-            await sessionRecords.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
-            if (fleet is not null)
+            var found = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+            if (found.State == RecordState.Unavailable)
             {
-                await fleet.PublishAsync(sessionId, session.User).ConfigureAwait(false);
+                Log.DeleteRefusedStoreUnavailable(logger, sessionId);
+                await refusals.StoreUnavailableAsync(context, records.Settings.Timeout).ConfigureAwait(false);
+                return;
+            }
+
+            if (found.Record is not { } record)
+            {
+                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            owner = record.Owner;
+        }
+
+        if (owner != UserKey.From(context.User))
+        {
+            await HostedSessionLookup.RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
+            return;
+        }
+
+        if (resumable)
+        {
+            // First the tombstone, then the copies: a request racing this DELETE can no longer resume the session.
+            if (!await records.EndAsync(sessionId).ConfigureAwait(false))
+            {
+                Log.DeleteRefusedStoreUnavailable(logger, sessionId);
+                await refusals.StoreUnavailableAsync(context, records.Settings.Timeout).ConfigureAwait(false);
+                return;
             }
         }
-
-        if (!ended)
+        else
         {
-            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-            return;
+            // No record was ever written (too large, or the store failed at the handshake): only this copy exists.
+            records.Forget(sessionId);
+        }
+
+        await store.EndAsync(sessionId).ConfigureAwait(false);
+        if (resumable)
+        {
+            await fleet.PublishAsync(sessionId, owner).ConfigureAwait(false);
         }
 
         metrics.SessionEnded(EvictionReason.Deleted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private async Task DeleteRecordAsync(HttpContext context, SessionRecordStore records, string sessionId)
+    /// <summary>Where sessions do not resume: the live session ends, or the id is unknown (404).</summary>
+    private async Task EndLiveAsync(HttpContext context, string sessionId)
     {
-        if (await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false) is not { } record)
+        if (await lookup.FindAsync(context, sessionId).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+
+        if (!await store.EndAsync(sessionId).ConfigureAwait(false))
         {
             await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
             return;
-        }
-
-        if (record.Owner != UserKey.From(context.User))
-        {
-            await HostedSessionLookup.RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
-            return;
-        }
-
-        // Hosted again meanwhile (resumed by another request): ended as well.
-        await store.EndAsync(sessionId).ConfigureAwait(false);
-        await records.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
-        if (fleet is not null)
-        {
-            await fleet.PublishAsync(sessionId, record.Owner).ConfigureAwait(false);
         }
 
         metrics.SessionEnded(EvictionReason.Deleted);

@@ -48,17 +48,17 @@ internal sealed class HostedSessionFactory(
     }
 
     /// <summary>
-    /// Starts anew, under its old id, a session that was evicted and whose record says who it belongs to, in the room
+    /// Starts anew, under its old id, a session that was evicted, for the owner its record names, in the room
     /// <see cref="SessionAdmission"/> reserved for it; <see langword="null"/>, the room given back, when a session of
-    /// that id is hosted already. The request that resumes it is counted in until it ends.
+    /// that id is hosted already. The rebuild itself is counted in until it ends (<see cref="HostedSessionResumer"/>).
     /// </summary>
-    public HostedSession? Resume(HttpContext context, string id, SessionRecord record)
+    public HostedSession? Resume(string id, SessionRecord record)
     {
         HostedSession session;
         CancellationToken lifetime;
         try
         {
-            (session, lifetime) = Create(context, id);
+            (session, lifetime) = Create(id, record.Owner);
         }
         catch
         {
@@ -85,17 +85,18 @@ internal sealed class HostedSessionFactory(
     {
         Span<byte> random = stackalloc byte[16];
         RandomNumberGenerator.Fill(random);
-        return Create(context, WebEncoders.Base64UrlEncode(random));
+        return Create(WebEncoders.Base64UrlEncode(random), UserKey.From(context.User));
     }
 
-    private (HostedSession Session, CancellationToken Lifetime) Create(HttpContext context, string id)
+    private (HostedSession Session, CancellationToken Lifetime) Create(string id, UserKey? owner)
     {
         var transport = api.CreateTransport(loggerFactory, id, eventStreamStore);
         var server = api.CreateServer(transport, serverOptions(), loggerFactory, services);
         var lifetime = new CancellationTokenSource();
 
-        // The initialize request is in flight until it ends: counted in now, out when the POST handler returns.
+        // The request that starts the session (initialize, or the rebuild of a resumed one) is in flight until it ends:
+        // counted in now, out when it is done.
         var tracked = new TrackedSession(id, store, timeProvider.GetTimestamp(), inFlight: 1);
-        return (new HostedSession(id, transport, server, UserKey.From(context.User), tracked, lifetime), lifetime.Token);
+        return (new HostedSession(id, transport, server, owner, tracked, lifetime), lifetime.Token);
     }
 }

@@ -1,3 +1,4 @@
+using McpCompat.Resumption;
 using Microsoft.AspNetCore.Http;
 
 namespace McpCompat.Hosting;
@@ -7,7 +8,7 @@ namespace McpCompat.Hosting;
 /// 404 or 403 when it cannot serve the request. Where sessions resume, a session no longer hosted comes back from its
 /// record (<see cref="HostedSessionResumer"/>), with the same answers for everything else.
 /// </summary>
-internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWriter refusals, HostedSessionResumer? resumer = null, TimeProvider? timeProvider = null)
+internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWriter refusals, HostedSessionResumer? resumer, TimeProvider timeProvider)
 {
     /// <summary>Gets what brings evicted sessions back, or <see langword="null"/> when sessions do not resume.</summary>
     public HostedSessionResumer? Resumer => resumer;
@@ -67,7 +68,7 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
             // request waits for the copy being ended to leave the store, then resumes the session as any later one would.
             try
             {
-                await session.Removed.WaitAsync(HostedSessionStore.DisposeWait, timeProvider ?? TimeProvider.System, context.RequestAborted).ConfigureAwait(false);
+                await session.Removed.WaitAsync(HostedSessionStore.DisposeWait, timeProvider, context.RequestAborted).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -83,17 +84,30 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
             return await resumer.ResumeAsync(context, sessionId).ConfigureAwait(false);
         }
 
-        var entered = session;
-
-        if (resumer is not null && entered.Record is { } record && timeProvider is not null &&
-            timeProvider.GetElapsedTime(entered.RecordTouched) > resumer.Records.Window / 2)
+        if (resumer is not null && session.Record is { } record)
         {
-            // A session in use for longer than half its window keeps its record: written again, in the background.
-            entered.RecordTouched = timeProvider.GetTimestamp();
-            _ = resumer.Records.SaveAsync(entered.Id, record, CancellationToken.None);
+            resumer.Records.Use(sessionId);
+            if (timeProvider.GetElapsedTime(session.RecordTouched) > resumer.Records.Window / 2)
+            {
+                // A session in use for longer than half its window keeps its record: written again, in the background.
+                session.RecordTouched = timeProvider.GetTimestamp();
+                _ = RefreshAsync(resumer.Records, session, record);
+            }
         }
 
-        return entered;
+        return session;
+    }
+
+    /// <summary>
+    /// Writes the record of a session in use again; when its client deleted it on another instance meanwhile (the fleet's
+    /// notice lost), the copy here ends too.
+    /// </summary>
+    private async Task RefreshAsync(SessionRecordStore records, HostedSession session, SessionRecord record)
+    {
+        if (await records.SaveAsync(session.Id, record, again: true).ConfigureAwait(false) == RecordWrite.Ended)
+        {
+            await store.EndAsync(session.Id).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Checks the request's user against the session's and counts the request in; answers and returns null when it cannot.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Text.Json;
 using McpCompat.Resumption;
 using McpCompat.Telemetry;
@@ -29,53 +30,38 @@ internal sealed class HostedSessionResumer(
 {
     private static readonly JsonElement ReplayId = ParseOnce("\"mcpcompat-resume\"");
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    // One rebuild per id at a time: the requests that ask for it meanwhile share it and its outcome.
+    private readonly ConcurrentDictionary<string, Task<Rebuilt>> _rebuilds = new(StringComparer.Ordinal);
 
     /// <summary>Gets the store of records sessions resume from.</summary>
     public SessionRecordStore Records => records;
 
     /// <summary>
     /// Returns the session <paramref name="sessionId"/> names, resumed from its record, with the request counted in; or
-    /// answers as for a live session (404 unknown, 403 another user's, 503 no room) and returns <see langword="null"/>.
+    /// answers as for a live session (404 unknown or deleted, 403 another user's, 503 no room) or 503 with
+    /// <c>Retry-After</c> when the store did not answer, and returns <see langword="null"/>. Concurrent requests for one
+    /// id share one read of the store and one rebuild.
     /// </summary>
     public async ValueTask<HostedSession?> ResumeAsync(HttpContext context, string sessionId)
     {
-        if (!SessionRecordStore.IsPlausibleId(sessionId))
+        RecordLookup lookup;
+        try
         {
-            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+            lookup = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while it waited.
             return null;
         }
 
-        var gate = _gates.GetOrAdd(sessionId, static _ => new SemaphoreSlim(1, 1));
-        try
+        if (lookup.State == RecordState.Unavailable)
         {
-            await gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            await refusals.StoreUnavailableAsync(context, records.Settings.Timeout).ConfigureAwait(false);
             return null;
         }
 
-        try
-        {
-            // Resumed while this request waited: it is served like any request of a live session.
-            if (store.Find(sessionId) is { } resumed)
-            {
-                return await HostedSessionLookup.CheckAndEnterAsync(context, resumed, refusals).ConfigureAwait(false);
-            }
-
-            return await RebuildAsync(context, sessionId).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-            _gates.TryRemove(new KeyValuePair<string, SemaphoreSlim>(sessionId, gate));
-        }
-    }
-
-    private async ValueTask<HostedSession?> RebuildAsync(HttpContext context, string sessionId)
-    {
-        if (await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false) is not { } record)
+        if (lookup.Record is not { } record)
         {
             await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
             return null;
@@ -94,48 +80,120 @@ internal sealed class HostedSessionResumer(
             return null;
         }
 
-        if (!await admission.AdmitAsync(context).ConfigureAwait(false))
+        var attempt = new TaskCompletionSource<Rebuilt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _rebuilds.GetOrAdd(sessionId, attempt.Task);
+        if (ReferenceEquals(shared, attempt.Task))
+        {
+            _ = RebuildAndShareAsync(sessionId, record, context.User, attempt);
+        }
+
+        Rebuilt rebuilt;
+        try
+        {
+            rebuilt = await shared.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return null;
         }
 
-        if (sessions.Resume(context, sessionId, record) is not { } session)
+        if (rebuilt.Session is { } session)
         {
-            // Hosted meanwhile by a path that does not take the gate: served as a live session.
-            return store.Find(sessionId) is { } live ? await HostedSessionLookup.CheckAndEnterAsync(context, live, refusals).ConfigureAwait(false) : null;
+            return await HostedSessionLookup.CheckAndEnterAsync(context, session, refusals).ConfigureAwait(false);
+        }
+
+        if (rebuilt.NoRoom)
+        {
+            await admission.RefuseAsync(context).ConfigureAwait(false);
+            return null;
+        }
+
+        await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task RebuildAndShareAsync(string sessionId, SessionRecord record, ClaimsPrincipal user, TaskCompletionSource<Rebuilt> attempt)
+    {
+        Rebuilt rebuilt;
+        try
+        {
+            rebuilt = await RebuildAsync(sessionId, record, user).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.SessionRecordRefused(logger, sessionId, $"rebuilding the session threw {ex.GetType().Name}: {ex.Message}");
+            rebuilt = default;
+        }
+        finally
+        {
+            _rebuilds.TryRemove(new KeyValuePair<string, Task<Rebuilt>>(sessionId, attempt.Task));
+        }
+
+        attempt.SetResult(rebuilt);
+    }
+
+    /// <summary>
+    /// Rebuilds the session under its old id: a new transport and server, which go through the session's handshake again.
+    /// Not tied to the request that asked first: the others wait for it too. A session deleted meanwhile (here, or by the
+    /// fleet) is discarded, so a DELETE answered 200 is final even against a rebuild already under way.
+    /// </summary>
+    private async Task<Rebuilt> RebuildAsync(string sessionId, SessionRecord record, ClaimsPrincipal user)
+    {
+        if (store.Find(sessionId) is { } live)
+        {
+            // Resumed by a path that does not share this rebuild: served as a live session.
+            return new Rebuilt(live, NoRoom: false);
+        }
+
+        if (!await admission.TryAdmitAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            return new Rebuilt(null, NoRoom: true);
+        }
+
+        if (sessions.Resume(sessionId, record) is not { } session)
+        {
+            return new Rebuilt(store.Find(sessionId), NoRoom: false);
         }
 
         string? problem;
         try
         {
-            problem = await ReplayHandshakeAsync(context, session, record).ConfigureAwait(false);
+            using var replay = new CancellationTokenSource(HostedSessionStore.DisposeWait, timeProvider);
+            problem = await ReplayHandshakeAsync(session, record, user, replay.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            problem = context.RequestAborted.IsCancellationRequested ? "the client went away" : $"the SDK threw {ex.GetType().Name}: {ex.Message}";
+            problem = session.Tracked.IsGone ? "the session was ended while it was rebuilt" : $"the SDK threw {ex.GetType().Name}: {ex.Message}";
+        }
+
+        session.Tracked.Exit(timeProvider.GetTimestamp());
+
+        // Deleted while it was rebuilt: the DELETE remembered the id before it ended the copies it found.
+        if (records.Ended.Contains(sessionId))
+        {
+            await sessions.DiscardAsync(session).ConfigureAwait(false);
+            return default;
         }
 
         if (problem is not null)
         {
-            session.Tracked.Exit(timeProvider.GetTimestamp());
             await sessions.DiscardAsync(session).ConfigureAwait(false);
             Log.SessionRecordRefused(logger, sessionId, $"the rebuilt handshake failed: {problem}");
             metrics.SessionResumed(succeeded: false);
-            if (!context.RequestAborted.IsCancellationRequested)
-            {
-                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-            }
-
-            return null;
+            return default;
         }
 
+        records.Resumed(sessionId);
         metrics.SessionResumed(succeeded: true);
         Log.SessionResumed(logger, sessionId, record.ProtocolVersion);
-        return session;
+        return new Rebuilt(session, NoRoom: false);
     }
 
+    /// <summary>What a rebuild gave: the session, hosted; no room for it (<see cref="McpCompatOptions.MaxSessions"/>); or nothing (404).</summary>
+    private readonly record struct Rebuilt(HostedSession? Session, bool NoRoom);
+
     /// <summary>Runs the session's handshake again in its new transport; the reason it failed, or <see langword="null"/>.</summary>
-    private async Task<string?> ReplayHandshakeAsync(HttpContext context, HostedSession session, SessionRecord record)
+    private async Task<string?> ReplayHandshakeAsync(HostedSession session, SessionRecord record, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         using var answer = new MemoryStream();
         var initialize = Message(json =>
@@ -144,7 +202,7 @@ internal sealed class HostedSessionResumer(
             json.WritePropertyName("params");
             record.WriteInitializeParams(json);
         });
-        await api.HandlePostAsync(session.Transport, initialize, context.User, protocolVersion: null, answer, context.RequestAborted).ConfigureAwait(false);
+        await api.HandlePostAsync(session.Transport, initialize, user, protocolVersion: null, answer, cancellationToken).ConfigureAwait(false);
         if (!InitializeAnswer.Succeeded(answer.GetBuffer().AsMemory(0, (int)answer.Length), ReplayId, out _, out var negotiated))
         {
             return "the server did not answer initialize with a result";
@@ -156,7 +214,7 @@ internal sealed class HostedSessionResumer(
         }
 
         var initialized = Message(static json => json.WriteString("method", "notifications/initialized"), withId: false);
-        await api.HandlePostAsync(session.Transport, initialized, context.User, record.ProtocolVersion, Stream.Null, context.RequestAborted).ConfigureAwait(false);
+        await api.HandlePostAsync(session.Transport, initialized, user, record.ProtocolVersion, Stream.Null, cancellationToken).ConfigureAwait(false);
 
         if (record.LoggingLevel is { } level)
         {
@@ -168,7 +226,7 @@ internal sealed class HostedSessionResumer(
                 json.WriteString("level", level);
                 json.WriteEndObject();
             });
-            await api.HandlePostAsync(session.Transport, setLevel, context.User, record.ProtocolVersion, answer, context.RequestAborted).ConfigureAwait(false);
+            await api.HandlePostAsync(session.Transport, setLevel, user, record.ProtocolVersion, answer, cancellationToken).ConfigureAwait(false);
         }
 
         return null;

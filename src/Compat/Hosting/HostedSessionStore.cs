@@ -121,7 +121,8 @@ internal sealed class HostedSessionStore : ISessionEvictor
 
         if (Records is { } records && session?.Record is { } record)
         {
-            await records.SaveAsync(id, record, CancellationToken.None).ConfigureAwait(false);
+            // Checked against a DELETE that may have raced it on another instance: then nothing is kept.
+            await records.SaveAsync(id, record, again: true).ConfigureAwait(false);
         }
 
         return true;

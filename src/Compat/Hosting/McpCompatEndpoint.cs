@@ -61,11 +61,11 @@ internal sealed class McpCompatEndpoint : IDisposable
         store.Records = records;
         var resumer = records is null ? null : new HostedSessionResumer(api, records, store, _admission, sessions, revisions, _refusals, metrics, timeProvider, logger);
         var lookup = new HostedSessionLookup(store, _refusals, resumer, timeProvider);
-        var sessionless = api.Stateless is { } stateless ? new SessionlessPostHandler(api, stateless, _refusals, serverOptionsFactory, loggerFactory) : null;
-        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, timeProvider, records);
+        var sessionless = api.Stateless is { } stateless ? new SessionlessPostHandler(api, stateless, _refusals, serverOptionsFactory, keepAlives, timeProvider, loggerFactory) : null;
+        _post = new PostRequestHandler(api, _validator, new RequestBodyReader(_refusals, logger), _admission, sessions, lookup, _refusals, revisions, sessionless, keepAlives, timeProvider, records);
         _revisions = revisions;
         _get = new GetRequestHandler(api, eventStreamStore, _validator, lookup, _refusals, keepAlives, lifetime, timeProvider);
-        _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics, fleet);
+        _delete = new DeleteRequestHandler(_validator, lookup, store, _refusals, metrics, fleet, logger);
     }
 
     public CoreTransportApi Api { get; }

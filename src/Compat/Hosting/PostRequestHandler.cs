@@ -1,6 +1,7 @@
 using System.Text.Json;
 using McpCompat.Http;
 using McpCompat.Resumption;
+using McpCompat.Streams;
 using Microsoft.AspNetCore.Http;
 
 namespace McpCompat.Hosting;
@@ -20,8 +21,9 @@ internal sealed class PostRequestHandler(
     RefusalWriter refusals,
     ProtocolRevisions revisions,
     SessionlessPostHandler? sessionless,
+    KeepAliveScheduler keepAlives,
     TimeProvider timeProvider,
-    SessionRecordStore? records = null)
+    SessionRecordStore? records)
 {
     private static readonly string[] LoggingLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -202,9 +204,14 @@ internal sealed class PostRequestHandler(
             return;
         }
 
-        session.Record = record;
-        session.RecordTouched = timeProvider.GetTimestamp();
-        await records!.SaveAsync(session.Id, record, context.RequestAborted).ConfigureAwait(false);
+        // Bounded by McpCompat:SessionStoreTimeout: a slow store delays the handshake no longer (counted and logged). A
+        // write that timed out may still land, so the session keeps its record (a DELETE then records a tombstone); one
+        // too large is never written.
+        if (await records!.SaveAsync(session.Id, record, again: false).ConfigureAwait(false) is RecordWrite.Saved or RecordWrite.Unavailable)
+        {
+            session.Record = record;
+            session.RecordTouched = timeProvider.GetTimestamp();
+        }
     }
 
     /// <summary>Keeps in the session's record the logging level a <c>logging/setLevel</c> request set.</summary>
@@ -221,7 +228,7 @@ internal sealed class PostRequestHandler(
 
         session.Record = record = record.WithLoggingLevel(name);
         session.RecordTouched = timeProvider.GetTimestamp();
-        await records!.SaveAsync(session.Id, record, CancellationToken.None).ConfigureAwait(false);
+        await records!.SaveAsync(session.Id, record, again: true).ConfigureAwait(false);
     }
 
     private async Task SendAsync(HttpContext context, HostedSession session, PostedMessage message, string protocolVersion)
@@ -229,22 +236,47 @@ internal sealed class PostRequestHandler(
         context.Response.Headers[McpHeaders.SessionId] = session.Id;
         EventStreamResponse.Start(context);
         bool wrote;
+        var answer = AnswerKeepAlive.Open(context, keepAlives, timeProvider);
         try
         {
-            wrote = await api.HandlePostAsync(session.Transport, message, context.User, NullIfEmpty(protocolVersion), context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            if (message.IsRequest && keepAlives.Enabled)
+            {
+                // A request is answered with events: its stream starts now, and its keep-alives with it, so a call that
+                // writes nothing for a long time is kept alive too (some SDK builds start the answer only with its result).
+                await answer.FlushAsync(answer.Token).ConfigureAwait(false);
+            }
+
+            wrote = await api.HandlePostAsync(session.Transport, message, context.User, NullIfEmpty(protocolVersion), answer, answer.Token).ConfigureAwait(false);
         }
         catch (Exception) when (session.Tracked.IsGone)
         {
             // The session ended (DELETE, shutdown) while this request was on its way or in flight: the transport gave
             // up on it. The call still gets an answer a client can read.
+            await AnswerKeepAlive.CloseAsync(context, answer).ConfigureAwait(false);
             await refusals.SessionEndedAsync(context, message.Id).ConfigureAwait(false);
             return;
         }
         catch (JsonException) when (!context.Response.HasStarted)
         {
+            await AnswerKeepAlive.CloseAsync(context, answer).ConfigureAwait(false);
             await RefuseUnreadableAsync(context).ConfigureAwait(false);
             return;
         }
+        catch (JsonException) when (message.Id is { } id)
+        {
+            // The SDK could not read a request whose answer has started: the error is its last event.
+            await AnswerKeepAlive.CloseAsync(context, answer).ConfigureAwait(false);
+            await JsonRpcErrorResponse.WriteEventAsync(context, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: not a JSON-RPC message", id).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (answer.Failed)
+        {
+            // A keep-alive could not be written: the client is gone, and so is its call.
+            await AnswerKeepAlive.CloseAsync(context, answer).ConfigureAwait(false);
+            return;
+        }
+
+        await AnswerKeepAlive.CloseAsync(context, answer).ConfigureAwait(false);
 
         if (records is not null && message.Method == "logging/setLevel")
         {

@@ -19,6 +19,13 @@ internal sealed class RefusalWriter(ILogger logger)
     public Task SessionNotFoundAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorCodes.SessionNotFound, JsonRpcErrorResponse.SessionNotFoundMessage);
 
+    /// <summary>Answers 503 with <c>Retry-After</c>: the store of session records did not answer within <paramref name="timeout"/>.</summary>
+    public Task StoreUnavailableAsync(HttpContext context, TimeSpan timeout)
+    {
+        context.Response.Headers.RetryAfter = JsonRpcErrorResponse.RetryAfterSeconds(timeout);
+        return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcErrorResponse.StoreUnavailableMessage);
+    }
+
     /// <summary>
     /// Ends a call whose session ended under it: 404 with <see cref="JsonRpcErrorCodes.SessionNotFound"/> while nothing
     /// of its answer has been sent; on an SSE answer already under way, that error as its last event, for the request's

@@ -31,22 +31,34 @@ internal sealed class SessionAdmission(
     /// </summary>
     public async Task<bool> AdmitAsync(HttpContext context)
     {
+        if (await TryAdmitAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        await RefuseAsync(context).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>
+    /// Reserves room for one more session, ending the longest-idle hosted session when there is none; <see langword="false"/>
+    /// when every session is active (then <see cref="RefuseAsync"/> answers the request).
+    /// </summary>
+    public async Task<bool> TryAdmitAsync(CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         if (store.TryReserve(settings.MaxSessions))
         {
             return true;
         }
 
-        await _gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             while (!store.TryReserve(settings.MaxSessions))
             {
                 if (store.ClaimOldestIdle() is not { } victim)
                 {
-                    var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
-                    context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                    await refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service Unavailable: {store.Count} sessions are active (McpCompat:MaxSessions = {settings.MaxSessions})").ConfigureAwait(false);
                     return false;
                 }
 
@@ -62,5 +74,14 @@ internal sealed class SessionAdmission(
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Answers 503 with <c>Retry-After</c>: every session is active and there is no room for another.</summary>
+    public Task RefuseAsync(HttpContext context)
+    {
+        var settings = options.Value;
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(settings.SweepInterval.TotalSeconds));
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service Unavailable: {store.Count} sessions are active (McpCompat:MaxSessions = {settings.MaxSessions})");
     }
 }

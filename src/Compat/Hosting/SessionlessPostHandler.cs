@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using McpCompat.Http;
+using McpCompat.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,8 @@ internal sealed class SessionlessPostHandler(
     MessageTransportAdapter transports,
     RefusalWriter refusals,
     IOptionsFactory<McpServerOptions> serverOptionsFactory,
+    KeepAliveScheduler keepAlives,
+    TimeProvider timeProvider,
     ILoggerFactory loggerFactory)
 {
     /// <summary>Methods the sessionless revisions removed: answered 404 with Method not found, as the SDK's host does.</summary>
@@ -179,10 +182,11 @@ internal sealed class SessionlessPostHandler(
         var server = api.CreateServer(transport, options, loggerFactory, context.RequestServices);
         using var lifetime = new CancellationTokenSource();
         var run = api.RunServerAsync(server, lifetime.Token);
+        var answer = AnswerKeepAlive.Open(context, keepAlives, timeProvider);
         try
         {
             EventStreamResponse.Start(context);
-            var wrote = await transports.HandleStatelessPostAsync(transport, message, context.User, version, context.Response.Body, first =>
+            var wrote = await transports.HandleStatelessPostAsync(transport, message, context.User, version, answer, first =>
             {
                 if (first is JsonRpcError { Error: { } error } && !context.Response.HasStarted)
                 {
@@ -195,7 +199,7 @@ internal sealed class SessionlessPostHandler(
                 }
 
                 return default;
-            }, context.RequestAborted).ConfigureAwait(false);
+            }, answer.Token).ConfigureAwait(false);
 
             if (!wrote && !context.Response.HasStarted)
             {
@@ -203,8 +207,13 @@ internal sealed class SessionlessPostHandler(
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
             }
         }
+        catch (OperationCanceledException) when (answer.Failed)
+        {
+            // A keep-alive could not be written: the client is gone, and so is its request (a listen stream's, say).
+        }
         finally
         {
+            await AnswerKeepAlive.CloseAsync(context, answer).ConfigureAwait(false);
             await ((IAsyncDisposable)transport).DisposeAsync().ConfigureAwait(false);
             await lifetime.CancelAsync().ConfigureAwait(false);
             try

@@ -13,6 +13,16 @@ internal static class JsonRpcErrorResponse
     /// <summary>The MCP SDKs' message for an unknown or ended session (HTTP 404, <see cref="JsonRpcErrorCodes.SessionNotFound"/>).</summary>
     public const string SessionNotFoundMessage = "Session not found";
 
+    /// <summary>
+    /// The answer to a request that needs the store of session records when it did not answer in time or failed: HTTP
+    /// 503 with <c>Retry-After</c>; nothing was done, and the client may try again.
+    /// </summary>
+    public const string StoreUnavailableMessage = "Service Unavailable: the store of session records did not answer in time (McpCompat:SessionStoreTimeout); nothing was done, try again";
+
+    /// <summary>The <c>Retry-After</c> seconds of a 503 for a store that did not answer within <paramref name="timeout"/>: at least 1.</summary>
+    public static string RetryAfterSeconds(TimeSpan timeout) =>
+        Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static Task WriteSessionNotFoundAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status404NotFound, JsonRpcErrorCodes.SessionNotFound, SessionNotFoundMessage);
 

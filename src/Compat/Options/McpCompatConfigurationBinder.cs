@@ -40,6 +40,9 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
         Bind<TimeSpan>(section, nameof(McpCompatOptions.MaxStreamAge), options, TryParseTimeout, static (o, v) => o.MaxStreamAge = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.SessionResumeWindow), options, McpCompatSettingParser.TryParseWindow, static (o, v) => o.SessionResumeWindow = v);
         Bind<TimeSpan>(section, nameof(McpCompatOptions.SweepInterval), options, TryParseInterval, static (o, v) => o.SweepInterval = v);
+        Bind<int>(section, nameof(McpCompatOptions.MaxSessionRecords), options, McpCompatSettingParser.TryParseCount, static (o, v) => o.MaxSessionRecords = v);
+        Bind<int>(section, nameof(McpCompatOptions.MaxSessionRecordBytes), options, McpCompatSettingParser.TryParseRecordBytes, static (o, v) => o.MaxSessionRecordBytes = v);
+        Bind<TimeSpan>(section, nameof(McpCompatOptions.SessionStoreTimeout), options, TryParseInterval, static (o, v) => o.SessionStoreTimeout = v);
         Bind<bool>(section, nameof(McpCompatOptions.Guard), options, McpCompatSettingParser.TryParseSwitch, static (o, v) => o.Guard = v);
         BindList(section, nameof(McpCompatOptions.AllowedHosts), options.AllowedHosts);
         BindList(section, nameof(McpCompatOptions.AllowedOrigins), options.AllowedOrigins);

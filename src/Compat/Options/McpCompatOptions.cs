@@ -74,6 +74,32 @@ public sealed class McpCompatOptions
     /// <value>The default value is <see cref="TimeSpan.Zero"/> (off): an evicted session is gone.</value>
     public TimeSpan SessionResumeWindow { get; set; }
 
+    /// <summary>
+    /// Gets or sets the most session records this instance keeps in the distributed cache, where sessions resume
+    /// (<see cref="SessionResumeWindow"/>). Past it, the oldest record goes: first among sessions whose client never came
+    /// back after its handshake, then among the rest. The session it belonged to is not ended, but once evicted it
+    /// cannot resume. Each instance of a fleet counts the records it wrote.
+    /// </summary>
+    /// <value>The default value is 10,000.</value>
+    public int MaxSessionRecords { get; set; } = McpCompatDefaults.MaxSessionRecords;
+
+    /// <summary>
+    /// Gets or sets the largest record, in bytes, a session may have in the distributed cache (the client's
+    /// <c>capabilities</c> and <c>clientInfo</c> from its <c>initialize</c>, with its owner and logging level). A session
+    /// whose record would be larger lives on, but is not resumable once evicted; this is logged and counted.
+    /// </summary>
+    /// <value>The default value is 4,096 bytes.</value>
+    public int MaxSessionRecordBytes { get; set; } = McpCompatDefaults.MaxSessionRecordBytes;
+
+    /// <summary>
+    /// Gets or sets how long a request waits on the distributed cache that keeps session records: reading a record to
+    /// resume a session, writing one at the handshake, deleting one. Past it, a resume or a DELETE is answered 503 with
+    /// <c>Retry-After</c> (the client tries again), and a new session starts without a record (it is not resumable).
+    /// Requests for one session id share one read and its outcome.
+    /// </summary>
+    /// <value>The default value is 2 seconds.</value>
+    public TimeSpan SessionStoreTimeout { get; set; } = McpCompatDefaults.SessionStoreTimeout;
+
     /// <summary>Gets or sets who reclaims idle sessions.</summary>
     /// <value>The default value is <see cref="McpCompatMode.Auto"/>.</value>
     public McpCompatMode Mode { get; set; } = McpCompatMode.Auto;

@@ -57,6 +57,21 @@ internal sealed class McpCompatOptionsValidator(McpSdkReport report, IServicePro
                 "resumable sessions keep their records in an IDistributedCache and none is registered; call services.AddDistributedMemoryCache() for one instance, or a shared cache such as AddStackExchangeRedisCache(...) for a fleet"));
         }
 
+        if (McpCompatSettingParser.CountProblem(options.MaxSessionRecords) is { } recordsProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxSessionRecords)}", options.MaxSessionRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), recordsProblem));
+        }
+
+        if (McpCompatSettingParser.RecordBytesProblem(options.MaxSessionRecordBytes) is { } bytesProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.MaxSessionRecordBytes)}", options.MaxSessionRecordBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), bytesProblem));
+        }
+
+        if (McpCompatSettingParser.TimeSpanProblem(options.SessionStoreTimeout, allowInfinite: false) is { } storeTimeoutProblem)
+        {
+            result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SessionStoreTimeout)}", options.SessionStoreTimeout.ToString(), storeTimeoutProblem));
+        }
+
         if (McpCompatSettingParser.TimeSpanProblem(options.SweepInterval, allowInfinite: false) is { } sweepProblem)
         {
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SweepInterval)}", options.SweepInterval.ToString(), sweepProblem));

@@ -118,6 +118,23 @@ internal static class McpCompatSettingParser
 
     public static string? CountProblem(int value) => value < 1 ? "it must be at least 1" : null;
 
+    /// <summary>Parses a record size in bytes (<see cref="McpCompatOptions.MaxSessionRecordBytes"/>).</summary>
+    public static bool TryParseRecordBytes(string raw, out int value, out string? problem)
+    {
+        if (!int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value))
+        {
+            problem = "expected a whole number of bytes such as 4096";
+            return false;
+        }
+
+        problem = RecordBytesProblem(value);
+        return problem is null;
+    }
+
+    public static string? RecordBytesProblem(int value) => value < McpCompatDefaults.MinSessionRecordBytes
+        ? $"it must be at least {McpCompatDefaults.MinSessionRecordBytes} bytes, below which no client's record fits"
+        : null;
+
     /// <summary>Parses <c>true</c> or <c>false</c>, in any case.</summary>
     public static bool TryParseSwitch(string raw, out bool value, out string? problem)
     {

@@ -100,6 +100,18 @@ internal sealed record ProbedMembers
     /// <summary>Gets <c>HttpServerTransportOptions.SessionMigrationHandler</c>, settable, of <see cref="SessionMigrationHandlerType"/>.</summary>
     public PropertyInfo? SessionMigrationHandler { get; init; }
 
+    /// <summary>
+    /// Gets the SDK host's table of live sessions (<c>StatefulSessionManager</c>, a service of the host in every build with
+    /// the migration hook), through which McpCompat tells whether the host holds a session a DELETE names.
+    /// </summary>
+    public Type? SessionTableType { get; init; }
+
+    /// <summary>Gets <c>TryGetValue(string, out StreamableHttpSession)</c> on <see cref="SessionTableType"/>.</summary>
+    public MethodInfo? SessionTableTryGetValue { get; init; }
+
+    /// <summary>Gets where <see cref="SessionTableTryGetValue"/> was found, or why it was not.</summary>
+    public string SessionTableEvidence { get; init; } = string.Empty;
+
     /// <summary>Gets where <see cref="ProtocolVersions"/> was read, or why it was not found.</summary>
     public string ProtocolVersionsEvidence { get; init; } = string.Empty;
 

@@ -12,6 +12,8 @@ internal static partial class SdkProbe
     internal const string SessionMigrationHandlerTypeName = "ModelContextProtocol.AspNetCore.ISessionMigrationHandler";
     internal const string InitializeRequestParamsTypeName = "ModelContextProtocol.Protocol.InitializeRequestParams";
     private const string HttpContextTypeName = "Microsoft.AspNetCore.Http.HttpContext";
+    private const string SessionTableTypeName = "ModelContextProtocol.AspNetCore.StatefulSessionManager";
+    private const string SessionTypeName = "ModelContextProtocol.AspNetCore.StreamableHttpSession";
 
     private static (ProbedMembers Members, McpSdkFeature Feature) FindSessionMigrationMembers(Assembly? aspNetCore, Type? options, ProbedMembers members)
     {
@@ -36,6 +38,22 @@ internal static partial class SdkProbe
         {
             return (members, new(McpSdkFeatureKind.SessionMigration, false, missing));
         }
+
+        // The host's own table of live sessions, for a DELETE of an id the host may hold without a record: optional.
+        var table = FindType(aspNetCore, AspNetCoreAssembly, SessionTableTypeName, out var tableEvidence);
+        var tryGet = FindMethod(table, "TryGetValue", ["System.String", SessionTypeName + "&"], out var tryGetEvidence);
+        if (tryGet is not null && tryGet.ReturnType != typeof(bool))
+        {
+            tryGetEvidence = $"{tryGetEvidence}, expected Boolean";
+            tryGet = null;
+        }
+
+        members = members with
+        {
+            SessionTableType = tryGet is null ? null : table,
+            SessionTableTryGetValue = tryGet,
+            SessionTableEvidence = table is null ? tableEvidence : tryGetEvidence,
+        };
 
         return (members with { SessionMigrationHandlerType = handler, SessionMigrationHandler = property },
             new(McpSdkFeatureKind.SessionMigration, true, $"{typeEvidence}; {initializedEvidence}; {allowEvidence}; {propertyEvidence}"));

@@ -16,6 +16,7 @@ namespace McpCompat.Resumption;
 /// </summary>
 internal sealed class SessionEndBroadcast(
     IServiceProvider services,
+    SessionResumption resumption,
     HostedSessionStore store,
     SdkSessionEnder sdkSessions,
     McpCompatMetrics metrics,
@@ -134,6 +135,8 @@ internal sealed class SessionEndBroadcast(
             return;
         }
 
+        // Remembered first: a resume of it on this instance, under way or to come, ends without the session.
+        resumption.Records?.Forget(notice.SessionId);
         try
         {
             var ended = await store.EndAsync(notice.SessionId).ConfigureAwait(false) |

@@ -10,19 +10,23 @@ namespace McpCompat.Resumption;
 /// Whether evicted sessions resume (<see cref="McpCompatOptions.SessionResumeWindow"/> set), and the store of their
 /// records over the application's <see cref="IDistributedCache"/>: one for every path McpCompat runs.
 /// </summary>
-internal sealed class SessionResumption
+internal sealed class SessionResumption : IDisposable
 {
-    public SessionResumption(IOptions<McpCompatOptions> options, IServiceProvider services, ILoggerFactory loggerFactory)
+    public SessionResumption(IOptions<McpCompatOptions> options, IServiceProvider services, McpCompatMetrics metrics, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
-        var window = options.Value.SessionResumeWindow;
+        var settings = options.Value;
 
         // Without a cache the host does not start (the options validator says why); nothing resumes meanwhile.
-        if (window > TimeSpan.Zero && services.GetService<IDistributedCache>() is { } cache)
+        if (settings.SessionResumeWindow > TimeSpan.Zero && services.GetService<IDistributedCache>() is { } cache)
         {
-            Records = new SessionRecordStore(cache, window, loggerFactory.CreateLogger<SessionRecordStore>());
+            var logger = loggerFactory.CreateLogger<SessionRecordStore>();
+            Records = new SessionRecordStore(cache, SessionRecordSettings.From(settings), new SessionStoreMonitor(timeProvider, metrics, logger), timeProvider, logger);
+            metrics.ObserveRecords(Records.Index);
         }
     }
 
     /// <summary>Gets the records sessions resume from, or <see langword="null"/> when sessions do not resume.</summary>
     public SessionRecordStore? Records { get; }
+
+    public void Dispose() => Records?.Monitor.Dispose();
 }

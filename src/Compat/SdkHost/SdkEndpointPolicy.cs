@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.SdkHost;
 
 /// <summary>
-/// Puts McpCompat in front of the SDK's <c>MapMcp</c> endpoints: keep-alives on its GET streams
+/// Puts McpCompat in front of the SDK's <c>MapMcp</c> endpoints: keep-alives on its GET streams and POST answers
 /// (<see cref="SdkStreamKeeper"/>, unless <see cref="McpCompatOptions.KeepAliveInterval"/> is infinite) and, when
 /// <see cref="McpCompatOptions.Guard"/> is on, <see cref="SdkEndpointGuard"/>'s checks. A routing policy that, once
 /// routing has matched one of them, swaps it for a copy with McpCompat in front (same route, order, metadata and name;
@@ -63,23 +63,29 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
             return null;
         }
 
+        // Inside out: the migration hook's answers, then keep-alives around whatever is written (a diverted answer is
+        // written while the keep-alive stream is still the response's), then the guard.
         var handler = sdk;
-        if (_keeper.Enabled && SdkEndpoints.Serves(endpoint, HttpMethods.Get))
-        {
-            handler = context => _keeper.ServeAsync(context, sdk);
-        }
-
         if (_migration.Enabled && SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
         {
-            var inner = handler;
             if (SdkEndpoints.Serves(endpoint, HttpMethods.Delete))
             {
-                handler = context => _migration.DeleteAsync(context, inner);
+                handler = context => _migration.DeleteAsync(context, sdk);
             }
             else if (SdkEndpoints.Serves(endpoint, HttpMethods.Post) || SdkEndpoints.Serves(endpoint, HttpMethods.Get))
             {
-                handler = context => SdkSessionMigration.ServeAsync(context, inner);
+                handler = context => _migration.ServeAsync(context, sdk);
             }
+        }
+
+        var inner = handler;
+        if (_keeper.Enabled && SdkEndpoints.Serves(endpoint, HttpMethods.Get))
+        {
+            handler = context => _keeper.ServeAsync(context, inner);
+        }
+        else if (_keeper.Enabled && SdkEndpoints.Serves(endpoint, HttpMethods.Post))
+        {
+            handler = context => _keeper.ServeAnswerAsync(context, inner);
         }
 
         if (_guard)

@@ -13,7 +13,7 @@ namespace McpCompat.SdkHost;
 /// SDK's Streamable HTTP DELETE endpoints. The SDK answers such a DELETE for a session it does not hold with 200 and
 /// does nothing.
 /// </summary>
-internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFactory scopeFactory)
+internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFactory scopeFactory, PendingMigrations pending)
 {
     private RouteEndpoint[]? _deleteEndpoints;
 
@@ -25,6 +25,10 @@ internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFa
         {
             return false;
         }
+
+        // A rebuild of the session under way here (it read the record before the tombstone was written) registers it
+        // first, so the DELETE below finds it.
+        await pending.WaitAsync(sessionId, HostedSessionStore.DisposeWait).ConfigureAwait(false);
 
         var user = owner is null
             ? new ClaimsPrincipal(new ClaimsIdentity())

@@ -19,13 +19,17 @@ namespace McpCompat.SdkHost;
 /// Resumes evicted sessions on the SDK's own <c>MapMcp</c> through the SDK's own hook, <c>ISessionMigrationHandler</c>
 /// (<see cref="SessionMigrationProxy"/>): the handshake's parameters are recorded when the SDK reports a session
 /// initialized, and given back when a request names a session the SDK no longer holds, to its owner only. A client's
-/// DELETE (seen in front of the SDK's endpoint, for the hook hears of none) deletes the record.
+/// DELETE (seen in front of the SDK's endpoint, for the hook hears of none) is final: its tombstone is written before the
+/// SDK ends the session, and the SDK is asked only once no rebuild of it is under way here (<see cref="PendingMigrations"/>).
+/// Requests for one id share one read of the store; when it does not answer, the request gets 503 with <c>Retry-After</c>.
 /// </summary>
 internal sealed class SdkSessionMigration(
     SessionResumption resumption,
     ProtocolRevisions revisions,
     McpCompatMetrics metrics,
     SessionEndBroadcast fleet,
+    PendingMigrations pending,
+    SdkSessionTable sessions,
     TimeProvider timeProvider,
     ILogger<SdkSessionMigration> logger)
 {
@@ -63,91 +67,154 @@ internal sealed class SdkSessionMigration(
         var json = JsonSerializer.SerializeToElement(parameters, ParamsType);
         if (SessionRecord.FromInitialize(json, negotiated, UserKey.From(context.User), timeProvider.GetUtcNow()) is { } record)
         {
-            await records.SaveAsync(sessionId, record, cancellationToken).ConfigureAwait(false);
+            await records.SaveAsync(sessionId, record, again: false).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// The parameters the SDK rebuilds session <paramref name="sessionId"/> with, or <see langword="null"/> (the SDK
-    /// answers 404) when it has no usable record or the request's user is not its owner.
+    /// answers 404) when it has no usable record, the session was deleted, or the request's user is not its owner (403
+    /// instead, by <see cref="ServeAsync"/>); when the store did not answer, 503 instead. A rebuild allowed stays counted
+    /// in <see cref="PendingMigrations"/> until the SDK has registered the session.
     /// </summary>
     public async ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
     {
-        if (resumption.Records is not { } records || await records.FindAsync(sessionId, cancellationToken).ConfigureAwait(false) is not { } record)
+        if (resumption.Records is not { } records)
         {
             return null;
         }
 
-        if (record.Owner != UserKey.From(context.User))
-        {
-            // The hook can only decline, and the SDK then answers 404: that answer is diverted, and ServeAsync answers
-            // what the SDK answers another user for a live session.
-            Log.SessionResumeRefusedToOtherUser(logger, sessionId);
-            if (context.Features.Get<IHttpResponseBodyFeature>() is { } body && !context.Response.HasStarted)
-            {
-                var forbidden = new ForbiddenResumeFeature(body);
-                context.Features.Set(forbidden);
-                context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(forbidden.Buffer));
-            }
-
-            return null;
-        }
-
-        if (!revisions.IsSupported(record.ProtocolVersion) || revisions.IsSessionless(record.ProtocolVersion))
-        {
-            Log.SessionRecordRefused(logger, sessionId, $"it names protocol revision {record.ProtocolVersion}, which this SDK has no session for");
-            return null;
-        }
-
-        InitializeRequestParams? parameters;
+        var token = pending.Enter(sessionId);
+        var handedOver = false;
         try
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
+            var lookup = await records.FindAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            if (lookup.State == RecordState.Unavailable)
             {
-                record.WriteInitializeParams(json);
+                Divert(context, DivertedAnswer.StoreUnavailable);
+                return null;
             }
 
-            parameters = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ParamsType);
-        }
-        catch (JsonException ex)
-        {
-            Log.SessionRecordRefused(logger, sessionId, $"the SDK cannot read its initialize parameters ({ex.Message})");
-            return null;
-        }
+            if (lookup.Record is not { } record)
+            {
+                return null;
+            }
 
-        metrics.SessionResumed(succeeded: parameters is not null);
-        if (parameters is not null)
-        {
+            if (record.Owner != UserKey.From(context.User))
+            {
+                // The hook can only decline, and the SDK then answers 404: that answer is diverted, and ServeAsync answers
+                // what the SDK answers another user for a live session.
+                Log.SessionResumeRefusedToOtherUser(logger, sessionId);
+                Divert(context, DivertedAnswer.Forbidden);
+                return null;
+            }
+
+            if (!revisions.IsSupported(record.ProtocolVersion) || revisions.IsSessionless(record.ProtocolVersion))
+            {
+                Log.SessionRecordRefused(logger, sessionId, $"it names protocol revision {record.ProtocolVersion}, which this SDK has no session for");
+                return null;
+            }
+
+            InitializeRequestParams? parameters;
+            try
+            {
+                using var buffer = new MemoryStream();
+                using (var json = new Utf8JsonWriter(buffer))
+                {
+                    record.WriteInitializeParams(json);
+                }
+
+                parameters = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ParamsType);
+            }
+            catch (JsonException ex)
+            {
+                Log.SessionRecordRefused(logger, sessionId, $"the SDK cannot read its initialize parameters ({ex.Message})");
+                return null;
+            }
+
+            metrics.SessionResumed(succeeded: parameters is not null);
+            if (parameters is null)
+            {
+                return null;
+            }
+
+            // The SDK registers the session before it starts the response; the request's end counts it out otherwise.
+            context.Response.OnStarting(static state =>
+            {
+                ((IDisposable)state).Dispose();
+                return Task.CompletedTask;
+            }, token);
+            context.Features.Set(new MigrationInFlight(token));
+            handedOver = true;
+            records.Resumed(sessionId);
             Log.SessionResumed(logger, sessionId, record.ProtocolVersion);
+            return parameters;
         }
-
-        return parameters;
+        finally
+        {
+            if (!handedOver)
+            {
+                token.Dispose();
+            }
+        }
     }
 
     /// <summary>
-    /// Serves a POST or GET on the SDK's endpoint; when the hook declined another user's evicted session, answers what the
-    /// SDK answers another user for a live session (403, its message, the request's id) instead of the SDK's 404.
+    /// Serves a POST or GET on the SDK's endpoint: counts the request on its session's record (<see cref="RecordIndex.Use"/>);
+    /// when the hook declined for a reason the SDK's 404 would hide, answers that instead: what the SDK answers another
+    /// user for a live session (403, its message, the request's id), or 503 with <c>Retry-After</c> (the store did not
+    /// answer).
     /// </summary>
-    public static async Task ServeAsync(HttpContext context, RequestDelegate sdk)
+    public async Task ServeAsync(HttpContext context, RequestDelegate sdk)
     {
-        await sdk(context).ConfigureAwait(false);
-        if (context.Features.Get<ForbiddenResumeFeature>() is not { } forbidden)
+        if (resumption.Records is { } records && context.Request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
+        {
+            records.Use(sessionId);
+        }
+
+        try
+        {
+            await sdk(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Features.Get<MigrationInFlight>()?.Token.Dispose();
+        }
+
+        if (context.Features.Get<DivertedResumeFeature>() is not { } diverted)
         {
             return;
         }
 
-        context.Features.Set<ForbiddenResumeFeature>(null);
-        context.Features.Set(forbidden.Original);
+        context.Features.Set<DivertedResumeFeature>(null);
+        context.Features.Set(diverted.Original);
         context.Response.Headers.Remove(McpHeaders.SessionId);
-        await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, AsForbidden(forbidden.Buffer)).ConfigureAwait(false);
+        if (diverted.Answer == DivertedAnswer.StoreUnavailable)
+        {
+            context.Response.Headers.RetryAfter = JsonRpcErrorResponse.RetryAfterSeconds(resumption.Records?.Settings.Timeout ?? TimeSpan.Zero);
+            await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                Rewrite(diverted.Buffer, JsonRpcErrorCodes.ServerError, JsonRpcErrorResponse.StoreUnavailableMessage)).ConfigureAwait(false);
+            return;
+        }
+
+        await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, Rewrite(diverted.Buffer, JsonRpcErrorCodes.ServerError, ForbiddenMessage)).ConfigureAwait(false);
+    }
+
+    private static void Divert(HttpContext context, DivertedAnswer answer)
+    {
+        if (context.Features.Get<IHttpResponseBodyFeature>() is { } body && !context.Response.HasStarted)
+        {
+            var diverted = new DivertedResumeFeature(body, answer);
+            context.Features.Set(diverted);
+            context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(diverted.Buffer));
+        }
     }
 
     /// <summary>
-    /// The SDK's own error (its 404 for the request, with the request's id) turned into its 403: the same JSON, its
-    /// properties in the SDK's order, with the SDK's code and message for another user's session.
+    /// The SDK's own error (its 404 for the request, with the request's id) with another code and message: the same JSON,
+    /// its properties in the SDK's order. Without the SDK's error, the SDK's answer to another user for a live session.
     /// </summary>
-    private static byte[] AsForbidden(MemoryStream written)
+    private static byte[] Rewrite(MemoryStream written, int code, string message)
     {
         JsonNode? error = null;
         try
@@ -160,16 +227,27 @@ internal sealed class SdkSessionMigration(
 
         if (error?["error"] is not JsonObject detail)
         {
-            return ForbiddenError();
+            return message == ForbiddenMessage ? ForbiddenError() : ErrorWithoutId(code, message);
         }
 
-        detail["code"] = JsonRpcErrorCodes.ServerError;
-        detail["message"] = ForbiddenMessage;
+        detail["code"] = code;
+        detail["message"] = message;
         return System.Text.Encoding.UTF8.GetBytes(error.ToJsonString(McpJsonUtilities.DefaultOptions));
     }
 
     /// <summary>The SDK's answer to another user for a live session when it has no request id, in the SDK's own shape.</summary>
     private static byte[] ForbiddenError() => ForbiddenWithoutId.Value;
+
+    private static byte[] ErrorWithoutId(int code, string message)
+    {
+        var error = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
+            ["id"] = null,
+        };
+        return System.Text.Encoding.UTF8.GetBytes(error.ToJsonString());
+    }
 
     /// <summary>
     /// The SDK's <c>JsonRpcError</c> for that answer, serialized by the SDK: made by reflection, once, since the SDK's
@@ -186,8 +264,11 @@ internal sealed class SdkSessionMigration(
     });
 
     /// <summary>
-    /// Serves a DELETE on the SDK's endpoint: another user's is refused as the SDK refuses it for a live session (the SDK
-    /// would answer 200 for an evicted one, and delete nothing); the owner's ends the session, and its record with it.
+    /// Serves a DELETE on the SDK's endpoint, for good: another user's is refused as the SDK refuses it for a live session
+    /// (the SDK would answer 200 for an evicted one, and delete nothing); an id the SDK's host does not hold and that has
+    /// no record gets 404 (the SDK would answer 200, and McpCompat tell the fleet); the owner's writes the session's
+    /// tombstone first (503 with <c>Retry-After</c> when the store cannot take it, and nothing is ended), waits for a
+    /// rebuild of it under way here, then has the SDK end it and tells the other instances.
     /// </summary>
     public async Task DeleteAsync(HttpContext context, RequestDelegate sdk)
     {
@@ -198,23 +279,53 @@ internal sealed class SdkSessionMigration(
             return;
         }
 
-        var record = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
-        if (record is not null && record.Owner != UserKey.From(context.User))
+        var live = SessionRecordStore.IsPlausibleId(sessionId) ? sessions.Holds(sessionId) : false;
+        var found = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+        if (found.State == RecordState.Unavailable)
+        {
+            Log.DeleteRefusedStoreUnavailable(logger, sessionId);
+            await WriteStoreUnavailableAsync(context, records).ConfigureAwait(false);
+            return;
+        }
+
+        if (found.Record is { } record && record.Owner != UserKey.From(context.User))
         {
             await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, ForbiddenError()).ConfigureAwait(false);
             return;
         }
 
-        await sdk(context).ConfigureAwait(false);
-        if (context.Response.StatusCode == StatusCodes.Status200OK)
+        if (found.Record is null)
         {
-            if (record is not null)
+            if (live == false)
             {
-                await records.RemoveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+                await JsonRpcErrorResponse.WriteSessionNotFoundAsync(context).ConfigureAwait(false);
+                return;
             }
 
-            // Other instances may hold a copy, resumed there: they end it (as its owner, who this request's user is).
-            await fleet.PublishAsync(sessionId, record?.Owner ?? UserKey.From(context.User)).ConfigureAwait(false);
+            // Live here without a record (none written, or deleted elsewhere), or McpCompat cannot tell: the SDK's DELETE.
+            await sdk(context).ConfigureAwait(false);
+            return;
         }
+
+        if (!await records.EndAsync(sessionId).ConfigureAwait(false))
+        {
+            Log.DeleteRefusedStoreUnavailable(logger, sessionId);
+            await WriteStoreUnavailableAsync(context, records).ConfigureAwait(false);
+            return;
+        }
+
+        await pending.WaitAsync(sessionId, records.Settings.Timeout).ConfigureAwait(false);
+        await sdk(context).ConfigureAwait(false);
+        if (context.Response.StatusCode is >= 200 and < 300)
+        {
+            // Other instances may hold a copy, resumed there: they end it (as its owner, who this request's user is).
+            await fleet.PublishAsync(sessionId, found.Record.Owner).ConfigureAwait(false);
+        }
+    }
+
+    private static Task WriteStoreUnavailableAsync(HttpContext context, SessionRecordStore records)
+    {
+        context.Response.Headers.RetryAfter = JsonRpcErrorResponse.RetryAfterSeconds(records.Settings.Timeout);
+        return JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcErrorCodes.ServerError, JsonRpcErrorResponse.StoreUnavailableMessage);
     }
 }

@@ -7,17 +7,24 @@ namespace McpCompat.Sessions;
 
 /// <summary>
 /// Runs <see cref="SessionSweeper.SweepOnceAsync"/> when the longest-idle session is due, and at least every
-/// <see cref="McpCompatOptions.SweepInterval"/>, while McpCompat's
-/// own path is in charge or it hosts sessions (<c>MapMcpCompat</c>).
+/// <see cref="McpCompatOptions.SweepInterval"/>, while McpCompat's own path is in charge or it hosts sessions
+/// (<c>MapMcpCompat</c>).
 /// </summary>
+/// <remarks>
+/// A hosted service of its own rather than a <see cref="BackgroundService"/>: the host reports a background service whose
+/// loop was cancelled before it ran (stopped right after it started) as having failed, and stops the application.
+/// </remarks>
 internal sealed class SessionSweeperService(
     McpCompatRuntime runtime,
     SessionSweeper sweeper,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
-    ILogger<SessionSweeperService> logger) : BackgroundService
+    ILogger<SessionSweeperService> logger) : IHostedService, IDisposable
 {
-    public override Task StartAsync(CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         runtime.LogDecisionOnce();
         if (!runtime.SweeperNeeded)
@@ -25,12 +32,29 @@ internal sealed class SessionSweeperService(
             return Task.CompletedTask;
         }
 
-        // Counted as alive from here: the loop itself may start later, on the thread pool.
+        // Counted as alive from here: the loop itself starts on the thread pool.
         sweeper.Beat();
-        return base.StartAsync(cancellationToken);
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         var longest = options.Value.SweepInterval;
         try

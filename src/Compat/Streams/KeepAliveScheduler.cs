@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.Streams;
 
 /// <summary>
-/// Writes the keep-alive comments of every open GET (SSE) stream from one timer: each tick (a quarter of
+/// Writes the keep-alive comments of every open SSE stream (GET streams and POST answers) from one timer: each tick (a quarter of
 /// <see cref="McpCompatOptions.KeepAliveInterval"/>) looks for the streams quiet for at least the interval and at the
 /// end of an event, and has each write one comment. A quiet stream therefore gets a comment every interval to one and a
-/// quarter intervals. The same ticks end the streams older than <see cref="McpCompatOptions.MaxStreamAge"/> that a
+/// quarter intervals. The same ticks end the GET streams older than <see cref="McpCompatOptions.MaxStreamAge"/> that a
 /// client can resume. No timer at all while both are off (<see cref="Timeout.InfiniteTimeSpan"/>) or before the first
 /// stream opens.
 /// </summary>
@@ -100,7 +100,7 @@ internal sealed class KeepAliveScheduler : IDisposable
         {
             foreach (var stream in _streams)
             {
-                if (MaxAge != Timeout.InfiniteTimeSpan && stream.IsOlderThan(now, MaxAge))
+                if (MaxAge != Timeout.InfiniteTimeSpan && stream.AgeBounded && stream.IsOlderThan(now, MaxAge))
                 {
                     (old ??= []).Add(stream);
                 }

@@ -3,7 +3,8 @@ using System.Text;
 namespace McpCompat.Streams;
 
 /// <summary>
-/// The response stream of an open GET (SSE) stream. Writes are serialized; while the stream is quiet,
+/// The response stream of an open SSE stream: a GET stream, or a POST's answer sent as events (a long call's, a
+/// <c>subscriptions/listen</c> stream's). Writes are serialized; while the stream is quiet,
 /// <see cref="KeepAliveScheduler"/> has it write an SSE comment, only at the end of an event (never inside one) and
 /// never while another write is under way. A write that fails (the client is gone, even if it never closed its
 /// connection) cancels <see cref="Token"/>, which ends the stream so that its session becomes idle; so do the request
@@ -40,6 +41,12 @@ internal sealed class KeepAliveStream : Stream
         _lastWrite = timeProvider.GetTimestamp();
     }
 
+    /// <summary>
+    /// Gets a value indicating whether <see cref="McpCompatOptions.MaxStreamAge"/> ends the stream: a GET stream, which a
+    /// client resumes; never a POST's answer, whose call it would cut.
+    /// </summary>
+    public bool AgeBounded { get; init; } = true;
+
     /// <summary>Gets the token that ends the stream: the request was aborted, the application is stopping, a keep-alive could not be written, or <see cref="Stop"/>.</summary>
     public CancellationToken Token => _token;
 
@@ -52,10 +59,20 @@ internal sealed class KeepAliveStream : Stream
     /// <summary>Starts the keep-alives, counting quiet time and age from now; call once the response has started.</summary>
     public void Start()
     {
+        if (_token.IsCancellationRequested)
+        {
+            return;
+        }
+
         var now = _timeProvider.GetTimestamp();
         Interlocked.Exchange(ref _lastWrite, now);
         Interlocked.Exchange(ref _started, now);
         _scheduler.Add(this);
+        if (_token.IsCancellationRequested)
+        {
+            // Ended meanwhile: its own removal may have come first.
+            _scheduler.Remove(this);
+        }
     }
 
     /// <summary>Gets a value indicating whether the stream has been open for <paramref name="age"/> or longer.</summary>
@@ -144,13 +161,20 @@ internal sealed class KeepAliveStream : Stream
         }
     }
 
+    /// <remarks>
+    /// The caller's token is honoured until the write starts; the write itself is cancelled only by the stream's own
+    /// <see cref="Token"/> (the client gone, the stream ended). A response write cancelled half-way leaves the response
+    /// in no state to go on, and Kestrel then resets the connection: an SDK that cancels its writes when a session ends
+    /// would otherwise cut a call's answer instead of letting McpCompat end it with an error the client can read.
+    /// </remarks>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();
-            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await _inner.WriteAsync(buffer, _token).ConfigureAwait(false);
             if (!_carriesIds && HasEventId(_tail, buffer.Span))
             {
                 Volatile.Write(ref _carriesIds, true);
@@ -174,7 +198,8 @@ internal sealed class KeepAliveStream : Stream
         try
         {
             ThrowIfClosed();
-            await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await _inner.FlushAsync(_token).ConfigureAwait(false);
         }
         finally
         {

@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Http.Features;
 namespace McpCompat.Streams;
 
 /// <summary>
-/// Keep-alives on the GET (SSE) streams of the SDK's own host (<c>MapMcp</c>), on the native and the fallback path: the
-/// SDK writes its stream through a <see cref="KeepAliveStream"/>, and sees the request aborted when a keep-alive cannot
-/// be written, so its stream ends, its session falls idle and expires by whichever sweeper is in charge. No served SDK
-/// build writes anything on a quiet stream, so without this a client gone without closing its connection keeps its
-/// session alive for as long as the process runs.
+/// Keep-alives on the SSE streams of the SDK's own host (<c>MapMcp</c>), on the native and the fallback path: its GET
+/// streams, and its POST answers sent as events (a long call's, a <c>subscriptions/listen</c> stream's) from their first
+/// event on. The SDK writes its stream through a <see cref="KeepAliveStream"/>, and sees the request aborted when a
+/// keep-alive cannot be written, so its stream (or call) ends, its session falls idle and expires by whichever sweeper
+/// is in charge. No served SDK build writes anything on a quiet stream, so without this a client gone without closing
+/// its connection keeps its session, or its call, alive for as long as the process runs.
 /// </summary>
 internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider timeProvider)
 {
@@ -16,11 +17,19 @@ internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider
     public bool Enabled => scheduler.Enabled;
 
     /// <summary>Serves the SDK's GET endpoint <paramref name="sdk"/> with keep-alives on its stream once it is an event stream.</summary>
-    public async Task ServeAsync(HttpContext context, RequestDelegate sdk)
+    public Task ServeAsync(HttpContext context, RequestDelegate sdk) => ServeAsync(context, sdk, ageBounded: true);
+
+    /// <summary>
+    /// Serves the SDK's POST endpoint <paramref name="sdk"/> with keep-alives on its answer once that is an event stream;
+    /// never ended for its age.
+    /// </summary>
+    public Task ServeAnswerAsync(HttpContext context, RequestDelegate sdk) => ServeAsync(context, sdk, ageBounded: false);
+
+    private async Task ServeAsync(HttpContext context, RequestDelegate sdk, bool ageBounded)
     {
         var bodyFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var lifetimeFeature = context.Features.Get<IHttpRequestLifetimeFeature>();
-        var stream = new KeepAliveStream(context.Response.Body, scheduler, timeProvider, context.RequestAborted);
+        var stream = new KeepAliveStream(context.Response.Body, scheduler, timeProvider, context.RequestAborted) { AgeBounded = ageBounded };
         context.Response.Body = stream;
         context.Features.Set<IHttpRequestLifetimeFeature>(new StreamLifetime(lifetimeFeature, stream.Token));
         context.Response.OnStarting(static state =>

@@ -6,6 +6,8 @@ namespace McpCompat.Telemetry;
 /// <summary>McpCompat's log messages. Event ids are stable and never reused.</summary>
 internal static partial class Log
 {
+    // Retired event ids, never to be reused: 23, 24, 26 (the session store's failures, now SessionStoreProblem and SessionStoreProblems).
+
     [LoggerMessage(EventId = 1, EventName = "NativePath", Level = LogLevel.Information,
         Message = "McpCompat: {Sdk}: the SDK's own idle timeout is in charge (IdleTimeout {IdleTimeout}, MaxIdleSessionCount {MaxIdleSessionCount}) because {Reason}.")]
     public static partial void NativePath(ILogger logger, string sdk, string idleTimeout, string maxIdleSessionCount, string reason);
@@ -82,21 +84,9 @@ internal static partial class Log
         Message = "McpCompat: {Calls} requests on {Sessions} sessions are still in flight as the host's shutdown timeout nears; their sessions end now and each is answered -32001.")]
     public static partial void ShutdownEndingCalls(ILogger logger, int calls, int sessions);
 
-    [LoggerMessage(EventId = 23, EventName = "SessionRecordSaveFailed", Level = LogLevel.Warning,
-        Message = "McpCompat could not write the record of session {SessionId} to the distributed cache: once evicted, the session cannot resume.")]
-    public static partial void SessionRecordSaveFailed(ILogger logger, string sessionId, Exception exception);
-
-    [LoggerMessage(EventId = 24, EventName = "SessionRecordReadFailed", Level = LogLevel.Warning,
-        Message = "McpCompat could not read the record of session {SessionId} from the distributed cache; the request is answered as for an unknown session (404).")]
-    public static partial void SessionRecordReadFailed(ILogger logger, string sessionId, Exception exception);
-
     [LoggerMessage(EventId = 25, EventName = "SessionRecordRefused", Level = LogLevel.Warning,
         Message = "McpCompat refused the record of session {SessionId}: {Problem}; the request is answered as for an unknown session (404).")]
     public static partial void SessionRecordRefused(ILogger logger, string sessionId, string problem);
-
-    [LoggerMessage(EventId = 26, EventName = "SessionRecordRemoveFailed", Level = LogLevel.Warning,
-        Message = "McpCompat could not delete the record of session {SessionId} from the distributed cache: it may resume until the record expires.")]
-    public static partial void SessionRecordRemoveFailed(ILogger logger, string sessionId, Exception exception);
 
     [LoggerMessage(EventId = 27, EventName = "SessionResumed", Level = LogLevel.Debug,
         Message = "McpCompat resumed session {SessionId} from its record (protocol {ProtocolVersion}).")]
@@ -129,6 +119,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 34, EventName = "SessionEndChannelFailed", Level = LogLevel.Warning,
         Message = "McpCompat could not subscribe to the session end channel; it tries again every {RetrySeconds} s. Meanwhile a DELETE on another instance does not end this instance's copies at once (they end when they idle out; their records are deleted).")]
     public static partial void SessionEndChannelFailed(ILogger logger, double retrySeconds, Exception exception);
+
+    [LoggerMessage(EventId = 36, EventName = "SessionStoreProblem", Level = LogLevel.Warning,
+        Message = "McpCompat: session {SessionId}: {Problem}. Further problems of the session store are summed up every {SummarySeconds} s.")]
+    public static partial void SessionStoreProblem(ILogger logger, string sessionId, string problem, double summarySeconds, Exception? exception);
+
+    [LoggerMessage(EventId = 37, EventName = "SessionStoreProblems", Level = LogLevel.Warning,
+        Message = "McpCompat: {Count} more problems of the session store in the last {Seconds} s ({Counts}); the sessions concerned cannot resume, or were answered 503 to try again.")]
+    public static partial void SessionStoreProblems(ILogger logger, int count, double seconds, string counts);
+
+    [LoggerMessage(EventId = 38, EventName = "DeleteRefusedStoreUnavailable", Level = LogLevel.Warning,
+        Message = "McpCompat answered a DELETE of session {SessionId} with 503: the session store could not record the deletion, so nothing was ended; the client may try again.")]
+    public static partial void DeleteRefusedStoreUnavailable(ILogger logger, string sessionId);
 
     [LoggerMessage(EventId = 35, EventName = "SessionEndChannelSubscribed", Level = LogLevel.Information,
         Message = "McpCompat subscribed to the session end channel after failing before.")]

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 
 namespace McpCompat.Telemetry;
@@ -14,6 +15,9 @@ internal sealed class McpCompatMetrics : IDisposable
     private readonly Counter<long> _ended;
     private readonly Histogram<double> _sweepDuration;
     private readonly Counter<long> _resumed;
+    private readonly Counter<long> _recordsDropped;
+    private readonly Counter<long> _storeFailures;
+    private RecordIndex? _records;
 
     public McpCompatMetrics(IMeterFactory meterFactory, SessionTracker tracker, McpCompatRuntime runtime)
     {
@@ -41,6 +45,19 @@ internal sealed class McpCompatMetrics : IDisposable
             "mcpcompat.sweep.duration",
             unit: "s",
             description: "Duration of a sweep: finding what is due and ending it (each eviction's wait is bounded).");
+        _meter.CreateObservableUpDownCounter(
+            "mcpcompat.session.records",
+            () => Volatile.Read(ref _records) is { } records ? [new Measurement<long>(records.Count)] : (IEnumerable<Measurement<long>>)[],
+            unit: "{record}",
+            description: "Records of resumable sessions this instance keeps in the distributed cache, counted against McpCompat:MaxSessionRecords (reported only where sessions resume).");
+        _recordsDropped = _meter.CreateCounter<long>(
+            "mcpcompat.session.records.dropped",
+            unit: "{record}",
+            description: "Sessions that lost their record, or never got one, so cannot resume once evicted, by mcpcompat.session.record.drop_reason (too_large, max_records, lost).");
+        _storeFailures = _meter.CreateCounter<long>(
+            "mcpcompat.session_store.failures",
+            unit: "{operation}",
+            description: "Calls on the distributed cache of session records that failed or did not answer within McpCompat:SessionStoreTimeout, by mcpcompat.session_store.operation (read, write, delete) and error.type (timeout or the exception's type).");
         _resumed = _meter.CreateCounter<long>(
             "mcpcompat.sessions.resumed",
             unit: "{session}",
@@ -50,6 +67,32 @@ internal sealed class McpCompatMetrics : IDisposable
     /// <summary>Counts one evicted session that came back from its record, or failed to.</summary>
     public void SessionResumed(bool succeeded) =>
         _resumed.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.resume_result", succeeded ? "resumed" : "failed"));
+
+    /// <summary>Reports the records <paramref name="records"/> counts as <c>mcpcompat.session.records</c>.</summary>
+    public void ObserveRecords(RecordIndex records) => Volatile.Write(ref _records, records);
+
+    /// <summary>Counts one session whose record was dropped or never written.</summary>
+    public void SessionRecordDropped(RecordDrop reason) =>
+        _recordsDropped.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.record.drop_reason", reason switch
+        {
+            RecordDrop.TooLarge => "too_large",
+            RecordDrop.OverLimit => "max_records",
+            RecordDrop.Lost => "lost",
+            _ => "other",
+        }));
+
+    /// <summary>Counts one call on the store of session records that failed or timed out.</summary>
+    public void SessionStoreFailed(StoreOperation operation, string errorType) =>
+        _storeFailures.Add(
+            1,
+            new KeyValuePair<string, object?>("mcpcompat.session_store.operation", operation switch
+            {
+                StoreOperation.Read => "read",
+                StoreOperation.Write => "write",
+                StoreOperation.Delete => "delete",
+                _ => "other",
+            }),
+            new KeyValuePair<string, object?>("error.type", errorType));
 
     /// <summary>Counts one session that ended, tagged with why.</summary>
     public void SessionEnded(EvictionReason reason) =>

@@ -12,9 +12,9 @@ using ModelContextProtocol.Server;
 namespace McpCompat.Tests.AspNetCore;
 
 /// <summary>
-/// Keep-alives on the GET (SSE) streams of the SDK's own <c>MapMcp</c>, on the native and the fallback path: a quiet
-/// stream gets a comment every interval, never inside an event and never on a POST's answer; the SDK's own events
-/// arrive whole, once each, in order.
+/// Keep-alives on the SSE streams of the SDK's own <c>MapMcp</c>, on the native and the fallback path: a quiet GET
+/// stream or POST answer gets a comment every interval, never inside an event; the SDK's own events arrive whole, once
+/// each, in order.
 /// </summary>
 public sealed class SdkStreamKeepAliveTests
 {
@@ -89,7 +89,7 @@ public sealed class SdkStreamKeepAliveTests
     [Theory]
     [InlineData(McpCompatMode.Auto)]
     [InlineData(McpCompatMode.Fallback)]
-    public async Task PostAnswerHeldLong_NoComment(McpCompatMode mode)
+    public async Task PostAnswerHeldLong_GetsCommentsBetweenEvents_AndItsResultWhole(McpCompatMode mode)
     {
         await using var host = await StartAsync(mode);
         var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
@@ -104,14 +104,16 @@ public sealed class SdkStreamKeepAliveTests
 
         await host.Time.AdvanceUntilAsync(getLines.CommentsAsync(3), scheduler.Tick);
 
-        // Three intervals passed with the call held, and only the GET stream is watched.
+        // Three intervals passed with the call held: its answer, an event stream, is watched beside the GET stream.
         Assert.False(call.IsCompleted);
-        Assert.Equal(1, scheduler.Count);
+        Assert.Equal(2, scheduler.Count);
         host.Gate.ReleaseAll();
         var (status, body) = await call;
         Assert.Equal(HttpStatusCode.OK, status);
         var text = Encoding.UTF8.GetString(body);
-        Assert.DoesNotContain(text.Split('\r', '\n'), line => line.StartsWith(':'));
+        var events = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(events, e => e.StartsWith(':'));
+        Assert.All(events, e => Assert.True(e.Split('\n').All(l => l.StartsWith(':')) || e.Split('\n').All(l => !l.StartsWith(':')), $"a comment inside an event: {e}"));
         Assert.Equal("released", (string?)RawMcpClient.ReadMessage(text)?["result"]?["content"]?[0]?["text"]);
     }
 

@@ -63,4 +63,30 @@ public sealed class HealthCheckTests
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Contains("sweeper last ran", entry.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task SessionStoreFailing_Degraded_NamingTheProblem_RecordsCounted()
+    {
+        var cache = (McpCompat.Tests.Support.FakeDistributedCache?)null;
+        await using var host = await CompatTestHost.StartAsync(
+            o =>
+            {
+                o.SessionResumeWindow = TimeSpan.FromHours(1);
+                o.MaxSessionRecords = 10;
+            },
+            services: s => s.AddHealthChecks().AddMcpCompat().Services
+                .AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(sp => cache = new McpCompat.Tests.Support.FakeDistributedCache(sp.GetRequiredService<TimeProvider>())));
+        await host.Client.InitializeAsync();
+        var healthy = await CheckAsync(host);
+        Assert.Equal(HealthStatus.Healthy, healthy.Status);
+        Assert.Equal(1, healthy.Data["sessionRecords"]);
+
+        cache!.Failing = true;
+        await host.Client.InitializeAsync();
+
+        var entry = await CheckAsync(host);
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("the session store", entry.Description, StringComparison.Ordinal);
+        Assert.Contains("threw InvalidOperationException", entry.Description, StringComparison.Ordinal);
+    }
 }

@@ -4,7 +4,7 @@ using McpCompat.Tests.Support;
 
 namespace McpCompat.Tests.Hosting;
 
-/// <summary>MapMcpCompat's bounds: the total session limit and keep-alives on quiet GET streams.</summary>
+/// <summary>MapMcpCompat's bounds: the total session limit, and keep-alives on quiet GET streams and POST answers.</summary>
 [Collection(HostingTestTools.Collection)]
 public sealed class MapMcpCompatLimitsTests
 {
@@ -22,6 +22,31 @@ public sealed class MapMcpCompatLimitsTests
         var line = await host.Time.AdvanceUntilAsync(reader.ReadLineAsync(), TimeSpan.FromSeconds(15));
 
         Assert.Equal(": keep-alive", line);
+    }
+
+    [Fact]
+    public async Task PostAnswer_OfAHeldCall_ReceivesCommentsBetweenEvents_ThenItsResultWhole()
+    {
+        HostingTestTools.Reset();
+        await using var host = await CompatTestHost.StartAsync(o => o.KeepAliveInterval = TimeSpan.FromSeconds(15));
+        var id = await host.Client.InitializeAsync();
+        var sending = host.Client.SendRequestAsync(id, "tools/call", new System.Text.Json.Nodes.JsonObject { ["name"] = "wait", ["arguments"] = new System.Text.Json.Nodes.JsonObject() });
+        await HostingTestTools.Entered;
+
+        // The answer starts (its headers, or a first event) before the call ends; its keep-alives start with it.
+        using var response = await host.Time.AdvanceUntilAsync(sending, TimeSpan.FromSeconds(15));
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? line;
+        do
+        {
+            line = await host.Time.AdvanceUntilAsync(reader.ReadLineAsync(), TimeSpan.FromSeconds(15));
+        }
+        while (line is not null && !line.StartsWith(':'));
+
+        Assert.Equal(": keep-alive", line);
+        HostingTestTools.ReleaseAll();
+        var rest = await reader.ReadToEndAsync();
+        Assert.Equal("released", (string?)RawMcpClient.ReadMessage(rest)?["result"]?["content"]?[0]?["text"]);
     }
 
     [Fact]

@@ -49,6 +49,9 @@ public sealed class McpCompatOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.SweepInterval);
         Assert.False(options.Guard);
         Assert.Equal(TimeSpan.Zero, options.SessionResumeWindow);
+        Assert.Equal(10_000, options.MaxSessionRecords);
+        Assert.Equal(4_096, options.MaxSessionRecordBytes);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.SessionStoreTimeout);
         Assert.Equal(TimeSpan.FromHours(2), McpCompatOptions.DefaultSessionIdleTimeout);
         Assert.Equal(10_000, McpCompatOptions.DefaultMaxIdleSessions);
     }
@@ -67,6 +70,9 @@ public sealed class McpCompatOptionsTests
             ["McpCompat:AllowedHosts:0"] = "mcp.example",
             ["McpCompat:AllowedOrigins:0"] = "https://app.example",
             ["McpCompat:Guard"] = "True",
+            ["McpCompat:MaxSessionRecords"] = "500",
+            ["McpCompat:MaxSessionRecordBytes"] = "1024",
+            ["McpCompat:SessionStoreTimeout"] = "00:00:00.500",
         });
 
         Assert.Equal(TimeSpan.FromMinutes(5), options.SessionIdleTimeout);
@@ -78,6 +84,9 @@ public sealed class McpCompatOptionsTests
         Assert.Equal(["mcp.example"], options.AllowedHosts);
         Assert.Equal(["https://app.example"], options.AllowedOrigins);
         Assert.True(options.Guard);
+        Assert.Equal(500, options.MaxSessionRecords);
+        Assert.Equal(1024, options.MaxSessionRecordBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.SessionStoreTimeout);
     }
 
     [Theory]
@@ -175,6 +184,12 @@ public sealed class McpCompatOptionsTests
     [InlineData("McpCompat:SessionResumeWindow", "-1.00:00:00", "zero (off) or a positive time span")]
     [InlineData("McpCompat:SessionResumeWindow", "infinite", "time span such as 1.00:00:00")]
     [InlineData("McpCompat:SessionResumeWindow", "a day", "time span such as 1.00:00:00")]
+    [InlineData("McpCompat:MaxSessionRecords", "0", "at least 1")]
+    [InlineData("McpCompat:MaxSessionRecords", "lots", "whole number")]
+    [InlineData("McpCompat:MaxSessionRecordBytes", "100", "at least 256 bytes")]
+    [InlineData("McpCompat:MaxSessionRecordBytes", "4k", "whole number of bytes")]
+    [InlineData("McpCompat:SessionStoreTimeout", "00:00:00", "greater than zero")]
+    [InlineData("McpCompat:SessionStoreTimeout", "infinite", "time span")]
     public async Task Start_InvalidSetting_FailsNamingKeyAndValue(string key, string value, string problem)
     {
         var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { [key] = value });

@@ -261,7 +261,7 @@ public sealed class SessionResumeTests
     }
 
     [Fact]
-    public async Task CacheDown_SessionsStillServe_EvictedOnes404_Never500()
+    public async Task CacheDown_SessionsStillServe_EvictedOnes503RetryAfter_Never500()
     {
         var (host, cache) = await StartAsync();
         await using var _ = host;
@@ -271,9 +271,14 @@ public sealed class SessionResumeTests
 
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(unrecorded));
         await EvictAllAsync(host);
-        Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(resumable));
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionRecordSaveFailed");
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionRecordReadFailed");
+        using (var response = await host.Client.SendRequestAsync(resumable, "ping"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("2", Assert.Single(response.Headers.GetValues("Retry-After")));
+            Assert.Contains("McpCompat:SessionStoreTimeout", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionStoreProblem");
 
         cache.Failing = false;
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(resumable));

@@ -22,7 +22,10 @@ internal sealed class RawMcpClient(HttpClient http, Uri endpoint, string protoco
     public string ProtocolVersion => protocolVersion;
 
     /// <summary>Initializes a session (initialize + notifications/initialized) and returns its id.</summary>
-    public async Task<string> InitializeAsync(CancellationToken cancellationToken = default)
+    public Task<string> InitializeAsync(CancellationToken cancellationToken = default) => InitializeAsync(new JsonObject(), cancellationToken);
+
+    /// <summary>Initializes a session whose client declares <paramref name="capabilities"/> and returns its id.</summary>
+    public async Task<string> InitializeAsync(JsonObject capabilities, CancellationToken cancellationToken = default)
     {
         var initialize = new JsonObject
         {
@@ -32,7 +35,7 @@ internal sealed class RawMcpClient(HttpClient http, Uri endpoint, string protoco
             ["params"] = new JsonObject
             {
                 ["protocolVersion"] = protocolVersion,
-                ["capabilities"] = new JsonObject(),
+                ["capabilities"] = capabilities,
                 ["clientInfo"] = new JsonObject { ["name"] = "raw-test-client", ["version"] = "1.0" },
             },
         };

@@ -346,6 +346,9 @@ internal sealed class ResumeServer : IAsyncDisposable
             o.SessionResumeWindow = window;
             o.MaxSessions = 1_000_000;
             o.MaxIdleSessions = 1_000_000;
+
+            // Every churned session keeps its record: the churn measures what records cost, not their limit.
+            o.MaxSessionRecords = 1_000_000;
         });
         if (redis is null)
         {

@@ -16,7 +16,9 @@
 #   PERF_KEEPALIVE (00:00:15), PERF_ZOMBIE_MINUTES (10), PERF_ZOMBIE_RATE (zombies/s, 1), PERF_ZOMBIE_TIMEOUT (s, 30),
 #   PERF_ZOMBIE_RETRIES2 (the namespace's net.ipv4.tcp_retries2, 6), PERF_STREAMS (10000), PERF_STREAMS_SECONDS (60),
 #   PERF_RESUME_SESSIONS (1000), PERF_RESUME_MEMORY (20000), PERF_RESUME_CHURN (100000), PERF_RESUME_WINDOW (s, 90)
-#   (resumable sessions, with the in-memory cache and with a real Redis server: eng/redis.sh starts one).
+#   (resumable sessions, with the in-memory cache and with a real Redis server: eng/redis.sh starts one),
+#   PERF_FLOOD_HANDSHAKES (30000), PERF_FLOOD_LIVE (20) (abandoned handshakes against the record limits, in that Redis,
+#   with McpCompat's default limits and with none: handshakes per run, live sessions that must come back).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +62,8 @@ resume_sessions=${PERF_RESUME_SESSIONS:-1000}
 resume_memory=${PERF_RESUME_MEMORY:-20000}
 resume_churn=${PERF_RESUME_CHURN:-100000}
 resume_window=${PERF_RESUME_WINDOW:-90}
+flood_handshakes=${PERF_FLOOD_HANDSHAKES:-30000}
+flood_live=${PERF_FLOOD_LIVE:-20}
 
 commands=()
 # Runs a command, echoes it, and keeps it (with its wall time) for the report's list of commands.
@@ -127,13 +131,15 @@ ip netns del "$ns"
 run "${load[@]}" streams --out "$out/streams-1-on.json" --keepalive "$keepalive" --count "$streams" --seconds "$streams_seconds"
 run "${load[@]}" streams --out "$out/streams-2-off.json" --keepalive infinite --count "$streams" --seconds "$streams_seconds"
 
-# Resumable sessions: the records in the in-memory cache, then in a real Redis server on 127.0.0.1.
+# Resumable sessions: the records in the in-memory cache, then in a real Redis server on 127.0.0.1; then, in that Redis
+# (emptied before each run), a flood of abandoned handshakes with McpCompat's record limits and without.
 resume=(resume --sessions "$resume_sessions" --memory "$resume_memory" --churn "$resume_churn" --window "$resume_window")
 run "${load[@]}" "${resume[@]}" --out "$out/resume-1-memory.json"
 source eng/redis.sh
 start_redis "$out/redis.log"
 trap stop_redis EXIT
 run "${load[@]}" "${resume[@]}" --out "$out/resume-2-redis.json" --redis "127.0.0.1:$redis_port"
+run "${load[@]}" flood --out "$out/flood.json" --redis "127.0.0.1:$redis_port" --handshakes "$flood_handshakes" --live "$flood_live"
 stop_redis
 
 # Micro-benchmarks (BenchmarkDotNet).

@@ -47,14 +47,7 @@ internal sealed class McpLoadClient : IDisposable
     /// <summary>Opens a session: <c>initialize</c>, then the <c>notifications/initialized</c> notification.</summary>
     public async Task<string> OpenSessionAsync(CancellationToken cancellationToken = default)
     {
-        string id;
-        using (var request = NewPost(InitializeBody, sessionId: null))
-        using (var response = await SendAsync(request, cancellationToken))
-        {
-            EnsureStatus(response, HttpStatusCode.OK, "initialize");
-            id = response.Headers.GetValues("Mcp-Session-Id").Single();
-        }
-
+        var id = await InitializeAsync(InitializeBody, cancellationToken);
         using (var request = NewPost(InitializedBody, id))
         using (var response = await SendAsync(request, cancellationToken))
         {
@@ -62,6 +55,29 @@ internal sealed class McpLoadClient : IDisposable
         }
 
         return id;
+    }
+
+    /// <summary>
+    /// Sends <c>initialize</c> alone, the client's usual one, and returns the new session's id: a handshake that is never
+    /// completed unless the caller sends <c>notifications/initialized</c>.
+    /// </summary>
+    public Task<string> InitializeAsync(CancellationToken cancellationToken = default) => InitializeAsync(InitializeBody, cancellationToken);
+
+    /// <summary>Sends <c>initialize</c> alone, with <paramref name="body"/> as the request; throws unless the answer is 200.</summary>
+    public async Task<string> InitializeAsync(byte[] body, CancellationToken cancellationToken = default)
+    {
+        using var request = NewPost(body, sessionId: null);
+        using var response = await SendAsync(request, cancellationToken);
+        EnsureStatus(response, HttpStatusCode.OK, "initialize");
+        return response.Headers.GetValues("Mcp-Session-Id").Single();
+    }
+
+    /// <summary>Calls the <c>echo</c> tool in the session; returns the HTTP status and the session id the answer names, if any.</summary>
+    public async Task<(HttpStatusCode Status, string? SessionId)> TryCallEchoAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        using var request = NewPost(EchoBody, sessionId);
+        using var response = await SendAsync(request, cancellationToken);
+        return (response.StatusCode, response.Headers.TryGetValues("Mcp-Session-Id", out var ids) ? ids.Single() : null);
     }
 
     /// <summary>Calls the <c>echo</c> tool in the session; throws unless the answer is 200.</summary>

@@ -57,6 +57,11 @@ internal static class MeasuredSummary
         AddSoak(rows, results.Soaks);
         AddKeepAlives(rows, results.Zombies, results.Streams);
         AddResumes(rows, results.Resumes);
+        if (results.Flood is { } flood)
+        {
+            AddFlood(rows, flood);
+        }
+
         return rows;
     }
 
@@ -359,6 +364,31 @@ internal static class MeasuredSummary
                 r.ChurnResumed == r.ChurnReturning ? Verdict.AtMost(Targets.ResumeChurnGrowthPercent, r.ChurnGrowthSpread) : Verdict.Missed));
         }
     }
+
+    /// <summary>
+    /// Abandoned handshakes against the record limits: the records Redis holds after the flood with McpCompat's limits
+    /// against without (exact counts: McpCompat is better or worse when they differ), with the target met when the
+    /// records stay within the limit and every live session answers.
+    /// </summary>
+    private static void AddFlood(List<SummaryRow> rows, FloodResult flood)
+    {
+        if (flood.Limited is not { } limited)
+        {
+            return;
+        }
+
+        var unlimited = flood.Unlimited;
+        rows.Add(new(
+            string.Create(Invariant, $"session records in Redis after {limited.Handshakes:N0} abandoned handshakes and one with ~1 MB of capabilities, {limited.Live} live sessions ({limited.RecordsBefore:N0} records before); `used_memory` growth; live sessions answering after"),
+            string.Create(Invariant, $"MaxSessionRecords {limited.MaxSessionRecords:N0}: {FloodText(limited)}"),
+            unlimited is null ? "" : string.Create(Invariant, $"no limits: {FloodText(unlimited)}"),
+            unlimited is null ? "" : Verdict.Versus(Spread.Exactly(limited.RecordsAfter), Spread.Exactly(unlimited.RecordsAfter)),
+            PerformanceReport.FloodTarget(limited),
+            PerformanceReport.FloodVerdict(limited)));
+    }
+
+    private static string FloodText(FloodRun run) => string.Create(Invariant,
+        $"{run.RecordsAfter:N0} records, {Figures.Mib(run.UsedMemoryGrowth):+0.0;-0.0} MiB, {run.LiveAnswered}/{run.Live} answer, the ~1 MB record {(run.LargeRecordStored ? "stored" : "not stored")}");
 
     private static string GrowthText(SoakResult soak) =>
         string.Create(Invariant, $"{soak.GrowthPercent:+0.0;-0.0} % ({Figures.Range(soak.GrowthSpread, "+0.0;-0.0")})");

@@ -14,6 +14,7 @@ namespace Load;
 /// <param name="Zombies">Zombie churn runs (<c>zombies-*.json</c>), in file-name order.</param>
 /// <param name="Streams">Quiet-stream cost runs (<c>streams-*.json</c>), in file-name order.</param>
 /// <param name="Resumes">Resumable-session runs (<c>resume-*.json</c>), one per store, in file-name order.</param>
+/// <param name="Flood">Abandoned handshakes against the record limit, with Redis (<c>flood.json</c>).</param>
 internal sealed record PerfResults(
     RunInfo? Run,
     SdkUnderTest? Sdk,
@@ -25,7 +26,8 @@ internal sealed record PerfResults(
     MicroResults? Micro,
     IReadOnlyList<ZombieResult> Zombies,
     IReadOnlyList<StreamCostResult> Streams,
-    IReadOnlyList<ResumeResult> Resumes)
+    IReadOnlyList<ResumeResult> Resumes,
+    FloodResult? Flood)
 {
     public static PerfResults Read(string dir) => new(
         One<RunInfo>(dir, "run.json"),
@@ -38,7 +40,8 @@ internal sealed record PerfResults(
         One<MicroResults>(dir, "micro.json"),
         All<ZombieResult>(dir, "zombies-*.json"),
         All<StreamCostResult>(dir, "streams-*.json"),
-        All<ResumeResult>(dir, "resume-*.json"));
+        All<ResumeResult>(dir, "resume-*.json"),
+        One<FloodResult>(dir, "flood.json"));
 
     private static T? One<T>(string dir, string name)
         where T : class

@@ -73,6 +73,11 @@ internal static partial class PerformanceReport
             WriteResumes(md, results.Resumes);
         }
 
+        if (results.Flood is { Runs.Count: > 0 } flood)
+        {
+            WriteFlood(md, flood);
+        }
+
         if (results.Micro is { } micro)
         {
             WriteMicro(md, micro);

@@ -18,10 +18,13 @@ using McpCompat.Benchmarks;
 //            (its clients run in a child process: hold --endpoint URL --count N --workers N)
 //   resume   --out FILE [--redis HOST:PORT] [--sessions 1000] [--memory 20000] [--churn 100000] [--returning 0.1] [--window 90]
 //            (MapMcpCompat with SessionResumeWindow: resume latency, memory per evicted session, churn with returning clients)
+//   flood    --out FILE --redis HOST:PORT [--live 20] [--handshakes 30000] [--large 1048576] [--limit 10000]
+//            (abandoned handshakes against MaxSessionRecords: the limit, McpCompat's default unless given, then none;
+//            empties the Redis database)
 //   report   --in DIR --out FILE --svg FILE [--svg-link PATH] [--readme FILE]
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|hosts|soak|zombies|streams|report [--option value]...");
+    Console.Error.WriteLine("usage: Load sdk|overhead|lateness|hosts|soak|zombies|streams|resume|flood|report [--option value]...");
     return 2;
 }
 
@@ -78,6 +81,15 @@ switch (args[0])
             churnSessions: (int)Number("churn", 100_000),
             returning: Number("returning", 0.1),
             window: TimeSpan.FromSeconds(Number("window", 90))));
+        return 0;
+
+    case "flood":
+        await WriteAsync(await FloodBenchmark.RunAsync(
+            redis: Text("redis"),
+            live: (int)Number("live", 20),
+            handshakes: (int)Number("handshakes", 30_000),
+            largeBytes: (int)Number("large", 1_048_576),
+            limit: options.TryGetValue("limit", out var limit) ? int.Parse(limit, CultureInfo.InvariantCulture) : null));
         return 0;
 
     case "host":

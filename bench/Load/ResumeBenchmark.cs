@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using McpCompat;
-using McpCompat.Telemetry;
-using Microsoft.Extensions.Caching.Distributed;
-using StackExchange.Redis;
 
 namespace Load;
 
@@ -70,6 +66,11 @@ internal static class ResumeBenchmark
 {
     private const int Workers = 8;
 
+    // Every session keeps its record (MaxSessionRecords): this measures what records cost, not their limit (bench/Load flood does).
+    private const int KeepEveryRecord = 1_000_000;
+
+    private static readonly McpCompatOptions Defaults = new();
+
     /// <param name="redis">A Redis configuration string: the records go there (McpCompat.StackExchangeRedis); the in-memory cache when null.</param>
     /// <param name="latencySessions">Sessions whose first request after eviction is timed.</param>
     /// <param name="memorySessions">Sessions opened, then evicted, to weigh one.</param>
@@ -82,7 +83,7 @@ internal static class ResumeBenchmark
         var store = redis is null ? "memory" : "redis";
 
         // Latency and memory on one server; the churn on a fresh one, for a clean baseline.
-        await using var server = await ResumeServer.StartAsync(redis, idle, window);
+        await using var server = await ResumeServer.StartAsync(redis, idle, window, KeepEveryRecord, Defaults.MaxSessionRecordBytes);
         using var client = new McpLoadClient(server.Endpoint, Workers);
         Console.Error.WriteLine($"resume ({store}): latency, {latencySessions} sessions");
         var (resume, fresh, live, resumed) = await MeasureLatencyAsync(server, client, latencySessions);
@@ -200,7 +201,7 @@ internal static class ResumeBenchmark
     private static async Task<(int Returning, int Resumed, long Baseline, long Evicted, long Final, double Seconds, long[] BaselineReadings, long[] FinalReadings, long? SecondFinal)> ChurnAsync(
         string? redis, TimeSpan idle, TimeSpan window, int sessions, double returning)
     {
-        var server = await ResumeServer.StartAsync(redis, idle, window);
+        var server = await ResumeServer.StartAsync(redis, idle, window, KeepEveryRecord, Defaults.MaxSessionRecordBytes);
         try
         {
             using var client = new McpLoadClient(server.Endpoint, Workers);
@@ -284,117 +285,16 @@ internal static class ResumeBenchmark
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
 
+    // Each reading on a connection of its own, closed at once: nothing of it stays on the heap being measured.
     private static async Task<long> RedisUsedMemoryAsync(string configuration)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration + ",allowAdmin=true");
-        var info = await redis.GetServers()[0].InfoAsync("memory");
-        return long.Parse(info.SelectMany(g => g).First(p => p.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
+        await using var redis = await RedisProbe.ConnectAsync(configuration);
+        return await redis.UsedMemoryAsync();
     }
 
-    /// <summary>The mean of Redis's <c>MEMORY USAGE</c> over the keys: what one record costs in Redis, its key included.</summary>
     private static async Task<long> RedisMemoryUsageAsync(string configuration, IEnumerable<string> keys)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration + ",allowAdmin=true");
-        var db = redis.GetDatabase();
-        var sizes = new List<long>();
-        foreach (var key in keys)
-        {
-            sizes.Add((long)await db.ExecuteAsync("MEMORY", "USAGE", key));
-        }
-
-        return (long)Math.Round(sizes.Average());
-    }
-}
-
-/// <summary>A <c>MapMcpCompat</c> server with resumable sessions, in this process, and its view of live sessions.</summary>
-internal sealed class ResumeServer : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-    private readonly MeterListener _listener = new();
-    private long _live;
-    private int _disposed;
-
-    private ResumeServer(WebApplication app)
-    {
-        _app = app;
-        Endpoint = new Uri(app.Urls.Single() + "/mcp");
-        Cache = app.Services.GetRequiredService<IDistributedCache>();
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == McpCompatTelemetry.MeterName && instrument.Name == "mcpcompat.sessions.live")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Volatile.Write(ref _live, value));
-        _listener.Start();
-    }
-
-    public Uri Endpoint { get; }
-
-    public IDistributedCache Cache { get; }
-
-    public static async Task<ResumeServer> StartAsync(string? redis, TimeSpan idle, TimeSpan window)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var mcp = builder.Services.AddMcpServer().WithTools<LoadTools>().AddMcpCompat(o =>
-        {
-            o.SessionIdleTimeout = idle;
-            o.SweepInterval = TimeSpan.FromMilliseconds(100);
-            o.SessionResumeWindow = window;
-            o.MaxSessions = 1_000_000;
-            o.MaxIdleSessions = 1_000_000;
-
-            // Every churned session keeps its record: the churn measures what records cost, not their limit.
-            o.MaxSessionRecords = 1_000_000;
-        });
-        if (redis is null)
-        {
-            builder.Services.AddDistributedMemoryCache(o => o.ExpirationScanFrequency = TimeSpan.FromSeconds(1));
-        }
-        else
-        {
-            mcp.AddMcpCompatRedis(redis);
-        }
-
-        var app = builder.Build();
-        app.MapMcpCompat("/mcp");
-        await app.StartAsync();
-        return new ResumeServer(app);
-    }
-
-    /// <summary>Waits (bounded) until McpCompat hosts no session: every one evicted, its record kept.</summary>
-    public async Task WaitUntilEvictedAsync()
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 120;
-        while (true)
-        {
-            _listener.RecordObservableInstruments();
-            if (Volatile.Read(ref _live) == 0)
-            {
-                return;
-            }
-
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException($"{Volatile.Read(ref _live)} sessions still live after 120 s.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _listener.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await using var redis = await RedisProbe.ConnectAsync(configuration);
+        return await redis.MeanMemoryUsageAsync(keys);
     }
 }

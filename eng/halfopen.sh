@@ -17,8 +17,10 @@
 # Then the same for a client that vanishes with a subscriptions/listen stream open: on the revision without sessions
 # (2026-07-28) the listen stream is a POST's answer, and there is no session to expire: what must end is the request
 # itself. tests/Interop/ConformanceServer on the newest ModelContextProtocol.AspNetCore serves it on MapMcpCompat
-# (--host compat) and on the SDK's own MapMcp with McpCompat (--host sdk-compat). With keep-alives the server's
-# connection is gone after the wait (the request ended); the control, keep-alives off, still holds it.
+# (--host compat) and on the SDK's own MapMcp with McpCompat (--host sdk-compat), with a listen handler of the
+# application's own that holds the stream open, quiet (--listen hold: the SDK's built-in handler on stateless HTTP grants
+# nothing and completes at once). With keep-alives the server's connection is gone after the wait (the request ended);
+# the control, keep-alives off, still holds it.
 #
 # Needs root and iproute2 (`ip netns`). Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
@@ -147,7 +149,7 @@ for check in "${listen_checks[@]}"; do
   log="$out/server-listen-$host-$keepalive.log"
   ip -n "$ns" link set lo up
   (cd "$out/fixture-$host_newest" && McpCompat__KeepAliveInterval=$keepalive \
-    exec ip netns exec "$ns" dotnet ConformanceServer.dll --host "$host" --store none --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
+    exec ip netns exec "$ns" dotnet ConformanceServer.dll --host "$host" --store none --listen hold --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do
     grep -q "Now listening" "$log" 2>/dev/null && break

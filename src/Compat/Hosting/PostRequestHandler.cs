@@ -199,7 +199,7 @@ internal sealed class PostRequestHandler(
     {
         using var document = JsonDocument.Parse(message.Body);
         if (!document.RootElement.TryGetProperty("params", out var parameters) ||
-            SessionRecord.FromInitialize(parameters, negotiated, session.User, timeProvider.GetUtcNow()) is not { } record)
+            SessionRecord.FromInitialize(parameters, negotiated, session.User) is not { } record)
         {
             return;
         }

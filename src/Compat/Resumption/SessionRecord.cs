@@ -5,26 +5,26 @@ using McpCompat.Hosting;
 namespace McpCompat.Resumption;
 
 /// <summary>
-/// What a session that McpCompat evicted needs to come back under its old id: the client's <c>initialize</c> parameters
-/// (the negotiated protocol revision, the client's capabilities and info), the user it belongs to, the logging level the
-/// client set, and when it started. No credentials: the owner is the same id claim that guards a live session.
+/// What a session that McpCompat evicted needs to come back under its old id, and nothing else: the client's
+/// <c>initialize</c> parameters that the rebuilt handshake replays (the negotiated protocol revision, the client's
+/// capabilities and info), the user it belongs to, and the logging level the client set. No credentials: the owner is
+/// the same id claim that guards a live session. Its size is bounded by <see cref="McpCompatOptions.MaxSessionRecordBytes"/>.
 /// </summary>
 /// <remarks>
 /// Stored as compact UTF-8 JSON, versioned by <c>"v"</c>. <see cref="TryParse"/> refuses anything else with the reason,
-/// so a damaged or foreign entry is never half-read.
+/// so a damaged or foreign entry is never half-read; it ignores a <c>"created"</c> time, which earlier builds wrote.
 /// </remarks>
 internal sealed class SessionRecord
 {
     private const int FormatVersion = 1;
 
-    public SessionRecord(string protocolVersion, ReadOnlyMemory<byte> capabilities, ReadOnlyMemory<byte> clientInfo, UserKey? owner, string? loggingLevel, DateTimeOffset created)
+    public SessionRecord(string protocolVersion, ReadOnlyMemory<byte> capabilities, ReadOnlyMemory<byte> clientInfo, UserKey? owner, string? loggingLevel)
     {
         ProtocolVersion = protocolVersion;
         Capabilities = capabilities;
         ClientInfo = clientInfo;
         Owner = owner;
         LoggingLevel = loggingLevel;
-        Created = created;
     }
 
     /// <summary>Gets the protocol revision the session negotiated.</summary>
@@ -42,18 +42,15 @@ internal sealed class SessionRecord
     /// <summary>Gets the level the client set with <c>logging/setLevel</c>, or <see langword="null"/> when it set none.</summary>
     public string? LoggingLevel { get; }
 
-    /// <summary>Gets when the session started.</summary>
-    public DateTimeOffset Created { get; }
-
     /// <summary>The same record with the logging level the client set.</summary>
-    public SessionRecord WithLoggingLevel(string level) => new(ProtocolVersion, Capabilities, ClientInfo, Owner, level, Created);
+    public SessionRecord WithLoggingLevel(string level) => new(ProtocolVersion, Capabilities, ClientInfo, Owner, level);
 
     /// <summary>
     /// The record of a session whose handshake sent <paramref name="initializeParams"/> (the request's <c>params</c>)
     /// and negotiated <paramref name="protocolVersion"/>; <see langword="null"/> when the params lack an object
     /// <c>capabilities</c> or <c>clientInfo</c>, which the rebuilt handshake would need.
     /// </summary>
-    public static SessionRecord? FromInitialize(JsonElement initializeParams, string protocolVersion, UserKey? owner, DateTimeOffset created)
+    public static SessionRecord? FromInitialize(JsonElement initializeParams, string protocolVersion, UserKey? owner)
     {
         if (initializeParams.ValueKind != JsonValueKind.Object ||
             !initializeParams.TryGetProperty("capabilities", out var capabilities) || capabilities.ValueKind != JsonValueKind.Object ||
@@ -62,7 +59,7 @@ internal sealed class SessionRecord
             return null;
         }
 
-        return new SessionRecord(protocolVersion, Raw(capabilities), Raw(clientInfo), owner, loggingLevel: null, created);
+        return new SessionRecord(protocolVersion, Raw(capabilities), Raw(clientInfo), owner, loggingLevel: null);
     }
 
     /// <summary>The <c>params</c> of the <c>initialize</c> request that rebuilds the session, as JSON.</summary>
@@ -100,7 +97,6 @@ internal sealed class SessionRecord
                 json.WriteString("level", level);
             }
 
-            json.WriteNumber("created", Created.ToUnixTimeMilliseconds());
             json.WriteEndObject();
         }
 
@@ -178,14 +174,7 @@ internal sealed class SessionRecord
             level = levelValue.GetString();
         }
 
-        if (!root.TryGetProperty("created", out var created) || created.ValueKind != JsonValueKind.Number || !created.TryGetInt64(out var milliseconds) ||
-            milliseconds < 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-        {
-            problem = "\"created\" is not a time";
-            return null;
-        }
-
-        return new SessionRecord(revision, Raw(capabilities), Raw(clientInfo), owner, level, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+        return new SessionRecord(revision, Raw(capabilities), Raw(clientInfo), owner, level);
     }
 
     private static byte[] Raw(JsonElement element)

@@ -13,7 +13,7 @@ namespace McpCompat.Resumption;
 /// <remarks>
 /// <para>
 /// A DELETE is final: <see cref="EndAsync"/> writes a tombstone under a key of its own before any copy of the session is
-/// ended, and remembers the id on this instance (<see cref="EndedSessions"/>). Every read checks both, and every record
+/// ended, and remembers the id on this instance (<see cref="SessionIdSet"/>). Every read checks both, and every record
 /// written again (eviction, use) is checked against the tombstone after the write, so a write that raced a DELETE on
 /// another instance is undone. The cache has no compare-and-set, hence the two keys.
 /// </para>
@@ -52,7 +52,8 @@ internal sealed class SessionRecordStore
         Settings = settings;
         Monitor = monitor;
         _entry = new DistributedCacheEntryOptions { SlidingExpiration = settings.Window };
-        Ended = new EndedSessions(timeProvider, settings.Window, settings.MaxRecords);
+        Ended = new SessionIdSet(timeProvider, settings.Window, settings.MaxRecords);
+        Dropped = new SessionIdSet(timeProvider, settings.Window, settings.MaxRecords);
         Index = new RecordIndex(timeProvider, settings.Window, settings.MaxRecords);
     }
 
@@ -63,7 +64,13 @@ internal sealed class SessionRecordStore
     public TimeSpan Window => Settings.Window;
 
     /// <summary>Gets the sessions this instance saw deleted.</summary>
-    public EndedSessions Ended { get; }
+    public SessionIdSet Ended { get; }
+
+    /// <summary>
+    /// Gets the sessions whose record this instance deleted to keep <see cref="McpCompatOptions.MaxSessionRecords"/>:
+    /// their record is not written again (an eviction would otherwise bring it back and push out another).
+    /// </summary>
+    public SessionIdSet Dropped { get; }
 
     /// <summary>Gets the records this instance wrote, counted against <see cref="McpCompatOptions.MaxSessionRecords"/>.</summary>
     public RecordIndex Index { get; }
@@ -118,6 +125,11 @@ internal sealed class SessionRecordStore
             return RecordWrite.Ended;
         }
 
+        if (again && Dropped.Contains(sessionId))
+        {
+            return RecordWrite.Dropped;
+        }
+
         var bytes = record.ToBytes();
         if (bytes.Length > Settings.MaxRecordBytes)
         {
@@ -129,6 +141,8 @@ internal sealed class SessionRecordStore
 
         if (!await RunAsync(StoreOperation.Write, sessionId, ct => _cache.SetAsync(KeyOf(sessionId), bytes, _entry, ct)).ConfigureAwait(false))
         {
+            // The write may still land: counted as if it had, so the limit holds either way.
+            DropOverLimit(Index.Admit(sessionId, proven: false), "");
             return RecordWrite.Unavailable;
         }
 
@@ -144,13 +158,7 @@ internal sealed class SessionRecordStore
             }
         }
 
-        foreach (var over in Index.Admit(sessionId, proven: false))
-        {
-            Monitor.Dropped(RecordDrop.OverLimit, over,
-                $"McpCompat deleted the record of session {over} to keep McpCompat:MaxSessionRecords = {Settings.MaxRecords} (the oldest of sessions whose client had not come back since its handshake go first); that session cannot resume once evicted");
-            _ = RunAsync(StoreOperation.Delete, over, ct => _cache.RemoveAsync(KeyOf(over), ct));
-        }
-
+        DropOverLimit(Index.Admit(sessionId, proven: false), " (the oldest of sessions whose client had not come back since its handshake go first)");
         return RecordWrite.Saved;
     }
 
@@ -185,13 +193,17 @@ internal sealed class SessionRecordStore
     public void Use(string sessionId) => Index.Use(sessionId);
 
     /// <summary>Counts the record of a session that resumed here: its client came back.</summary>
-    public void Resumed(string sessionId)
+    public void Resumed(string sessionId) => DropOverLimit(Index.Admit(sessionId, proven: true), "");
+
+    /// <summary>Deletes the records the limit pushed out; their sessions, live or not, never get one again.</summary>
+    private void DropOverLimit(IReadOnlyList<string> over, string which)
     {
-        foreach (var over in Index.Admit(sessionId, proven: true))
+        foreach (var id in over)
         {
-            Monitor.Dropped(RecordDrop.OverLimit, over,
-                $"McpCompat deleted the record of session {over} to keep McpCompat:MaxSessionRecords = {Settings.MaxRecords}; that session cannot resume once evicted");
-            _ = RunAsync(StoreOperation.Delete, over, ct => _cache.RemoveAsync(KeyOf(over), ct));
+            Dropped.Add(id);
+            Monitor.Dropped(RecordDrop.OverLimit, id,
+                $"McpCompat deleted the record of session {id} to keep McpCompat:MaxSessionRecords = {Settings.MaxRecords}{which}; that session cannot resume once evicted");
+            _ = RunAsync(StoreOperation.Delete, id, ct => _cache.RemoveAsync(KeyOf(id), ct));
         }
     }
 
@@ -350,6 +362,9 @@ internal enum RecordWrite
 
     /// <summary>Over <see cref="McpCompatOptions.MaxSessionRecordBytes"/>: not written.</summary>
     TooLarge,
+
+    /// <summary>Its record was deleted to keep <see cref="McpCompatOptions.MaxSessionRecords"/>: not written again.</summary>
+    Dropped,
 
     /// <summary>The store failed or did not answer in time: the session may not resume.</summary>
     Unavailable,

@@ -30,7 +30,6 @@ internal sealed class SdkSessionMigration(
     SessionEndBroadcast fleet,
     PendingMigrations pending,
     SdkSessionTable sessions,
-    TimeProvider timeProvider,
     ILogger<SdkSessionMigration> logger)
 {
     // The SDK host's answer to a request for another user's session, word for word.
@@ -65,7 +64,7 @@ internal sealed class SdkSessionMigration(
         var negotiated = revisions.IsSupported(requested) && !revisions.IsSessionless(requested) ? requested
             : revisions.WithSessions.Count > 0 ? revisions.WithSessions[^1] : requested;
         var json = JsonSerializer.SerializeToElement(parameters, ParamsType);
-        if (SessionRecord.FromInitialize(json, negotiated, UserKey.From(context.User), timeProvider.GetUtcNow()) is { } record)
+        if (SessionRecord.FromInitialize(json, negotiated, UserKey.From(context.User)) is { } record)
         {
             await records.SaveAsync(sessionId, record, again: false).ConfigureAwait(false);
         }

@@ -7,7 +7,8 @@ using ConformanceServer;
 //   --host sdk-compat   the SDK's own MapMcp with McpCompat (AddMcpCompat; settings from McpCompat__* variables)
 // --store none leaves the SSE event stream store out (streams carry no event ids and cannot be resumed); the default,
 // memory, registers one where the SDK has it, over an in-memory distributed cache; redis, the same store over Redis
-// (ConnectionStrings:Redis, e.g. ConnectionStrings__Redis=127.0.0.1:6379). --urls to move it (default http://127.0.0.1:5095).
+// (ConnectionStrings:Redis, e.g. ConnectionStrings__Redis=127.0.0.1:6379). --listen hold registers a subscriptions/listen
+// handler that holds its stream open (ListenHold; SDK 2.1.0 and later). --urls to move it (default http://127.0.0.1:5095).
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
@@ -46,7 +47,18 @@ if (sdkHost && !SdkHost.Available)
     return 2;
 }
 
+var listen = builder.Configuration["listen"];
+if (listen is not (null or "hold") || (listen == "hold" && !ListenHold.Available))
+{
+    Console.Error.WriteLine(listen == "hold" ? "--listen hold needs ModelContextProtocol 2.1.0 or later." : $"--listen must be hold, not '{listen}'.");
+    return 2;
+}
+
 var mcp = builder.Services.AddMcpServer().AddConformanceFixture(eventStreamStore: store != "none");
+if (listen == "hold")
+{
+    ListenHold.Add(mcp);
+}
 if (sdkHost)
 {
     SdkHost.Configure(mcp, eventStreamStore: store != "none");

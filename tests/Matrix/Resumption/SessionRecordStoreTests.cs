@@ -47,7 +47,7 @@ public sealed class SessionRecordStoreTests : IDisposable
     private static SessionRecord Record(string capabilities = "{}")
     {
         using var document = JsonDocument.Parse($$$"""{"protocolVersion":"2025-06-18","capabilities":{{{capabilities}}},"clientInfo":{"name":"test","version":"1"}}""");
-        return SessionRecord.FromInitialize(document.RootElement, "2025-06-18", owner: null, DateTimeOffset.UnixEpoch)!;
+        return SessionRecord.FromInitialize(document.RootElement, "2025-06-18", owner: null)!;
     }
 
     private MetricCollector<long> Collect(string instrument) =>
@@ -91,6 +91,24 @@ public sealed class SessionRecordStoreTests : IDisposable
         Assert.NotNull(_cache.Peek(SessionRecordStore.KeyOf("flood-49")));
         Assert.Equal(3, Store.Index.Count);
         Assert.Equal(3, _cache.Keys.Count(k => k.StartsWith(SessionRecordStore.KeyPrefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task SaveAgain_OfARecordTheLimitDropped_NotWrittenAgain_NothingElsePushedOut()
+    {
+        using var dropped = Collect("mcpcompat.session.records.dropped");
+        foreach (var id in new[] { "s1", "s2", "s3", "s4" })
+        {
+            await Store.SaveAsync(id, Record(), again: false);
+        }
+
+        // s1's session is still live somewhere; its eviction writes its record again.
+        Assert.Equal(RecordWrite.Dropped, await Store.SaveAsync("s1", Record(), again: true));
+
+        Assert.Null(_cache.Peek(SessionRecordStore.KeyOf("s1")));
+        Assert.NotNull(_cache.Peek(SessionRecordStore.KeyOf("s2")));
+        Assert.Equal(3, Store.Index.Count);
+        Assert.Equal(1, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     [Fact]
@@ -214,9 +232,9 @@ public sealed class SessionRecordStoreTests : IDisposable
     }
 
     [Fact]
-    public void EndedSessions_BoundedByCapacity_OldestForgottenFirst_AndByTheWindow()
+    public void SessionIdSet_BoundedByCapacity_OldestForgottenFirst_AndByTheWindow()
     {
-        var ended = new EndedSessions(_time, Window, capacity: 2);
+        var ended = new SessionIdSet(_time, Window, capacity: 2);
         ended.Add("a");
         ended.Add("b");
         ended.Add("c");

@@ -1,12 +1,13 @@
 namespace McpCompat.Resumption;
 
 /// <summary>
-/// The sessions this instance saw deleted (its own clients' DELETEs and the fleet's notices), remembered for the resume
-/// window, at most <c>capacity</c> of them, the oldest forgotten first. A resume or a record write checks it before the
-/// store's tombstone: it holds even when the store lost the tombstone (a cache server restarted from an older snapshot)
-/// and it costs no round trip. Entries are added in time order, so one queue serves both expiry and capacity.
+/// Session ids remembered on this instance for the resume window, at most <c>capacity</c> of them, the oldest forgotten
+/// first: the sessions it saw deleted (<see cref="SessionRecordStore.Ended"/>, checked before the store's tombstone, so
+/// it holds even when the store lost the tombstone, and costs no round trip) and those whose record it deleted to keep
+/// <see cref="McpCompatOptions.MaxSessionRecords"/> (<see cref="SessionRecordStore.Dropped"/>, never written again).
+/// Entries are added in time order, so one queue serves both expiry and capacity.
 /// </summary>
-internal sealed class EndedSessions(TimeProvider timeProvider, TimeSpan window, int capacity)
+internal sealed class SessionIdSet(TimeProvider timeProvider, TimeSpan window, int capacity)
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, long> _ended = new(StringComparer.Ordinal);
@@ -24,7 +25,7 @@ internal sealed class EndedSessions(TimeProvider timeProvider, TimeSpan window, 
         }
     }
 
-    /// <summary>Remembers that the session was deleted: it never comes back on this instance for the window.</summary>
+    /// <summary>Remembers the session for the window.</summary>
     public void Add(string sessionId)
     {
         var now = timeProvider.GetTimestamp();
@@ -43,7 +44,7 @@ internal sealed class EndedSessions(TimeProvider timeProvider, TimeSpan window, 
         }
     }
 
-    /// <summary>Gets a value indicating whether the session was deleted within the window.</summary>
+    /// <summary>Gets a value indicating whether the session was remembered within the window.</summary>
     public bool Contains(string sessionId)
     {
         lock (_lock)

@@ -74,49 +74,7 @@ public sealed class SdkDeleteFinalityTests
         for (var trial = 0; trial < 20; trial++)
         {
             var id = await host.Client.InitializeAsync();
-            long deleted = 0;
-            var servedAfter = 0;
-            var served = 0;
-            var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var callers = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
-            {
-                while (true)
-                {
-                    var sentAfter = Interlocked.Read(ref deleted) == 1;
-                    HttpStatusCode status;
-                    try
-                    {
-                        status = (await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = $"{c}" })).Status;
-                    }
-                    catch (HttpRequestException) when (!sentAfter)
-                    {
-                        // In flight when the DELETE ended the session: the SDK's host cuts the call's answer.
-                        continue;
-                    }
-
-                    if (Interlocked.Increment(ref served) == 8)
-                    {
-                        warmedUp.TrySetResult();
-                    }
-
-                    if (sentAfter)
-                    {
-                        if (status == HttpStatusCode.OK)
-                        {
-                            Interlocked.Increment(ref servedAfter);
-                        }
-                        else
-                        {
-                            return;
-                        }
-                    }
-                }
-            })).ToArray();
-
-            await warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(id));
-            Interlocked.Exchange(ref deleted, 1);
-            await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(30));
+            var servedAfter = await DeleteRace.CallsServedAfterDeleteAsync(host.Client, id, cutWhileInFlight: true);
 
             Assert.Equal(0, servedAfter);
             Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
@@ -160,11 +118,7 @@ public sealed class SdkDeleteFinalityTests
         var id = await host.Client.InitializeAsync();
         await EvictAsync(host);
 
-        cache.Stall();
-        var resuming = host.Client.SendRequestAsync(id, "ping");
-        await cache.StalledCall.WaitAsync(TimeSpan.FromSeconds(30));
-        host.Time.Advance(McpCompatDefaults.SessionStoreTimeout);
-        using (var response = await resuming.WaitAsync(TimeSpan.FromSeconds(30)))
+        using (var response = await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.SendRequestAsync(id, "ping")))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal("2", Assert.Single(response.Headers.GetValues("Retry-After")));
@@ -174,11 +128,7 @@ public sealed class SdkDeleteFinalityTests
         }
 
         cache.Unstall();
-        cache.Stall();
-        var deleting = host.Client.DeleteAsync(id);
-        await cache.StalledCall.WaitAsync(TimeSpan.FromSeconds(30));
-        host.Time.Advance(McpCompatDefaults.SessionStoreTimeout);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, await deleting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.DeleteAsync(id)));
 
         cache.Unstall();
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));

@@ -50,40 +50,7 @@ public sealed class DeleteFinalityTests
         for (var trial = 0; trial < 20; trial++)
         {
             var id = await host.Client.InitializeAsync();
-            using var stop = new CancellationTokenSource();
-            long deletedAt = long.MaxValue;
-            var servedAfter = 0;
-            var served = 0;
-            var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var callers = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    var sent = Interlocked.Read(ref deletedAt);
-                    var (status, _) = await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = $"{c}" });
-                    if (Interlocked.Increment(ref served) == 8)
-                    {
-                        warmedUp.TrySetResult();
-                    }
-
-                    if (status == HttpStatusCode.OK && sent != long.MaxValue)
-                    {
-                        Interlocked.Increment(ref servedAfter);
-                    }
-
-                    if (status == HttpStatusCode.NotFound && sent != long.MaxValue)
-                    {
-                        return;
-                    }
-                }
-            })).ToArray();
-
-            // Some calls go through first, so the DELETE meets calls in flight.
-            await warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(id));
-            Interlocked.Exchange(ref deletedAt, 1);
-            await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(30));
-            stop.Cancel();
+            var servedAfter = await DeleteRace.CallsServedAfterDeleteAsync(host.Client, id);
 
             Assert.Equal(0, servedAfter);
             await EvictAllAsync(host);
@@ -150,12 +117,7 @@ public sealed class DeleteFinalityTests
         await using var _ = host;
         var id = await host.Client.InitializeAsync();
 
-        cache.Stall();
-        var deleting = host.Client.DeleteAsync(id);
-        await cache.StalledCall.WaitAsync(TimeSpan.FromSeconds(30));
-        host.Time.Advance(McpCompatDefaults.SessionStoreTimeout);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, await deleting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.DeleteAsync(id)));
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "DeleteRefusedStoreUnavailable" && r.Message.Contains(id, StringComparison.Ordinal));
         cache.Unstall();
         Assert.Equal(1, host.Store.Count);
@@ -211,12 +173,7 @@ public sealed class DeleteFinalityTests
         var id = await host.Client.InitializeAsync();
         await EvictAllAsync(host);
 
-        cache.Stall();
-        var call = host.Client.SendRequestAsync(id, "ping");
-        await cache.StalledCall.WaitAsync(TimeSpan.FromSeconds(30));
-        host.Time.Advance(McpCompatDefaults.SessionStoreTimeout);
-
-        using (var response = await call.WaitAsync(TimeSpan.FromSeconds(30)))
+        using (var response = await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.SendRequestAsync(id, "ping")))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal("2", Assert.Single(response.Headers.GetValues("Retry-After")));
@@ -233,12 +190,7 @@ public sealed class DeleteFinalityTests
         var (host, cache) = await StartAsync();
         await using var _ = host;
 
-        cache.Stall();
-        var initializing = host.Client.InitializeAsync();
-        await cache.StalledCall.WaitAsync(TimeSpan.FromSeconds(30));
-        host.Time.Advance(McpCompatDefaults.SessionStoreTimeout);
-
-        var id = await initializing.WaitAsync(TimeSpan.FromSeconds(30));
+        var id = await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.InitializeAsync());
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
         cache.Unstall();
     }

@@ -35,6 +35,8 @@
 #   made-up-ids        ABUSE_MADE_UP_DELETES (2,000) DELETEs of random ids and 50 of 30 KiB ids: each 404 with -32001,
 #                      and Redis runs no PUBLISH for them.
 #
+# ABUSE_SERVER_SETTINGS adds settings to every instance, as VAR=value words (McpCompat__Mode=Fallback; with
+# McpCompat__SessionResumeWindow=00:00:00 nothing resumes, and the DELETE checks pass on today's code).
 # Settings the library does not know yet (McpCompat__MaxSessionRecords, McpCompat__SessionStoreTimeout) are ignored by
 # today's builds. The defaults reproduce each defect on today's code; a run takes about two minutes on 2 idle cores
 # (artifacts/abuse/timings.txt has each part's). Prints one PASS/FAIL line per check with the numbers measured and,
@@ -175,6 +177,8 @@ start_instance() {
   shift 3
   local settings=("$@")
   [[ "$store" != - ]] && settings+=("ConnectionStrings__Redis=127.0.0.1:$store")
+  # shellcheck disable=SC2206 # VAR=value words, split on purpose
+  settings+=(${ABUSE_SERVER_SETTINGS:-})
   instance_port=$(free_port)
   (cd "${build[$host]}" && exec env McpCompat__SessionIdleTimeout=00:00:01 McpCompat__SweepInterval=00:00:00.250 \
     McpCompat__SessionResumeWindow=01:00:00 Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true \

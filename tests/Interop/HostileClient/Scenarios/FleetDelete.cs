@@ -104,7 +104,7 @@ internal static class FleetDelete
 
         var ok = alive.Count == 0 && later.Count == 0 && records == 0;
         Report.Check(Name, target, ok,
-            $"{count} sessions resumed on A while B deleted them ({deleted} DELETEs 2xx; burst calls on A {Report.StatusText(races.SelectMany(r => r.Burst))}): " +
+            $"{count} sessions evicted on A, called there (to resume them) while B deleted them ({deleted} DELETEs 2xx; calls on A {Report.StatusText(races.SelectMany(r => r.Burst))}): " +
             $"1 s after, {alive.Count} ids answered 200 (A {aliveA.Count}, B {aliveB.Count}); once idle past the timeout {later.Count} " +
             $"(A {laterA.Count}, B {laterB.Count}); Redis holds {records} of their records (0, 0, 0 expected); " +
             $"{servedAfter} calls on A sent after B's DELETE had answered were served, in {races.Count(r => r.ServedAfter > 0)} sessions");

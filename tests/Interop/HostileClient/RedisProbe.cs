@@ -84,6 +84,21 @@ internal sealed class RedisProbe : IDisposable
         return count;
     }
 
+    /// <summary>
+    /// The size in bytes of each session's record, as the distributed cache stores it (the <c>data</c> field of its hash);
+    /// 0 for a session without one.
+    /// </summary>
+    public async Task<List<long>> RecordSizesAsync(IEnumerable<string> sessionIds)
+    {
+        var sizes = new List<long>();
+        foreach (var id in sessionIds)
+        {
+            sizes.Add((long)(await SendAsync("HSTRLEN", RecordPrefix + id, "data"))!);
+        }
+
+        return sizes;
+    }
+
     /// <summary>A field of <c>INFO</c>, such as <c>used_memory</c> of section <c>memory</c>; null when absent.</summary>
     public async Task<string?> InfoAsync(string section, string field)
     {

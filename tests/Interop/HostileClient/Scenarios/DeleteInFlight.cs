@@ -6,9 +6,9 @@ namespace HostileClient.Scenarios;
 /// <summary>
 /// <c>delete-in-flight</c>: a client deletes its session while its own calls are in flight. Each trial opens a session on
 /// instance A, starts <c>--callers</c> (4) callers calling <c>echo</c> back to back, sends DELETE after 0.5–1 s, and lets
-/// the callers go on for <c>--tail-ms</c> (300) after the DELETE's answer; <c>--parallel</c> (4) trials at a time,
-/// <c>--trials</c> (20) in all. Then, once every session has been idle past the target's eviction bound, one more call
-/// per session (it would resume one that can). The promise: each DELETE answers 2xx; no call sent after a DELETE's
+/// the callers go on for <c>--tail-ms</c> (300) after the DELETE's answer; <c>--parallel</c> (8) trials at a time,
+/// <c>--trials</c> (40) in all. Then one more call per session a second later, and again once those that answered have
+/// been evicted (a call would resume any that can). The promise: each DELETE answers 2xx; no call sent after a DELETE's
 /// answer is served; no session answers afterwards; Redis keeps no record of any.
 /// </summary>
 internal static class DeleteInFlight
@@ -17,9 +17,9 @@ internal static class DeleteInFlight
 
     public static async Task<bool> RunAsync(Settings settings, McpWire wire, Target target)
     {
-        var trials = settings.Int("trials", 20);
+        var trials = settings.Int("trials", 40);
         var callers = settings.Int("callers", 4);
-        var parallel = settings.Int("parallel", 4);
+        var parallel = settings.Int("parallel", 8);
         var tail = TimeSpan.FromMilliseconds(settings.Int("tail-ms", 300));
         var results = new ConcurrentBag<TrialResult>();
 
@@ -54,6 +54,7 @@ internal static class DeleteInFlight
             ["trials"] = trials,
             ["callers"] = callers,
             ["deleteStatuses"] = Report.Statuses(results.Select(r => r.Delete.Status)),
+            ["callStatuses"] = Report.Statuses(results.SelectMany(r => r.Statuses)),
             ["callsAfterDelete"] = callsAfter,
             ["servedAfterDelete"] = servedAfter,
             ["sessionsServedAfterDelete"] = sessionsServedAfter,
@@ -108,8 +109,8 @@ internal static class DeleteInFlight
             ["servedAfter"] = served,
             ["statusesAfter"] = Report.Statuses(after.Select(c => c.Status)),
         });
-        return new TrialResult(session, delete, after.Count, served);
+        return new TrialResult(session, delete, after.Count, served, [.. calls.Select(c => c.Status)]);
     }
 
-    private sealed record TrialResult(McpSession Session, Answer Delete, int CallsAfter, int ServedAfter);
+    private sealed record TrialResult(McpSession Session, Answer Delete, int CallsAfter, int ServedAfter, int[] Statuses);
 }

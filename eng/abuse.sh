@@ -47,17 +47,17 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source eng/samples.sh
 source eng/redis.sh
-out="$root/artifacts/abuse"
-rm -rf "$out"
-mkdir -p "$out"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-
 scenarios=(delete-in-flight fleet-delete stalled-store restarted-store handshake-flood full-memory-store no-convoy made-up-ids)
 only=${1:-}
 if [[ -n "$only" && " ${scenarios[*]} " != *" $only "* ]]; then
   echo "abuse: no scenario '$only'; scenarios: ${scenarios[*]}"
   exit 2
 fi
+
+out="$root/artifacts/abuse"
+rm -rf "$out"
+mkdir -p "$out"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 stall=${ABUSE_STALL_SECONDS:-7}
 max_records=${ABUSE_MAX_RECORDS:-1000}

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Routing;
 namespace McpCompat.Fallback;
 
 /// <summary>
-/// Watches the SDK's Streamable HTTP endpoint: records each session the SDK creates (id from the response header,
-/// creator from the request's principal), counts each request of a known session in and out, and answers a request
+/// Watches the SDK's Streamable HTTP endpoint: records each session the SDK creates or brings back (id from the response
+/// header, creator from the request's principal), counts each request of a known session in and out, and answers a request
 /// for a session that is being evicted with the SDK's own 404 instead of letting it race the eviction.
 /// </summary>
 internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider, McpCompatMetrics metrics)
@@ -19,10 +19,17 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
         var sessionId = context.Request.Headers[McpHeaders.SessionId];
         if (sessionId.Count == 1 && !string.IsNullOrEmpty(sessionId[0]))
         {
-            // Sessions of other hosts (MapMcpCompat) track themselves.
-            return tracker.Find(sessionId[0]!) is ObservedSession session && session.Evictor == evictor
-                ? InvokeForSessionAsync(context, session)
-                : next(context);
+            return tracker.Find(sessionId[0]!) switch
+            {
+                ObservedSession session when session.Evictor == evictor => InvokeForSessionAsync(context, session),
+
+                // An id no one tracks: the SDK may bring the session back (its migration hook, for an evicted session
+                // that can resume); if it answers for it, the session is tracked from that answer on, and expires again.
+                null when !HttpMethods.IsDelete(context.Request.Method) => InvokeMayCreateSessionAsync(context),
+
+                // Sessions of other hosts (MapMcpCompat) track themselves.
+                _ => next(context),
+            };
         }
 
         return HttpMethods.IsPost(context.Request.Method) ? InvokeMayCreateSessionAsync(context) : next(context);
@@ -83,7 +90,7 @@ internal sealed class SessionTrackingMiddleware(RequestDelegate next, SessionTra
         }
     }
 
-    /// <summary>Registers the session a POST created, as soon as the response headers carry its id.</summary>
+    /// <summary>Registers the session a request created or resumed, as soon as the response headers carry its id.</summary>
     private sealed class NewSessionWatch(HttpContext context, SessionTracker tracker, DeleteEndpointEvictor evictor, TimeProvider timeProvider)
     {
         public static readonly Func<object, Task> OnStarting = static state =>

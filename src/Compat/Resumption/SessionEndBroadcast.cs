@@ -127,20 +127,32 @@ internal sealed class SessionEndBroadcast(
         }
     }
 
-    /// <summary>Ends this instance's copy of the session a notice names; anything else is ignored.</summary>
-    internal async Task OnMessageAsync(ReadOnlyMemory<byte> message)
+    /// <summary>
+    /// Ends this instance's copy of the session a notice names; anything else is ignored. The session is remembered as
+    /// deleted and its copies stop taking requests before this returns; their disposal goes on in the background, so a
+    /// burst of notices (the channel hands them over one at a time) is not held up by one slow disposal.
+    /// </summary>
+    internal Task OnMessageAsync(ReadOnlyMemory<byte> message)
     {
         if (SessionEndNotice.TryParse(message.Span) is not { } notice)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         // Remembered first: a resume of it on this instance, under way or to come, ends without the session.
         resumption.Records?.Forget(notice.SessionId);
+        _ = EndCopiesAsync(notice);
+        return Task.CompletedTask;
+    }
+
+    private async Task EndCopiesAsync(SessionEndNotice notice)
+    {
         try
         {
-            var ended = await store.EndAsync(notice.SessionId).ConfigureAwait(false) |
-                await sdkSessions.EndAsync(notice.SessionId, notice.Owner).ConfigureAwait(false);
+            // Both start at once: each leaves its table before its first wait.
+            var hosted = store.EndAsync(notice.SessionId);
+            var sdk = sdkSessions.EndAsync(notice.SessionId, notice.Owner);
+            var ended = await hosted.ConfigureAwait(false) | await sdk.ConfigureAwait(false);
             if (ended)
             {
                 metrics.SessionEnded(EvictionReason.Deleted);

@@ -20,8 +20,9 @@ namespace McpCompat.Resumption;
 /// <para>
 /// Records are bounded: at most <see cref="McpCompatOptions.MaxSessionRecordBytes"/> each and
 /// <see cref="McpCompatOptions.MaxSessionRecords"/> per instance (<see cref="RecordIndex"/>). Every call waits at most
-/// <see cref="McpCompatOptions.SessionStoreTimeout"/>; concurrent reads of one id share one round trip and its outcome.
-/// A store that fails is never silent (<see cref="SessionStoreMonitor"/>).
+/// <see cref="McpCompatOptions.SessionStoreTimeout"/>; concurrent reads of one id share one round trip and its outcome;
+/// after a failure the store is left alone for one timeout, the calls meanwhile failing at once. A store that fails is
+/// never silent (<see cref="SessionStoreMonitor"/>).
 /// </para>
 /// </remarks>
 internal sealed class SessionRecordStore
@@ -43,6 +44,7 @@ internal sealed class SessionRecordStore
     private readonly ILogger _logger;
     private readonly DistributedCacheEntryOptions _entry;
     private readonly ConcurrentDictionary<string, Task<RecordLookup>> _reads = new(StringComparer.Ordinal);
+    private long _restUntil;
 
     public SessionRecordStore(IDistributedCache cache, SessionRecordSettings settings, SessionStoreMonitor monitor, TimeProvider timeProvider, ILogger logger)
     {
@@ -283,6 +285,12 @@ internal sealed class SessionRecordStore
     /// </summary>
     private async Task<bool> RunAsync(StoreOperation operation, string sessionId, Func<CancellationToken, Task> call)
     {
+        if (IsResting())
+        {
+            Monitor.Skipped(operation, sessionId);
+            return false;
+        }
+
         using var timeout = new CancellationTokenSource(Settings.Timeout, _timeProvider);
         Task task;
         try
@@ -291,6 +299,7 @@ internal sealed class SessionRecordStore
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            Rest();
             Monitor.Failed(operation, sessionId, ex, Settings.Timeout);
             return false;
         }
@@ -305,15 +314,26 @@ internal sealed class SessionRecordStore
         {
             // Observe the call's own outcome whenever it comes, so a late failure is not reported as unobserved.
             _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Rest();
             Monitor.Failed(operation, sessionId, exception: null, Settings.Timeout);
             return false;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            Rest();
             Monitor.Failed(operation, sessionId, ex, Settings.Timeout);
             return false;
         }
     }
+
+    /// <summary>
+    /// After a failure or a timeout the store is left alone for one store timeout: calls meanwhile fail at once instead of
+    /// each waiting for it (a convoy where something in front of McpCompat serializes the requests for one id, as the
+    /// SDK host's own rebuild lock does, or an initialize storm during an outage). The first call after that tries again.
+    /// </summary>
+    private void Rest() => Interlocked.Exchange(ref _restUntil, _timeProvider.GetTimestamp() + (long)(Settings.Timeout.TotalSeconds * _timeProvider.TimestampFrequency));
+
+    private bool IsResting() => Interlocked.Read(ref _restUntil) is var until and > 0 && _timeProvider.GetTimestamp() < until;
 }
 
 /// <summary>The limits of <see cref="SessionRecordStore"/>, from <see cref="McpCompatOptions"/>.</summary>

@@ -59,6 +59,13 @@ internal sealed class SessionStoreMonitor : IDisposable
         Report($"{Name(operation)} {(exception is null ? "timed out" : "failed")}", text, sessionId, exception);
     }
 
+    /// <summary>A store operation was not tried: the store failed within the last store timeout and is left alone meanwhile.</summary>
+    public void Skipped(StoreOperation operation, string sessionId)
+    {
+        _metrics.SessionStoreFailed(operation, "resting");
+        Report($"{Name(operation)} not tried", $"the distributed cache failed within the last McpCompat:SessionStoreTimeout, so a {Name(operation)} was not tried", sessionId, exception: null);
+    }
+
     /// <summary>A session lost its record, or never got one: it cannot resume once evicted.</summary>
     public void Dropped(RecordDrop reason, string sessionId, string detail)
     {

@@ -57,7 +57,7 @@ internal sealed class McpCompatMetrics : IDisposable
         _storeFailures = _meter.CreateCounter<long>(
             "mcpcompat.session_store.failures",
             unit: "{operation}",
-            description: "Calls on the distributed cache of session records that failed or did not answer within McpCompat:SessionStoreTimeout, by mcpcompat.session_store.operation (read, write, delete) and error.type (timeout or the exception's type).");
+            description: "Calls on the distributed cache of session records that failed, did not answer within McpCompat:SessionStoreTimeout, or were not tried because it had failed within that time, by mcpcompat.session_store.operation (read, write, delete) and error.type (timeout, resting, or the exception's type).");
         _resumed = _meter.CreateCounter<long>(
             "mcpcompat.sessions.resumed",
             unit: "{session}",

@@ -127,10 +127,10 @@ public sealed class SdkDeleteFinalityTests
             Assert.Contains("McpCompat:SessionStoreTimeout", (string?)error?["message"], StringComparison.Ordinal);
         }
 
-        cache.Unstall();
+        DeleteRace.StoreBack(cache, host.Time);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.DeleteAsync(id)));
 
-        cache.Unstall();
+        DeleteRace.StoreBack(cache, host.Time);
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
         Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(id));
         Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));

@@ -202,7 +202,7 @@ public sealed class SdkSessionResumeTests
         Assert.Equal(HttpStatusCode.OK, await a.Client.DeleteAsync(id));
 
         Assert.Equal(1, channel.Published);
-        Assert.Contains(b.Logs.GetSnapshot(), r => r.Id.Name == "SessionEndedByFleet" && r.Message.Contains(id, StringComparison.Ordinal));
+        await b.Logs.WaitForAsync(r => r.Id.Name == "SessionEndedByFleet" && r.Message.Contains(id, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, await b.Client.PingAsync(id));
         Assert.Equal(HttpStatusCode.NotFound, await a.Client.PingAsync(id));
     }

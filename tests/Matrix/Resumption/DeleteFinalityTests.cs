@@ -119,7 +119,7 @@ public sealed class DeleteFinalityTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.DeleteAsync(id)));
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "DeleteRefusedStoreUnavailable" && r.Message.Contains(id, StringComparison.Ordinal));
-        cache.Unstall();
+        DeleteRace.StoreBack(cache, host.Time);
         Assert.Equal(1, host.Store.Count);
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
 
@@ -180,7 +180,7 @@ public sealed class DeleteFinalityTests
             Assert.Equal(-32000, (int?)RawMcpClient.ReadMessage(await response.Content.ReadAsStringAsync())?["error"]?["code"]);
         }
 
-        cache.Unstall();
+        DeleteRace.StoreBack(cache, host.Time);
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
     }
 
@@ -192,6 +192,6 @@ public sealed class DeleteFinalityTests
 
         var id = await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.InitializeAsync());
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
-        cache.Unstall();
+        DeleteRace.StoreBack(cache, host.Time);
     }
 }

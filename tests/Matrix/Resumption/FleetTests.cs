@@ -75,7 +75,7 @@ public sealed class FleetTests
         Assert.Equal(0, b.Store.Count);
         Assert.Equal(HttpStatusCode.NotFound, await b.Client.PingAsync(id));
         Assert.Equal(HttpStatusCode.NotFound, await a.Client.PingAsync(id));
-        Assert.Contains(b.Logs.GetSnapshot(), r => r.Id.Name == "SessionEndedByFleet" && r.Message.Contains(id, StringComparison.Ordinal));
+        await b.Logs.WaitForAsync(r => r.Id.Name == "SessionEndedByFleet" && r.Message.Contains(id, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -176,7 +176,24 @@ public sealed class SessionRecordStoreTests : IDisposable
 
         Assert.All(results, r => Assert.Equal(RecordState.Unavailable, r.State));
         Assert.Equal(1, _cache.RecordReads - readsBefore);
-        _cache.Unstall();
+        DeleteRace.StoreBack(_cache, _time);
+        Assert.Equal(RecordState.Found, (await Store.FindAsync("s", CancellationToken.None)).State);
+    }
+
+    [Fact]
+    public async Task AfterAFailure_TheStoreIsLeftAloneForOneTimeout_ThenTriedAgain()
+    {
+        await Store.SaveAsync("s", Record(), again: false);
+        _cache.Failing = true;
+        Assert.Equal(RecordState.Unavailable, (await Store.FindAsync("s", CancellationToken.None)).State);
+        _cache.Failing = false;
+        var reads = _cache.RecordReads;
+
+        Assert.Equal(RecordState.Unavailable, (await Store.FindAsync("s", CancellationToken.None)).State);
+        Assert.False(await Store.EndAsync("s"));
+        Assert.Equal(reads, _cache.RecordReads);
+
+        _time.Advance(McpCompatDefaults.SessionStoreTimeout);
         Assert.Equal(RecordState.Found, (await Store.FindAsync("s", CancellationToken.None)).State);
     }
 
@@ -196,7 +213,7 @@ public sealed class SessionRecordStoreTests : IDisposable
         Assert.Equal("timeout", failures.LastMeasurement?.Tags["error.type"]);
         Assert.Equal("delete", failures.LastMeasurement?.Tags["mcpcompat.session_store.operation"]);
         Assert.NotNull(Store.Monitor.Problem);
-        _cache.Unstall();
+        DeleteRace.StoreBack(_cache, _time);
     }
 
     [Fact]
@@ -226,9 +243,11 @@ public sealed class SessionRecordStoreTests : IDisposable
         Assert.Single(Logs.GetSnapshot(), r => r.Id.Name == "SessionStoreProblem");
         _time.Advance(SessionStoreMonitor.SummaryInterval);
 
+        // The first failure leaves the store alone for a store timeout: the nine reads after it are not tried.
         var summary = Assert.Single(Logs.GetSnapshot(), r => r.Id.Name == "SessionStoreProblems");
         Assert.Contains("9 more problems", summary.Message, StringComparison.Ordinal);
-        Assert.Contains("record read failed: 9", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("record read not tried: 9", summary.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _cache.RecordReads);
     }
 
     [Fact]

@@ -71,4 +71,15 @@ internal static class DeleteRace
         time.Advance(McpCompatDefaults.SessionStoreTimeout);
         return await sent.WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>
+    /// The cache answers again, and the application's clock passes the store timeout: McpCompat leaves a store that failed
+    /// alone for that long, so only then does it ask it again.
+    /// </summary>
+    public static void StoreBack(FakeDistributedCache cache, FakeTimeProvider time)
+    {
+        cache.Unstall();
+        cache.Failing = false;
+        time.Advance(McpCompatDefaults.SessionStoreTimeout);
+    }
 }

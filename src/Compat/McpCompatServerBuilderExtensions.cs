@@ -130,6 +130,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<SdkSessionMigration>();
         services.TryAddSingleton<SdkSessionEnder>();
         services.TryAddSingleton<SdkSessionTable>();
+        services.TryAddSingleton<EndedSessionCalls>();
         services.TryAddSingleton<PendingMigrations>();
         services.TryAddSingleton<SessionEndBroadcast>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionEndBroadcast>());

@@ -26,10 +26,12 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     private readonly Func<Endpoint, RouteEndpoint?> _wrap;
 
     private readonly SdkSessionMigration _migration;
+    private readonly EndedSessionCalls _endedCalls;
 
-    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration)
+    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, EndedSessionCalls endedCalls)
     {
         _migration = migration;
+        _endedCalls = endedCalls;
         _guard = options.Value.Guard;
         _guardChecks = guard;
         _keeper = keeper;
@@ -63,8 +65,9 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
             return null;
         }
 
-        // Inside out: the migration hook's answers, then keep-alives around whatever is written (a diverted answer is
-        // written while the keep-alive stream is still the response's), then the guard.
+        // Inside out: the migration hook's answers, a call whose session ended under it answered as the SDK answers an
+        // ended session, then keep-alives around whatever is written (a diverted answer is written while the keep-alive
+        // stream is still the response's), then the guard.
         var handler = sdk;
         if (_migration.Enabled && SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
         {
@@ -76,6 +79,12 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
             {
                 handler = context => _migration.ServeAsync(context, sdk);
             }
+        }
+
+        if (SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler && SdkEndpoints.Serves(endpoint, HttpMethods.Post))
+        {
+            var call = handler;
+            handler = context => _endedCalls.ServeAsync(context, call);
         }
 
         var inner = handler;

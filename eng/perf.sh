@@ -130,6 +130,7 @@ run "${load[@]}" streams --out "$out/streams-2-off.json" --keepalive infinite --
 # Resumable sessions: the records in the in-memory cache, then in a real Redis server on 127.0.0.1.
 resume=(resume --sessions "$resume_sessions" --memory "$resume_memory" --churn "$resume_churn" --window "$resume_window")
 run "${load[@]}" "${resume[@]}" --out "$out/resume-1-memory.json"
+source eng/lib.sh
 source eng/redis.sh
 start_redis "$out/redis.log"
 trap stop_redis EXIT

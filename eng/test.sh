@@ -98,6 +98,16 @@ test_cell() { # test_cell <cell>: runs the built tests (nothing when the build f
   echo "$rc $(( $(date +%s) - start ))" > "$out/$cell.test"
 }
 
+take_next_cell() { # the index of the next cell no worker has taken yet
+  (
+    flock 9
+    local i
+    i=$(cat "$out/.next-cell")
+    echo $((i + 1)) > "$out/.next-cell"
+    echo "$i"
+  ) 9> "$out/.next-cell.lock"
+}
+
 run_cells() {
   local entry cell host version rest
   case $cells_mode in
@@ -125,13 +135,13 @@ run_cells() {
       wait "$builder"
       ;;
     pairs)
-      # Two workers, each taking every other cell and building then testing it.
+      # Two workers, each taking the next cell not yet taken and building then testing it.
       local worker workers=()
+      echo 0 > "$out/.next-cell"
       for worker in 0 1; do
         (
           local i
-          for i in "${!cells[@]}"; do
-            (( i % 2 == worker )) || continue
+          while i=$(take_next_cell) && (( i < ${#cells[@]} )); do
             read -r cell host version rest <<<"${cells[$i]}"
             build_cell "$cell" "$host" "$version"
             test_cell "$cell"
@@ -156,13 +166,15 @@ e2e_checks=(
   "packages: pack, install from a local feed, build advice, mcpcompat tool|eng/pack.sh"
 )
 run_e2e() {
-  local i start
+  local i start all
+  all=$(date +%s)
   for i in "${!e2e_checks[@]}"; do
     start=$(date +%s)
     bash "${e2e_checks[$i]#*|}" > "$out/e2e-$i.log" 2>&1
     echo "$? $(( $(date +%s) - start ))" > "$out/e2e-$i.result"
     echo "=== ${e2e_checks[$i]%%|*}: done in $(( $(date +%s) - start ))s"
   done
+  echo $(( $(date +%s) - all )) > "$out/e2e.seconds"
 }
 
 phase=$(date +%s)
@@ -175,12 +187,12 @@ elif [[ $e2e_mode == beside ]]; then
   run_cells
   cells_seconds=$(( $(date +%s) - phase ))
   wait "$e2e_pid"
-  e2e_seconds=$(( $(date +%s) - phase ))
+  e2e_seconds=$(cat "$out/e2e.seconds" 2>/dev/null || echo "?")
 else
   run_cells
   cells_seconds=$(( $(date +%s) - phase ))
   run_e2e
-  e2e_seconds=$(( $(date +%s) - phase - cells_seconds ))
+  e2e_seconds=$(cat "$out/e2e.seconds" 2>/dev/null || echo "?")
 fi
 
 # readme_versions: the README's list of the builds of eng/matrix.txt.

@@ -40,7 +40,7 @@ start_server() {
 
 # session <name>: a new session's id (initialize, then the initialized notification).
 session() {
-  local headers="$out/$1.h" sid
+  local headers="$out/$1-initialize.h" sid
   curl -s -m 10 -D "$headers" -o /dev/null "${json[@]}" \
     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"shutdown","version":"1"}}}' "$url"
   sid=$(grep -i '^mcp-session-id:' "$headers" 2>/dev/null | tr -d '\r' | awk '{print $2}')

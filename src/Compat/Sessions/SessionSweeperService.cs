@@ -17,6 +17,14 @@ internal sealed class SessionSweeperService(
     TimeProvider timeProvider,
     ILogger<SessionSweeperService> logger) : BackgroundService
 {
+    private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Gets a task that completes once the loop runs. The host starts it on the thread pool after <see cref="StartAsync"/>
+    /// has returned; stopping the service before then cancels a loop that never ran, which the host reports as a failure.
+    /// </summary>
+    internal Task Running => _running.Task;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         runtime.LogDecisionOnce();
@@ -32,6 +40,7 @@ internal sealed class SessionSweeperService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _running.TrySetResult();
         var longest = options.Value.SweepInterval;
         try
         {

@@ -5,7 +5,7 @@
 #   pass <what> [detail]             one result line, "<name> <what>: ok <detail>"
 #   fail <what> [detail] [log]       one result line, "<name> <what>: FAILED <detail>", then the log's last lines
 #   verdict <ok> <what> [detail] [log]  pass when ok is yes or true, fail otherwise
-#   check <what> <command...>        runs the command (its output in $out/last-check.log): pass when it succeeds
+#   check <what> <command...>        runs the command: pass when it succeeds, fail (with the command's last lines) else
 #   fail_all <why>                   prints why and the summary line with one more failure; exits 1
 #   finish                           prints the summary line, "N passed, N failed", and exits 0 only when nothing failed
 #                                    and something passed

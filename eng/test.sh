@@ -25,6 +25,9 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source eng/lib.sh
+# Every process this run starts is short-lived (builds, test hosts, servers of a few seconds): the JIT's profile-guided
+# tier costs them CPU they never earn back, and the run is CPU-bound on a small machine. Set it to 1 to compare.
+export DOTNET_TieredPGO=${DOTNET_TieredPGO:-0}
 filter=${1:-}
 cells_mode=${MCPCOMPAT_CELLS:-pipeline}
 e2e_mode=${MCPCOMPAT_E2E:-beside}

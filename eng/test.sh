@@ -138,10 +138,11 @@ run_cells() {
       wait "$builder"
       ;;
     pairs)
-      # Two workers, each taking the next cell not yet taken and building then testing it.
+      # Workers (two unless MCPCOMPAT_CELL_WORKERS says otherwise), each taking the next cell not yet taken and building
+      # then testing it.
       local worker workers=()
       echo 0 > "$out/.next-cell"
-      for worker in 0 1; do
+      for (( worker = 0; worker < ${MCPCOMPAT_CELL_WORKERS:-2}; worker++ )); do
         (
           local i
           while i=$(take_next_cell) && (( i < ${#cells[@]} )); do

@@ -40,14 +40,11 @@
 # Settings the library does not know yet (McpCompat__MaxSessionRecords, McpCompat__SessionStoreTimeout) are ignored by
 # today's builds. The defaults reproduce each defect on today's code. Scenarios that mostly wait run beside busy ones
 # (see groups below); a run takes 100-125 s on 2 cores shared with other work, builds up to date (6 s) included, and
-# artifacts/abuse/timings.txt has each part's. Prints one PASS/FAIL line per check with the numbers measured and, last,
-# "N passed, N failed"; the client's JSON lines and every log are in artifacts/abuse.
+# artifacts/abuse/timings.txt has each part's. Prints one result line per check with the numbers measured and, last,
+# "N passed, N failed"; the client's JSON lines and every log are in artifacts/abuse. Builds through eng/lib.sh (once per
+# run of eng/test.sh).
 # Usage: bash eng/abuse.sh [scenario]
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-source eng/samples.sh
-source eng/redis.sh
 scenarios=(delete-in-flight fleet-delete stalled-store restarted-store handshake-flood full-memory-store no-convoy made-up-ids)
 only=${1:-}
 if [[ -n "$only" && " ${scenarios[*]} " != *" $only "* ]]; then
@@ -55,35 +52,20 @@ if [[ -n "$only" && " ${scenarios[*]} " != *" $only "* ]]; then
   exit 2
 fi
 
-out="$root/artifacts/abuse"
-rm -rf "$out"
-mkdir -p "$out"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/redis.sh"
+e2e_begin abuse
 
 stall=${ABUSE_STALL_SECONDS:-7}
 max_records=${ABUSE_MAX_RECORDS:-1000}
 
-passed=0
-failed=0
-check() {
-  local ok=$1 text=$2
-  if [[ "$ok" == true ]]; then
-    passed=$((passed + 1))
-    echo "PASS $text"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $text"
-  fi
-}
-
-fail_all() {
-  echo "abuse: $1"
-  echo "$passed passed, $((failed + 1)) failed"
-  exit 1
-}
-
 hosts=(core sdk)
-declare -A build=([core]="$root/samples/CoreOnlyServer/bin/Release/net10.0" [sdk]="$root/samples/CompatServer/bin/Release/net10.0")
+read -r _ core_newest <<<"$(matrix_ends core)"
+read -r _ host_newest <<<"$(matrix_ends aspnetcore)"
+declare -A build
+build[core]=$(built coreonly "$core_newest") || fail_all "CoreOnlyServer did not build on $core_newest"
+build[sdk]=$(built compat "$host_newest") || fail_all "CompatServer did not build on $host_newest"
+client="$(built hostile -)/HostileClient.dll" || fail_all "the hostile client did not build"
 declare -A dll=([core]=CoreOnlyServer.dll [sdk]=CompatServer.dll)
 # How long after its last request an idle session is surely evicted: McpCompat's sweeper wakes at the deadline (1 s,
 # then within a 0.25 s sweep); the SDK's own looks every 5 s.
@@ -93,6 +75,7 @@ declare -A evict_after=([core]=1.5 [sdk]=6.5)
 touch "$out/processes"
 cleanup() {
   local kind pid
+  lib_cleanup
   while read -r kind pid; do
     if [[ "$kind" == redis ]]; then
       kill -CONT "$pid" 2>/dev/null
@@ -104,31 +87,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Built in place (bin/Release), not into artifacts: both samples then share one build of the library, and a run with
-# nothing changed compiles nothing. One build of the samples and the client together (a solution filter) when both
-# samples take the same SDK, which is the samples' default; otherwise one build each.
-read -r _ core_newest <<<"$(matrix_ends core)"
-read -r _ host_newest <<<"$(matrix_ends aspnetcore)"
-if [[ "$core_newest" == "$host_newest" ]]; then
-  cat > "$out/abuse.slnf" <<EOF
-{ "solution": { "path": "$root/compat.sln", "projects": [ "samples/CoreOnlyServer/CoreOnlyServer.csproj",
-  "samples/CompatServer/CompatServer.csproj", "tests/Interop/HostileClient/HostileClient.csproj",
-  "src/Compat/Compat.csproj", "src/Compat.StackExchangeRedis/Compat.StackExchangeRedis.csproj" ] } }
-EOF
-  dotnet build "$out/abuse.slnf" -c Release -p:McpAspNetCoreVersion="$host_newest" > "$out/build.log" 2>&1 ||
-    { tail -n 30 "$out/build.log"; fail_all "the samples or the client did not build on $host_newest"; }
-else
-  for project in samples/CoreOnlyServer:McpSdkVersion:$core_newest samples/CompatServer:McpAspNetCoreVersion:$host_newest \
-    tests/Interop/HostileClient:-:-; do
-    IFS=: read -r path property version <<<"$project"
-    args=()
-    [[ "$property" != - ]] && args=(-p:"$property=$version")
-    dotnet build "$path" -c Release "${args[@]}" >> "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; fail_all "$path did not build"; }
-  done
-  # CoreOnlyServer built on another SDK than the default leaves its obj for that one.
-  restore_samples
-fi
-client="$root/tests/Interop/HostileClient/bin/Release/net10.0/HostileClient.dll"
 install_redis "$out/redis.log" || fail_all "no Redis server (see above)"
 
 # note_failure <scenario> <text>: a failed check the script itself found, among the client's lines of the scenario.
@@ -199,7 +157,7 @@ stop_instances() {
   done
 }
 
-# wait_up <log>: as wait_listening (eng/samples.sh) with a minute's patience: four servers starting at once beside a
+# wait_up <log>: as wait_listening (eng/lib.sh) with a minute's patience: four servers starting at once beside a
 # busy scenario take their time on two cores.
 wait_up() {
   for _ in $(seq 1 600); do
@@ -304,14 +262,14 @@ scenario_made_up_ids() {
   run made-up-ids 1 yes -- --deletes "${ABUSE_MADE_UP_DELETES:-2000}"
 }
 
-# report <scenario>: the scenario's checks, as PASS/FAIL lines; a scenario that reported none fails.
+# report <scenario>: the scenario's checks, as result lines; a scenario that reported none fails.
 report() {
   local scenario=$1 line any=false
   while IFS= read -r line; do
     any=true
     case "$line" in
-      "pass "*) check true "${line#pass }" ;;
-      *) check false "${line#fail }" ;;
+      "pass "*) pass "${line#pass }" ;;
+      *) fail "${line#fail }" ;;
     esac
   done < <(python3 -c '
 import json, sys
@@ -323,7 +281,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
     if isinstance(o, dict) and "check" in o:
         print(o["check"], o["text"])
 ' "$out/$scenario.jsonl" 2>/dev/null)
-  [[ "$any" == true ]] || check false "$scenario: the client reported nothing ($(tail -n 3 "$out/$scenario.err" 2>/dev/null | tr '\n' ' '))"
+  [[ "$any" == true ]] || fail "$scenario: the client reported nothing ($(tail -n 3 "$out/$scenario.err" 2>/dev/null | tr '\n' ' '))"
 }
 
 # Scenarios that mostly wait (a stall, a restart) or only count run beside one that keeps the processors busy; the
@@ -350,6 +308,4 @@ for group in "${groups[@]}"; do
   echo "${selected[*]}: $((SECONDS - began)) s" >> "$out/timings.txt"
 done
 echo "total $SECONDS s" >> "$out/timings.txt"
-
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

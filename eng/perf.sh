@@ -135,6 +135,7 @@ run "${load[@]}" streams --out "$out/streams-2-off.json" --keepalive infinite --
 # (emptied before each run), a flood of abandoned handshakes with McpCompat's record limits and without.
 resume=(resume --sessions "$resume_sessions" --memory "$resume_memory" --churn "$resume_churn" --window "$resume_window")
 run "${load[@]}" "${resume[@]}" --out "$out/resume-1-memory.json"
+source eng/lib.sh
 source eng/redis.sh
 start_redis "$out/redis.log"
 trap stop_redis EXIT

@@ -1,5 +1,6 @@
-# Sourced by the scripts that need a real Redis server (the distributed cache behind event stream stores and session
-# records): Debian's redis-server, installed if missing, started on 127.0.0.1 with a free port, no persistence.
+# Sourced, after eng/lib.sh, by the scripts that need a real Redis server (the distributed cache behind event stream
+# stores and session records): Debian's redis-server, installed if missing (once, however many scripts ask at once),
+# started on 127.0.0.1 with a free port, no persistence.
 #
 #   start_redis <log>          sets redis_port and redis_pid, or prints why it cannot and returns 1
 #   stop_redis                 stops it (harmless when it never started)
@@ -7,11 +8,6 @@
 #                              it; nothing is saved on its own, at shutdown included. Also sets redis_dir.
 #   restart_redis <log>        stops the server start_redis_in started and starts it again on the same port, from the
 #                              snapshot in its folder; sets redis_pid
-
-# free_port: a TCP port nothing listens on at 127.0.0.1, from the kernel's ephemeral range.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 start_redis() {
   local log=$1
@@ -37,17 +33,20 @@ restart_redis() {
   launch_redis "$log" --save '' --appendonly no --dir "$redis_dir" --dbfilename dump.rdb
 }
 
-# install_redis <log>: Debian's redis-server unless it is there already.
+# install_redis <log>: Debian's redis-server unless it is there already; one install at a time.
 install_redis() {
   local log=$1
-  if ! command -v redis-server > /dev/null; then
+  mkdir -p "$lib_root/artifacts/locks"
+  (
+    flock 9
+    command -v redis-server > /dev/null && exit 0
     echo "redis: redis-server not found; installing Debian's package"
     if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server; } > "$log.install" 2>&1; then
       echo "redis: cannot install redis-server (apt-get failed; see below)"
       tail -n 5 "$log.install"
-      return 1
+      exit 1
     fi
-  fi
+  ) 9> "$lib_root/artifacts/locks/redis-install.lock"
 }
 
 # launch_redis <log> <option>...: redis-server on 127.0.0.1:$redis_port with those options; waits for its PONG.
@@ -56,18 +55,17 @@ launch_redis() {
   shift
   redis-server --bind 127.0.0.1 --port "$redis_port" "$@" --protected-mode yes > "$log" 2>&1 &
   redis_pid=$!
-  for _ in $(seq 1 50); do
-    if redis-cli -h 127.0.0.1 -p "$redis_port" ping 2> /dev/null | grep -q PONG; then
-      return 0
-    fi
-    sleep 0.1
-  done
+  if wait_for 5 redis_answers; then
+    return 0
+  fi
 
   echo "redis: redis-server did not answer PING on 127.0.0.1:$redis_port"
   tail -n 5 "$log"
   stop_redis
   return 1
 }
+
+redis_answers() { redis-cli -h 127.0.0.1 -p "$redis_port" ping 2> /dev/null | grep -q PONG; }
 
 stop_redis() {
   if [[ -n "${redis_pid:-}" ]]; then

@@ -24,53 +24,24 @@
 #
 # Prints one line per check and, last, "N passed, N failed". Needs node and npm; installs into eng/interop/node_modules.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-source eng/samples.sh
-out="$root/artifacts/resume"
-rm -rf "$out"
-mkdir -p "$out"
-port=${RESUME_PORT:-5101}
-
-fail_all() {
-  echo "resume: $1"
-  echo "0 passed, 1 failed"
-  exit 1
-}
-
-servers=()
-cleanup() {
-  local pid
-  for pid in "${servers[@]}"; do
-    kill "$pid" 2>/dev/null
-  done
-  stop_redis
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/redis.sh"
+e2e_begin resume
 
 command -v node >/dev/null && command -v npm >/dev/null || fail_all "node and npm are required"
-(cd eng/interop && npm ci --no-audit --no-fund --loglevel=error) > "$out/npm.log" 2>&1 || { cat "$out/npm.log"; fail_all "npm ci failed"; }
+npm_install eng/interop > "$out/npm.log" 2>&1 || { cat "$out/npm.log"; fail_all "npm ci failed"; }
 
 read -r _ core_newest <<<"$(matrix_ends core)"
 read -r _ host_newest <<<"$(matrix_ends aspnetcore)"
-build() {
-  local name=$1 project=$2
-  shift 2
-  dotnet build "$project" -c Release "$@" -o "$out/$name" > "$out/build-$name.log" 2>&1 ||
-    { tail -n 30 "$out/build-$name.log"; fail_all "$project did not build ($*)"; }
-}
-build fixture-core tests/Interop/ConformanceServer -p:McpHosting=Core -p:McpSdkVersion="$core_newest"
-build fixture-host tests/Interop/ConformanceServer -p:McpAspNetCoreVersion="$host_newest"
-build csharp-client tests/Interop/CSharpClient -p:McpSdkVersion="$core_newest"
-# Leave the obj folders restored for the default SDK again.
-dotnet restore tests/Interop/ConformanceServer > /dev/null 2>&1
-dotnet restore tests/Interop/CSharpClient > /dev/null 2>&1
+declare -A folder
+folder[fixture-core]=$(built fixture-core "$core_newest") || fail_all "the fixture did not build on ModelContextProtocol $core_newest"
+folder[fixture-host]=$(built fixture-host "$host_newest") || fail_all "the fixture did not build on ModelContextProtocol.AspNetCore $host_newest"
+client_folder=$(built client "$core_newest") || fail_all "the C# client did not build"
 
 # A real Redis server for the store over Redis (eng/redis.sh: installed if missing, a free port on 127.0.0.1).
-source eng/redis.sh
 start_redis "$out/redis.log" || fail_all "no Redis server (see above)"
 
-# The servers, all at once: name, build, host, store, MaxStreamAge (- for off).
+# The servers, all at once, each on a port of its own: name, build, host, store, MaxStreamAge (- for off).
 server_list=(
   "compat-redis fixture-core compat redis -"
   "compat fixture-core compat memory -"
@@ -79,107 +50,73 @@ server_list=(
   "compat-nostore-age fixture-core compat none 00:00:02"
   "sdk-age fixture-host sdk memory 00:00:02"
 )
-declare -A endpoint
-i=0
+declare -A endpoint server_pid
 for entry in "${server_list[@]}"; do
   read -r name build host store age <<<"$entry"
   settings=()
   [[ "$age" != - ]] && settings=("McpCompat__MaxStreamAge=$age")
   [[ "$store" == redis ]] && settings+=("ConnectionStrings__Redis=127.0.0.1:$redis_port")
-  (cd "$out/$build" && exec env "${settings[@]}" dotnet ConformanceServer.dll --host "$host" --store "$store" \
-    --urls "http://127.0.0.1:$((port + i))") > "$out/server-$name.log" 2>&1 &
-  servers+=($!)
-  endpoint[$name]="http://127.0.0.1:$((port + i))/mcp"
-  i=$((i + 1))
+  spawn "$out/server-$name.log" "${folder[$build]}" env "${settings[@]}" dotnet ConformanceServer.dll --host "$host" --store "$store" \
+    --urls "http://127.0.0.1:0"
+  server_pid[$name]=$spawned
 done
 for entry in "${server_list[@]}"; do
   read -r name _ <<<"$entry"
   wait_listening "$out/server-$name.log" || { tail -n 20 "$out/server-$name.log"; fail_all "the fixture ($name) did not start"; }
+  endpoint[$name]="$base_url/mcp"
 done
 
-passed=0
-failed=0
-report() {
-  local ok=$1 name=$2 detail=$3
-  if [[ $ok == yes ]]; then
-    passed=$((passed + 1))
-    echo "resume $name: ok $detail"
+# resume_check <label> <client> <scenario> <expect> <server>: eng/interop/resume.mjs against that server.
+resume_check() {
+  local key="check-$RANDOM-$RANDOM"
+  if (cd eng/interop && exec timeout 90 node resume.mjs "$2" "$3" "$4" "${endpoint[$5]}" "$client_folder/CSharpClient.dll") > "$out/$key.json" 2>&1; then
+    pass "$1" "$(tr '\n' ' ' < "$out/$key.json")"
   else
-    failed=$((failed + 1))
-    echo "resume $name: FAILED $detail"
+    fail "$1" "$(tr '\n' ' ' < "$out/$key.json")"
   fi
-}
-
-# check <label> <client> <scenario> <expect> <server>: runs eng/interop/resume.mjs in the background; collected below.
-checks=()
-started=0
-check() {
-  local key="check-$started"
-  started=$((started + 1))
-  (cd eng/interop && exec timeout 90 node resume.mjs "$2" "$3" "$4" "${endpoint[$5]}" "$out/csharp-client/CSharpClient.dll") > "$out/$key.json" 2>&1 &
-  checks+=("$!|$key|$1")
-}
-collect() {
-  local entry pid key label rc ok
-  for entry in "${checks[@]}"; do
-    IFS='|' read -r pid key label <<<"$entry"
-    wait "$pid"
-    rc=$?
-    ok=no
-    [[ $rc -eq 0 ]] && ok=yes
-    report $ok "$label" "(exit $rc) $(tr '\n' ' ' < "$out/$key.json")"
-  done
-  checks=()
 }
 
 mapmcpcompat="MapMcpCompat on ModelContextProtocol $core_newest"
 sdkhost="the SDK's MapMcp $host_newest"
-# The 12 s GET streams run beside the rest; the cuts one after the other.
-check "3. TypeScript client, GET stream ended every 2 s (MaxStreamAge), $mapmcpcompat" typescript age resumed compat-age
-check "3. TypeScript client, GET stream ended every 2 s (MaxStreamAge), $sdkhost with McpCompat" typescript age resumed sdk-compat-age
-check "4. control: MaxStreamAge 2 s without a store (no event ids): GET stream never ended, $mapmcpcompat" typescript age whole compat-nostore-age
-check "4. control: MaxStreamAge off: GET stream never ended, $mapmcpcompat" typescript age whole compat
-check "4. control: MaxStreamAge 2 s set but no McpCompat: GET stream never ended, $sdkhost" typescript age whole sdk-age
-aged=("${checks[@]}")
-checks=()
-for cut in post get; do
-  stream=POST
-  [[ $cut == get ]] && stream=GET
-  check "1. TypeScript client resumes its cut $stream stream, $mapmcpcompat" typescript "$cut" resumed compat
-  collect
-  check "2. C# client resumes its cut $stream stream, $mapmcpcompat" csharp "$cut" resumed compat
-  collect
-  check "1. TypeScript client resumes its cut $stream stream, $mapmcpcompat, the same store over Redis" typescript "$cut" resumed compat-redis
-  collect
-  check "4. control: no store: the cut $stream stream is not resumed, $([[ $cut == post ]] && echo "the answer is" || echo "its messages are") lost, $mapmcpcompat" \
-    typescript "$cut" lost compat-nostore-age
-  collect
-done
-checks=("${aged[@]}")
+# The 12 s GET streams run beside the cuts; the cuts one after the other.
+lib_jobs=6
+background age-compat resume_check "3. TypeScript client, GET stream ended every 2 s (MaxStreamAge), $mapmcpcompat" typescript age resumed compat-age
+background age-sdk resume_check "3. TypeScript client, GET stream ended every 2 s (MaxStreamAge), $sdkhost with McpCompat" typescript age resumed sdk-compat-age
+background age-nostore resume_check "4. control: MaxStreamAge 2 s without a store (no event ids): GET stream never ended, $mapmcpcompat" typescript age whole compat-nostore-age
+background age-off resume_check "4. control: MaxStreamAge off: GET stream never ended, $mapmcpcompat" typescript age whole compat
+background age-nocompat resume_check "4. control: MaxStreamAge 2 s set but no McpCompat: GET stream never ended, $sdkhost" typescript age whole sdk-age
+cuts() {
+  local cut stream
+  for cut in post get; do
+    stream=POST
+    [[ $cut == get ]] && stream=GET
+    resume_check "1. TypeScript client resumes its cut $stream stream, $mapmcpcompat" typescript "$cut" resumed compat
+    resume_check "2. C# client resumes its cut $stream stream, $mapmcpcompat" csharp "$cut" resumed compat
+    resume_check "1. TypeScript client resumes its cut $stream stream, $mapmcpcompat, the same store over Redis" typescript "$cut" resumed compat-redis
+    resume_check "4. control: no store: the cut $stream stream is not resumed, $([[ $cut == post ]] && echo "the answer is" || echo "its messages are") lost, $mapmcpcompat" \
+      typescript "$cut" lost compat-nostore-age
+  done
+}
+background cuts cuts
 collect
 
 # The store over Redis did hold the events: keys in Redis, written by the fixture's distributed cache.
 keys=$(redis-cli -h 127.0.0.1 -p "$redis_port" dbsize 2>/dev/null)
-ok=no
-[[ "${keys:-0}" -gt 0 ]] && ok=yes
-report $ok "Redis holds the resumed streams' events" "($keys keys)"
+verdict "$([[ "${keys:-0}" -gt 0 ]] && echo yes)" "Redis holds the resumed streams' events" "($keys keys)"
 
-cleanup
-for pid in "${servers[@]}"; do
-  wait "$pid" 2>/dev/null
+for entry in "${server_list[@]}"; do
+  read -r name _ <<<"$entry"
+  stop "${server_pid[$name]}"
 done
-servers=()
+stop_redis
 
 # The servers' side: nothing unhandled (an exception out of a request cuts its response instead of ending it).
 for entry in "${server_list[@]}"; do
   read -r name _ <<<"$entry"
   log="$out/server-$name.log"
   bad=$(grep -c 'unhandled exception' "$log")
-  ok=no
-  [[ $bad -eq 0 ]] && ok=yes
-  report $ok "server $name" "($bad unhandled exceptions in the log)"
-  [[ $ok == no ]] && grep -m 1 -A 4 'unhandled exception' "$log"
+  verdict "$([[ $bad -eq 0 ]] && echo yes)" "server $name" "($bad unhandled exceptions in the log)"
+  [[ $bad -ne 0 ]] && grep -m 1 -A 4 'unhandled exception' "$log"
 done
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real process stopped by SIGTERM with clients connected: samples/CoreOnlyServer (MapMcpCompat) on the oldest and the
-# newest ModelContextProtocol of eng/matrix.txt, on 127.0.0.1.
+# newest ModelContextProtocol of eng/matrix.txt, on 127.0.0.1 (the two versions side by side).
 #
 # Per version, two checks:
 # - one open GET stream: the process exits within a few seconds (not the host's whole shutdown timeout) and the
@@ -8,52 +8,39 @@
 # - 100 `slow` tool calls in flight on 10 sessions, the host's shutdown timeout set to 6 s: 50 calls of 1 s are
 #   answered with their result, 50 calls of 60 s are ended with a JSON-RPC error (-32001) a client can read; no
 #   connection is reset, nothing is logged as unhandled, and the process exits within the shutdown timeout.
+# SIGTERM goes out once the server has the GET stream open (its headers received), or once it has logged the start of
+# all 100 calls.
 # Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-source eng/samples.sh
-out="$root/artifacts/shutdown"
-rm -rf "$out"
-mkdir -p "$out"
-port=${SHUTDOWN_PORT:-5091}
+source "$(dirname "$0")/lib.sh"
+e2e_begin shutdown
 shutdown_timeout=6
-url="http://127.0.0.1:$port/mcp"
 # 2025-03-26: a revision every served SDK has (MapMcpCompat accepts only the SDK's own revisions; 0.2.0-preview.3 has
 # none later).
 json=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-03-26')
 
-fail_all() {
-  echo "shutdown: $1"
-  echo "0 passed, 1 failed"
-  exit 1
-}
-
 command -v curl >/dev/null || fail_all "curl is required"
-cleanup() {
-  [[ -n "${server:-}" ]] && kill -9 "$server" 2>/dev/null
-  jobs -p | xargs -r kill -9 2>/dev/null
-}
-trap cleanup EXIT
 
 read -r oldest newest <<<"$(matrix_ends core)"
+declare -A folder
 for version in "$oldest" "$newest"; do
-  build_sample CoreOnlyServer "$version" "$out/coreonly-$version" "$out/build-$version.log" || fail_all "build against $version failed"
+  folder[$version]=$(built coreonly "$version") || fail_all "build against $version failed"
 done
-restore_samples
 
 now_ms() { date +%s%3N; }
 
+# start_server <version> <log>: the sample, logging the start of every request; $server and $url.
 start_server() {
-  local version=$1 log=$2
-  (cd "$out/coreonly-$version" && DOTNET_shutdownTimeoutSeconds=$shutdown_timeout exec dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:$port") > "$log" 2>&1 &
-  server=$!
-  wait_listening "$log" || { tail -n 20 "$log"; return 1; }
+  spawn "$2" "${folder[$1]}" env DOTNET_shutdownTimeoutSeconds=$shutdown_timeout \
+    Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Information dotnet CoreOnlyServer.dll --urls "http://127.0.0.1:0"
+  server=$spawned
+  wait_listening "$2" || { tail -n 20 "$2"; return 1; }
+  url="$base_url/mcp"
 }
 
 # session <name>: a new session's id (initialize, then the initialized notification).
 session() {
-  local headers="$out/$1.h" sid
+  local headers="$out/$1-initialize.h" sid
   curl -s -m 10 -D "$headers" -o /dev/null "${json[@]}" \
     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"shutdown","version":"1"}}}' "$url"
   sid=$(grep -i '^mcp-session-id:' "$headers" 2>/dev/null | tr -d '\r' | awk '{print $2}')
@@ -66,54 +53,39 @@ stop_server() {
   local start
   start=$(now_ms)
   kill -TERM "$server"
-  for _ in $(seq 1 400); do
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_for 40 lib_gone "$server"
   kill -9 "$server" 2>/dev/null
   wait "$server" 2>/dev/null
-  server=
   echo $(( $(now_ms) - start ))
 }
 
 unhandled() { grep -ciE 'unhandled|fail:' "$1"; }
+posts_started() { grep -c 'Request starting HTTP/1.1 POST' "$1"; }
 
-passed=0
-failed=0
-report() {
-  local ok=$1 name=$2 detail=$3 log=$4
-  if [[ $ok == yes ]]; then
-    passed=$((passed + 1))
-    echo "shutdown $name: ok ($detail)"
-  else
-    failed=$((failed + 1))
-    echo "shutdown $name: FAILED ($detail)"
-    tail -n 20 "$log"
-  fi
-}
-
-for version in "$oldest" "$newest"; do
+shutdown_checks() {
+  local version=$1 log sid client ms rc bad ok pids s c seconds answered ended broken i body before
   # One open GET stream.
   log="$out/server-$version-get.log"
-  start_server "$version" "$log" || fail_all "CoreOnlyServer $version did not start"
+  start_server "$version" "$log" || { fail "CoreOnly-$version open GET stream" "(the server did not start)"; return; }
   sid=$(session "get-$version")
-  curl -sN -o "$out/get-$version.body" -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-03-26' -H "mcp-session-id: $sid" "$url" &
+  curl -sN -D "$out/get-$version.h" -o "$out/get-$version.body" -H 'accept: text/event-stream' -H 'mcp-protocol-version: 2025-03-26' -H "mcp-session-id: $sid" "$url" &
   client=$!
-  sleep 1
+  wait_for 10 grep -qs '^HTTP/1.1 200' "$out/get-$version.h"
   ms=$(stop_server)
   wait "$client"
   rc=$?
   bad=$(unhandled "$log")
   ok=no
   [[ -n "$sid" && $rc -eq 0 && $ms -lt 5000 && $bad -eq 0 ]] && ok=yes
-  report $ok "CoreOnly-$version open GET stream" "exited ${ms} ms after SIGTERM, the stream's client exited $rc, $bad unhandled lines in the log" "$log"
+  verdict $ok "CoreOnly-$version open GET stream" "(exited ${ms} ms after SIGTERM, the stream's client exited $rc, $bad unhandled lines in the log)" "$log"
 
   # 100 calls in flight: half that finish within the grace, half that do not.
   log="$out/server-$version-calls.log"
-  start_server "$version" "$log" || fail_all "CoreOnlyServer $version did not start"
+  start_server "$version" "$log" || { fail "CoreOnly-$version 100 calls in flight" "(the server did not start)"; return; }
   pids=()
   for s in $(seq 1 10); do
     sid=$(session "calls-$version-$s")
+    [[ $s -eq 1 ]] && before=$(posts_started "$log")
     for c in $(seq 1 10); do
       seconds=1
       (( c > 5 )) && seconds=60
@@ -123,7 +95,8 @@ for version in "$oldest" "$newest"; do
       pids+=($!)
     done
   done
-  sleep 0.5
+  # Every call has reached the server: 100 POSTs more than the handshakes (each session's two after the first's).
+  wait_for 20 test "$(posts_started "$log")" -ge $((before + 18 + 100))
   ms=$(stop_server)
   answered=0
   ended=0
@@ -147,8 +120,11 @@ for version in "$oldest" "$newest"; do
   bad=$(unhandled "$log")
   ok=no
   [[ $answered -eq 50 && $ended -eq 50 && $broken -eq 0 && $ms -lt $((shutdown_timeout * 1000)) && $bad -eq 0 ]] && ok=yes
-  report $ok "CoreOnly-$version 100 calls in flight" "exited ${ms} ms after SIGTERM (shutdown timeout ${shutdown_timeout} s): $answered answered, $ended ended with -32001, $broken broken; $bad unhandled lines in the log" "$log"
-done
+  verdict $ok "CoreOnly-$version 100 calls in flight" "(exited ${ms} ms after SIGTERM (shutdown timeout ${shutdown_timeout} s): $answered answered, $ended ended with -32001, $broken broken; $bad unhandled lines in the log)" "$log"
+}
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+for version in "$oldest" "$newest"; do
+  background "$version" shutdown_checks "$version"
+done
+collect
+finish

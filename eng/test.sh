@@ -1,50 +1,227 @@
 #!/usr/bin/env bash
-# Checks the registry's SDK versions against eng/matrix.txt (eng/drift.sh: warnings, never a failure),
-# runs the test suite once per matrix cell (eng/matrix.txt), prints a table, writes it as Markdown,
-# then runs the TypeScript-client checks (eng/interop.sh), the conformance suite (eng/conformance.sh) and the
-# half-open connection check (eng/halfopen.sh), the shutdown check (eng/shutdown.sh), the clients' notifications under
-# keep-alives (eng/clients.sh), the clients' resumed streams (eng/resume.sh) and the packaging checks (eng/pack.sh),
-# and ends with one line: "N passed, N failed" (totals over the whole matrix).
-# Usage: bash eng/test.sh [cell-name-filter]
+# Runs the test suite once per matrix cell (eng/matrix.txt) and the end-to-end checks, prints a table, writes it as
+# Markdown, checks docs/compatibility.md against the run, and ends with one line: "N passed, N failed" (totals over
+# everything).
+#
+# The libraries (McpCompat, McpCompat.StackExchangeRedis, McpCompat.Cli) are built once, against the lowest supported
+# SDK, before anything else; every later build references them as built (-p:BuildProjectReferences=false) and restores
+# and compiles into folders of its own (-p:McpOutputName: artifacts/obj/<name>/, artifacts/bin/<name>/), so that builds
+# against different SDKs never share a folder and can run at once. Then, at the same time:
+#   - the cells: tests/Matrix built against each cell's SDK and run (MCPCOMPAT_CELLS, below);
+#   - the end-to-end checks, one script after the other (each runs its own checks side by side): the TypeScript-client
+#     checks (eng/interop.sh), the conformance suite (eng/conformance.sh), the half-open connection check
+#     (eng/halfopen.sh), the shutdown check (eng/shutdown.sh), the clients' notifications under keep-alives
+#     (eng/clients.sh), the clients' resumed streams (eng/resume.sh), the fleet on a real Redis (eng/fleet.sh), the
+#     hostile client's DELETE and record checks (eng/abuse.sh) and the packaging checks (eng/pack.sh); they share their builds of the samples and fixtures (eng/lib.sh);
+#   - the registry's SDK versions against the cells (eng/drift.sh: warnings, never a failure), printed at the end.
+#
+# Usage: bash eng/test.sh [cell-name-filter]   (with a filter: only the cells whose name contains it, nothing else)
+# Knobs (environment), to compare schedules on a given machine:
+#   MCPCOMPAT_CELLS  pipeline (default): one cell builds while the one before it runs its tests;
+#                    pairs: two cells at a time, each built then tested; serial: one cell at a time
+#   MCPCOMPAT_E2E    beside (default): the end-to-end scripts run beside the cells; after: once the cells are done
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source eng/lib.sh
+# Every process this run starts is short-lived (builds, test hosts, servers of a few seconds): the JIT's profile-guided
+# tier costs them CPU they never earn back, and the run is CPU-bound on a small machine. Set it to 1 to compare.
+export DOTNET_TieredPGO=${DOTNET_TieredPGO:-0}
 filter=${1:-}
+cells_mode=${MCPCOMPAT_CELLS:-pipeline}
+e2e_mode=${MCPCOMPAT_E2E:-beside}
 out="$root/artifacts/matrix"
 rm -rf "$out"
 mkdir -p "$out"
+# One build of each sample and fixture per run, shared by the end-to-end scripts (eng/lib.sh: built).
+export MCPCOMPAT_BUILD_SESSION="test-$$"
+started=$(date +%s)
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+case $cells_mode in pipeline | pairs | serial) ;; *) echo "MCPCOMPAT_CELLS: pipeline, pairs or serial, not '$cells_mode'"; echo "0 passed, 1 failed"; exit 1 ;; esac
+case $e2e_mode in beside | after) ;; *) echo "MCPCOMPAT_E2E: beside or after, not '$e2e_mode'"; echo "0 passed, 1 failed"; exit 1 ;; esac
 
+# The cells of eng/matrix.txt (the filter applied): one line each, "cell host version default features advisories".
+cells=()
+while read -r cell host version default features advisories _; do
+  [[ -z "${cell:-}" || "$cell" == \#* ]] && continue
+  [[ -n "$filter" && "$cell" != *"$filter"* ]] && continue
+  cells+=("$cell $host $version $default $features $advisories")
+done < eng/matrix.txt
+
+# 1. The libraries, once.
+echo "=== libraries: McpCompat, McpCompat.StackExchangeRedis, McpCompat.Cli (Release, against the lowest supported SDK)"
+phase=$(date +%s)
+if ! dotnet build src/Compat.StackExchangeRedis -c Release -f net10.0 > "$out/libraries.log" 2>&1 ||
+   ! dotnet build src/Compat.Cli -c Release >> "$out/libraries.log" 2>&1; then
+  tail -n 40 "$out/libraries.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export MCPCOMPAT_LIBRARIES_BUILT=1
+libraries_seconds=$(( $(date +%s) - phase ))
+echo "    built in ${libraries_seconds}s"
+
+# The registry against the cells, in the background (it asks the network, and probes a served build that has no cell
+# with the CLI just built); its report is printed at the end.
+if [[ -z "$filter" ]]; then
+  bash eng/drift.sh > "$out/drift.log" 2>&1 &
+  drift_pid=$!
+fi
+
+# 2. The cells. build_cell and test_cell write what they found into $out/<cell>.build and $out/<cell>.test
+# ("<exit code> <seconds>"); the table is made from those files once everything is done.
+cell_properties() { # cell_properties <host> <version>: the MSBuild properties of a cell
+  local hosting=AspNetCore
+  [[ "$1" == "-" ]] && hosting=Core
+  echo "-p:McpSdkVersion=$2 -p:McpHosting=$hosting -p:McpAspNetCoreVersion=${1/#-/$2}"
+}
+
+build_cell() { # build_cell <cell> <host> <version>
+  local cell=$1 start rc
+  start=$(date +%s)
+  # shellcheck disable=SC2046 # the properties are separate arguments.
+  dotnet build tests/Matrix/Matrix.csproj -c Release -p:McpOutputName="cell-$cell" -p:BuildProjectReferences=false \
+    $(cell_properties "$2" "$3") > "$out/$cell.build.log" 2>&1
+  rc=$?
+  echo "$rc $(( $(date +%s) - start ))" > "$out/$cell.build"
+}
+
+test_cell() { # test_cell <cell>: runs the built tests (nothing when the build failed)
+  local cell=$1 start rc
+  read -r rc _ < "$out/$cell.build"
+  if [[ $rc -ne 0 ]]; then
+    echo "- 0" > "$out/$cell.test"
+    return
+  fi
+  start=$(date +%s)
+  MCPCOMPAT_CELL_REPORT="$out/$cell.path" dotnet test "artifacts/bin/cell-$cell/Matrix/Release/net10.0/McpCompat.Tests.dll" \
+    --logger "trx;LogFileName=$cell.trx" --results-directory "$out/$cell" > "$out/$cell.log" 2>&1
+  rc=$?
+  echo "$rc $(( $(date +%s) - start ))" > "$out/$cell.test"
+}
+
+take_next_cell() { # the index of the next cell no worker has taken yet
+  (
+    flock 9
+    local i
+    i=$(cat "$out/.next-cell")
+    echo $((i + 1)) > "$out/.next-cell"
+    echo "$i"
+  ) 9> "$out/.next-cell.lock"
+}
+
+run_cells() {
+  local entry cell host version rest
+  case $cells_mode in
+    serial)
+      for entry in "${cells[@]}"; do
+        read -r cell host version rest <<<"$entry"
+        build_cell "$cell" "$host" "$version"
+        test_cell "$cell"
+      done
+      ;;
+    pipeline)
+      # The builds one after the other in the background; the tests one after the other, each once its build is done.
+      (
+        for entry in "${cells[@]}"; do
+          read -r cell host version rest <<<"$entry"
+          build_cell "$cell" "$host" "$version"
+        done
+      ) &
+      local builder=$!
+      for entry in "${cells[@]}"; do
+        read -r cell _ <<<"$entry"
+        wait_for 3600 test -f "$out/$cell.build"
+        test_cell "$cell"
+      done
+      wait "$builder"
+      ;;
+    pairs)
+      # Workers (two unless MCPCOMPAT_CELL_WORKERS says otherwise), each taking the next cell not yet taken and building
+      # then testing it.
+      local worker workers=()
+      echo 0 > "$out/.next-cell"
+      for (( worker = 0; worker < ${MCPCOMPAT_CELL_WORKERS:-2}; worker++ )); do
+        (
+          local i
+          while i=$(take_next_cell) && (( i < ${#cells[@]} )); do
+            read -r cell host version rest <<<"${cells[$i]}"
+            build_cell "$cell" "$host" "$version"
+            test_cell "$cell"
+          done
+        ) &
+        workers+=($!)
+      done
+      wait "${workers[@]}"
+      ;;
+  esac
+}
+
+# 3. The end-to-end scripts, one after the other; each one's output in $out/e2e-<n>.log, its seconds in .seconds.
+e2e_checks=(
+  "interop: TypeScript MCP client, C# client revisions, bad settings|eng/interop.sh"
+  "conformance suite: MapMcpCompat and the SDK's host|eng/conformance.sh"
+  "half-open GET and listen streams: keep-alive detection|eng/halfopen.sh"
+  "shutdown: SIGTERM with a GET stream open and 100 calls in flight|eng/shutdown.sh"
+  "clients: TypeScript and C# clients receive every notification between keep-alives|eng/clients.sh"
+  "resume: TypeScript and C# clients resume cut streams and streams ended by MaxStreamAge|eng/resume.sh"
+  "fleet: two instances, one Redis, the TypeScript client alternating between them|eng/fleet.sh"
+  "abuse: a DELETE is final and records stay bounded under concurrency, store faults and floods|eng/abuse.sh"
+  "packages: pack, install from a local feed, build advice, mcpcompat tool|eng/pack.sh"
+)
+run_e2e() {
+  local i start all
+  all=$(date +%s)
+  for i in "${!e2e_checks[@]}"; do
+    start=$(date +%s)
+    bash "${e2e_checks[$i]#*|}" > "$out/e2e-$i.log" 2>&1
+    echo "$? $(( $(date +%s) - start ))" > "$out/e2e-$i.result"
+    echo "=== ${e2e_checks[$i]%%|*}: done in $(( $(date +%s) - start ))s"
+  done
+  echo $(( $(date +%s) - all )) > "$out/e2e.seconds"
+}
+
+phase=$(date +%s)
+if [[ -n "$filter" ]]; then
+  run_cells
+  cells_seconds=$(( $(date +%s) - phase ))
+elif [[ $e2e_mode == beside ]]; then
+  run_e2e &
+  e2e_pid=$!
+  run_cells
+  cells_seconds=$(( $(date +%s) - phase ))
+  wait "$e2e_pid"
+  e2e_seconds=$(cat "$out/e2e.seconds" 2>/dev/null || echo "?")
+else
+  run_cells
+  cells_seconds=$(( $(date +%s) - phase ))
+  run_e2e
+  e2e_seconds=$(cat "$out/e2e.seconds" 2>/dev/null || echo "?")
+fi
+
+# readme_versions: the README's list of the builds of eng/matrix.txt.
+readme_versions() {
+  local hosts cores
+  hosts=$(awk '$1 ~ /^aspnetcore-/ { print $2 }' eng/matrix.txt | paste -sd ' ' -)
+  cores=$(awk '$1 ~ /^core-/ { print $3 }' eng/matrix.txt | paste -sd ' ' -)
+  echo "- \`ModelContextProtocol.AspNetCore\` (the SDK's \`MapMcp\` with McpCompat in \`Auto\`, \`Native\` and \`Fallback\`, and"
+  echo "  \`MapMcpCompat\` beside it), $(wc -w <<<"$hosts") builds: ${hosts// /, }."
+  echo "- \`ModelContextProtocol\` alone (\`MapMcpCompat\`), $(wc -w <<<"$cores") builds: ${cores// /, }."
+  sed -n 's/^# no cell: \([^ ]*\) \([^ :]*\): \(.*\)$/- No cell, on purpose: `\1` \2 (\3)./p' eng/matrix.txt
+}
+
+# 4. The results.
 total_passed=0
 total_failed=0
 cells_failed=0
 rows=()
 compat=()
-
-# The registry's SDK versions against the cells: warnings only (eng/drift.sh never fails).
-if [[ -z "$filter" ]]; then
-  echo "=== drift: served SDK versions against eng/matrix.txt"
-  bash eng/drift.sh
-fi
-
-while read -r cell host version default features advisories _; do
-  [[ -z "${cell:-}" || "$cell" == \#* ]] && continue
-  [[ -n "$filter" && "$cell" != *"$filter"* ]] && continue
-  hosting=AspNetCore
-  [[ "$host" == "-" ]] && hosting=Core
-
+for entry in "${cells[@]}"; do
+  read -r cell host version default features advisories <<<"$entry"
+  read -r build_rc build_seconds < "$out/$cell.build" 2>/dev/null || { build_rc=1; build_seconds=0; }
+  read -r test_rc test_seconds < "$out/$cell.test" 2>/dev/null || { test_rc=1; test_seconds=0; }
   echo "=== cell $cell: ModelContextProtocol.AspNetCore $host, ModelContextProtocol $version"
-  start=$(date +%s)
-  path_file="$out/$cell.path"
-  MCPCOMPAT_CELL_REPORT="$path_file" dotnet test tests/Matrix/Matrix.csproj -c Release \
-    -p:McpSdkVersion="$version" -p:McpHosting="$hosting" -p:McpAspNetCoreVersion="${host/#-/$version}" \
-    --logger "trx;LogFileName=$cell.trx" --results-directory "$out/$cell" \
-    > "$out/$cell.log" 2>&1
-  rc=$?
-  seconds=$(( $(date +%s) - start ))
-
   trx="$out/$cell/$cell.trx"
   passed=0
   failed=0
@@ -57,63 +234,51 @@ while read -r cell host version default features advisories _; do
   fi
 
   status=ok
-  if [[ $rc -ne 0 || ! -f "$trx" ]]; then
+  if [[ "$build_rc" != 0 ]]; then
+    status="FAILED (build)"
+    tail -n 40 "$out/$cell.build.log"
+  elif [[ "$test_rc" != 0 || ! -f "$trx" ]]; then
     status=FAILED
-  fi
-  if [[ $passed -eq 0 ]]; then
+    tail -n 40 "$out/$cell.log"
+  elif [[ $passed -eq 0 ]]; then
     status="FAILED (no test ran)"
   fi
   if [[ "$status" != ok ]]; then
     cells_failed=$((cells_failed + 1))
     # A cell that failed to build or run still counts as a failure.
     [[ $failed -eq 0 ]] && failed=1
-    tail -n 40 "$out/$cell.log"
   fi
 
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
-  path=$(cat "$path_file" 2>/dev/null || echo "?")
-  rows+=("| $cell | $host | $version | $path | $passed | $failed | $seconds | $status |")
+  path=$(cat "$out/$cell.path" 2>/dev/null || echo "?")
+  rows+=("| $cell | $host | $version | $path | $passed | $failed | $build_seconds | $test_seconds | $status |")
   compat+=("| $host | $version | $default | ${features//,/, } | ${advisories//,/, } | $path |")
-  echo "    $status: $passed passed, $failed failed, ${seconds}s"
-done < eng/matrix.txt
-
-# Checks against the running samples, unless a cell filter was given: the TypeScript MCP client
-# (eng/interop.sh) and the official conformance suite against MapMcpCompat (eng/conformance.sh).
-run_check() {
-  local name=$1 script=$2 text rc summary p f start seconds
-  echo "=== $name"
-  start=$(date +%s)
-  text=$(bash "$script" 2>&1)
-  rc=$?
-  seconds=$(( $(date +%s) - start ))
-  echo "$text"
-  summary=$(tail -n 1 <<<"$text")
-  p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary")
-  f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary")
-  p=${p:-0}
-  f=${f:-1}
-  [[ $rc -ne 0 && $f -eq 0 ]] && f=1
-  total_passed=$((total_passed + p))
-  total_failed=$((total_failed + f))
-  [[ $f -ne 0 ]] && cells_failed=$((cells_failed + 1))
-  rows+=("| $name | | | | $p | $f | $seconds | $([[ $f -eq 0 ]] && echo ok || echo FAILED) |")
-}
+  echo "    $status: $passed passed, $failed failed, built in ${build_seconds}s, tested in ${test_seconds}s"
+done
 
 if [[ -z "$filter" ]]; then
-  run_check "interop: TypeScript MCP client, bad settings" eng/interop.sh
-  run_check "conformance suite: MapMcpCompat and the SDK's host" eng/conformance.sh
-  run_check "half-open GET stream: keep-alive detection" eng/halfopen.sh
-  run_check "shutdown: SIGTERM with a GET stream open and 100 calls in flight" eng/shutdown.sh
-  run_check "clients: TypeScript and C# clients receive every notification between keep-alives" eng/clients.sh
-  run_check "resume: TypeScript and C# clients resume cut streams and streams ended by MaxStreamAge" eng/resume.sh
-  run_check "fleet: two instances, one Redis, the TypeScript client alternating between them" eng/fleet.sh
-  run_check "packages: pack, install from a local feed, build advice, mcpcompat tool" eng/pack.sh
+  for i in "${!e2e_checks[@]}"; do
+    name=${e2e_checks[$i]%%|*}
+    echo "=== $name"
+    cat "$out/e2e-$i.log" 2>/dev/null
+    read -r rc seconds < "$out/e2e-$i.result" 2>/dev/null || { rc=1; seconds=0; }
+    summary=$(tail -n 1 "$out/e2e-$i.log" 2>/dev/null)
+    p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary")
+    f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary")
+    p=${p:-0}
+    f=${f:-1}
+    [[ $rc -ne 0 && $f -eq 0 ]] && f=1
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+    [[ $f -ne 0 ]] && cells_failed=$((cells_failed + 1))
+    rows+=("| $name | | | | $p | $f | | $seconds | $([[ $f -eq 0 ]] && echo ok || echo FAILED) |")
+  done
 fi
 
 {
-  echo "| cell | ModelContextProtocol.AspNetCore | ModelContextProtocol | paths taken | passed | failed | seconds | result |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| cell | ModelContextProtocol.AspNetCore | ModelContextProtocol | paths taken | passed | failed | build s | test s | result |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } > "$out/matrix.md"
 
@@ -134,10 +299,25 @@ if [[ -z "$filter" ]]; then
     total_failed=$((total_failed + 1))
     cells_failed=$((cells_failed + 1))
   fi
+
+  # The README's list of the builds, between its matrix:versions markers, from the same list.
+  readme_versions > "$out/readme-versions.md"
+  if ! sed -n '/<!-- matrix:versions:begin -->/,/<!-- matrix:versions:end -->/p' README.md | sed '1d;$d' | cmp -s - "$out/readme-versions.md"; then
+    echo "README.md's list of builds (between <!-- matrix:versions:begin --> and <!-- matrix:versions:end -->) does not match eng/matrix.txt; it should read:"
+    cat "$out/readme-versions.md"
+    total_failed=$((total_failed + 1))
+    cells_failed=$((cells_failed + 1))
+  fi
+
+  echo "=== drift: served SDK versions against eng/matrix.txt"
+  wait "$drift_pid"
+  cat "$out/drift.log"
 fi
 
 echo
 cat "$out/matrix.md"
+echo
+echo "wall time: libraries ${libraries_seconds}s; cells ${cells_seconds}s (${#cells[@]} cells, MCPCOMPAT_CELLS=$cells_mode)$([[ -z "$filter" ]] && echo "; end-to-end scripts ${e2e_seconds}s (MCPCOMPAT_E2E=$e2e_mode)"); all $(( $(date +%s) - started ))s"
 echo
 echo "$total_passed passed, $total_failed failed"
 [[ $cells_failed -eq 0 && $total_failed -eq 0 && $total_passed -gt 0 ]]

@@ -81,6 +81,11 @@ var transport = new HttpClientTransport(
 var options = new McpClientOptions
 {
     ClientInfo = new Implementation { Name = "notifications-client", Version = "1.0.0" },
+    // The GET stream under test belongs to a session: the newest revision with sessions, as the resume mode asks. With its
+    // default options the client first tries the revision without sessions (server/discover), which a host that checks
+    // no MCP-Protocol-Version header (ModelContextProtocol.AspNetCore 0.8.0-preview.1) answers with -32601, logged by the
+    // SDK as a warning before it falls back to the handshake. eng/interop.sh checks the default revisions on MapMcpCompat.
+    ProtocolVersion = "2025-11-25",
     Handlers = new McpClientHandlers
     {
         NotificationHandlers =

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Reflection;
 using System.Text.Json.Nodes;
 using McpCompat.Probing;
 using McpCompat.Resumption;
@@ -15,14 +16,22 @@ namespace McpCompat.Tests.AspNetCore;
 
 /// <summary>
 /// <see cref="McpCompatOptions.SessionResumeWindow"/> on the SDK's own <c>MapMcp</c>, through the SDK's own hook
-/// (<c>ISessionMigrationHandler</c>, every served AspNetCore build has it): a session the SDK evicted (native path) or
-/// McpCompat ended in-process (fallback path) comes back under its old id; only for its owner; a client's DELETE ends it
-/// for good. The cache is a fake on the application's fake clock.
+/// (<c>ISessionMigrationHandler</c>, every served AspNetCore build from 1.0.0 has it): a session the SDK evicted (native
+/// path) or McpCompat ended in-process (fallback path) comes back under its old id; only for its owner; a client's DELETE
+/// ends it for good. On a host without the hook (0.8.0-preview.1) McpCompat says so once, keeps no record, and an evicted
+/// session's id gets the SDK's own 404, as without the window. The hook is reached through the probe's members only, so
+/// these tests build on every host. The cache is a fake on the application's fake clock.
 /// </summary>
 public sealed class SdkSessionResumeTests
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Window = TimeSpan.FromDays(1);
+
+    private static bool SdkHasHook => McpSdkProbe.Current.Has(McpSdkFeatureKind.SessionMigration);
+
+    /// <summary>The handler in the SDK's options (<c>HttpServerTransportOptions.SessionMigrationHandler</c>).</summary>
+    private static object? HandlerOf(McpTestHost host) =>
+        McpSdkProbe.Current.Members.SessionMigrationHandler!.GetValue(host.App.Services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value);
 
     private static async Task<(McpTestHost Host, FakeDistributedCache Cache)> StartAsync(McpCompatMode mode, bool requireAuthorization = false, Action<IServiceCollection>? services = null)
     {
@@ -58,16 +67,25 @@ public sealed class SdkSessionResumeTests
     }
 
     [Fact]
-    public async Task Probe_FindsTheHook_OnEveryServedHost()
+    public async Task Hook_McpCompatsInTheSdksOptions_OrNoneAndWarnedOnce()
     {
         var feature = McpSdkProbe.Current.GetFeature(McpSdkFeatureKind.SessionMigration);
-
-        Assert.True(feature.IsPresent, feature.Evidence);
-        Assert.Contains("AllowSessionMigrationAsync", feature.Evidence, StringComparison.Ordinal);
         await using var host = (await StartAsync(McpCompatMode.Auto)).Host;
-        var handler = host.App.Services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMigrationHandler;
+
+        if (!SdkHasHook)
+        {
+            Assert.Contains("ISessionMigrationHandler not found", feature.Evidence, StringComparison.Ordinal);
+            Assert.Null(typeof(HttpServerTransportOptions).GetProperty("SessionMigrationHandler"));
+            var warning = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionResumeUnavailable");
+            Assert.Equal(LogLevel.Warning, warning.Level);
+            return;
+        }
+
+        Assert.Contains("AllowSessionMigrationAsync", feature.Evidence, StringComparison.Ordinal);
+        var handler = HandlerOf(host);
         Assert.NotNull(handler);
-        Assert.IsAssignableFrom<ISessionMigrationHandler>(handler);
+        Assert.True(McpSdkProbe.Current.Members.SessionMigrationHandlerType!.IsInstanceOfType(handler));
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionResumeUnavailable");
     }
 
     [Theory]
@@ -78,6 +96,16 @@ public sealed class SdkSessionResumeTests
         var (host, cache) = await StartAsync(mode);
         await using var _ = host;
         var id = await host.Client.InitializeAsync();
+        if (!SdkHasHook)
+        {
+            Assert.Null(cache.Peek(SessionRecordStore.KeyOf(id)));
+            await EvictAsync(host, mode, id);
+            Assert.Equal(HttpStatusCode.NotFound, (await host.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "back" })).Status);
+            Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionResumed");
+            host.Logs.AssertNothingUnhandled();
+            return;
+        }
+
         Assert.NotNull(cache.Peek(SessionRecordStore.KeyOf(id)));
 
         await EvictAsync(host, mode, id);
@@ -101,6 +129,12 @@ public sealed class SdkSessionResumeTests
         await using var _ = host;
 
         var id = await host.Client.InitializeAsync();
+        if (!SdkHasHook)
+        {
+            // The hook is where the SDK hands over the handshake: without it there is nothing to record.
+            Assert.Null(cache.Peek(SessionRecordStore.KeyOf(id)));
+            return;
+        }
 
         var record = SessionRecord.TryParse(cache.Peek(SessionRecordStore.KeyOf(id)), out var problem);
         Assert.True(record is not null, problem);
@@ -119,6 +153,18 @@ public sealed class SdkSessionResumeTests
         var id = await alice.InitializeAsync();
         var liveDelete = await SendDeleteAsync(host, "bob", id);
         var livePing = await bob.RequestAsync(id, "ping");
+
+        if (!SdkHasHook)
+        {
+            // No record, so McpCompat has nothing to check another user's DELETE against, and this host's DELETE checks no
+            // user (MCPCOMPAT004): it ends the live session, and nothing resumes it, for its owner either.
+            Assert.Contains(McpSdkProbe.Current.Advisories, a => a.Id == "MCPCOMPAT004");
+            Assert.Equal(HttpStatusCode.OK, liveDelete.Status);
+            Assert.Equal(HttpStatusCode.NotFound, livePing.Status);
+            Assert.Null(cache.Peek(SessionRecordStore.KeyOf(id)));
+            Assert.Equal(HttpStatusCode.NotFound, await alice.PingAsync(id));
+            return;
+        }
 
         await EvictAsync(host, McpCompatMode.Fallback, id);
         var evictedPing = await bob.RequestAsync(id, "ping");
@@ -169,18 +215,27 @@ public sealed class SdkSessionResumeTests
         cache.Set(SessionRecordStore.KeyOf(id), "{\"v\":1}"u8.ToArray(), new DistributedCacheEntryOptions { SlidingExpiration = Window });
 
         Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionRecordRefused" && r.Message.Contains(id, StringComparison.Ordinal));
+        // Without the hook no record is ever read: nothing to refuse.
+        Assert.Equal(SdkHasHook, host.Logs.GetSnapshot().Any(r => r.Id.Name == "SessionRecordRefused" && r.Message.Contains(id, StringComparison.Ordinal)));
         host.Logs.AssertNothingUnhandled();
     }
 
     [Fact]
     public async Task ApplicationsOwnHandler_KeptInPlace_Warned()
     {
-        var own = new OwnHandler();
-        var (host, _) = await StartAsync(McpCompatMode.Auto, services: s => s.AddSingleton<ISessionMigrationHandler>(own));
+        if (McpSdkProbe.Current.Members.SessionMigrationHandlerType is not { } hook)
+        {
+            // No application can give a host without the hook a handler of its own: its options take none.
+            Assert.False(SdkHasHook);
+            Assert.Null(typeof(HttpServerTransportOptions).Assembly.GetType(SdkProbe.SessionMigrationHandlerTypeName));
+            return;
+        }
+
+        var own = DispatchProxy.Create(hook, typeof(OwnHandler));
+        var (host, _) = await StartAsync(McpCompatMode.Auto, services: s => s.AddSingleton(hook, own));
         await using var __ = host;
 
-        Assert.Same(own, host.App.Services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMigrationHandler);
+        Assert.Same(own, HandlerOf(host));
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "SessionMigrationHandlerKept" && r.Level == LogLevel.Warning);
     }
 
@@ -193,6 +248,15 @@ public sealed class SdkSessionResumeTests
         await using var a = await McpTestHost.StartAsync(o => o.SessionResumeWindow = Window, services: Shared);
         await using var b = await McpTestHost.StartAsync(o => o.SessionResumeWindow = Window, services: Shared);
         var id = await a.Client.InitializeAsync();
+        if (!SdkHasHook)
+        {
+            // The other instance cannot take the session over: it is a's alone, and ends there.
+            Assert.Equal(HttpStatusCode.NotFound, (await b.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "hi" })).Status);
+            Assert.Equal(HttpStatusCode.OK, (await a.Client.CallToolAsync(id, "echo", new JsonObject { ["message"] = "hi" })).Status);
+            Assert.Equal(HttpStatusCode.OK, await a.Client.DeleteAsync(id));
+            Assert.Equal(HttpStatusCode.NotFound, await a.Client.PingAsync(id));
+            return;
+        }
 
         foreach (var host in new[] { b, a, b })
         {
@@ -217,10 +281,13 @@ public sealed class SdkSessionResumeTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private sealed class OwnHandler : ISessionMigrationHandler
+    /// <summary>An application's own <c>ISessionMigrationHandler</c> that resumes nothing, made at run time for the host's interface.</summary>
+#pragma warning disable CA1852 // DispatchProxy derives from this type.
+    internal class OwnHandler : DispatchProxy
+#pragma warning restore CA1852
     {
-        public ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams initializeParams, CancellationToken cancellationToken) => default;
-
-        public ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken) => default;
+        // OnSessionInitializedAsync returns ValueTask, AllowSessionMigrationAsync ValueTask<InitializeRequestParams?>:
+        // their defaults are done, the second with no parameters (no resume).
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => Activator.CreateInstance(targetMethod!.ReturnType);
     }
 }

@@ -5,6 +5,7 @@ using McpCompat.Streams;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 
 namespace McpCompat.Tests.AspNetCore;
@@ -28,7 +29,12 @@ public sealed class SdkStreamAgeTests
             o.Mode = mode;
             o.SessionIdleTimeout = TimeSpan.FromMinutes(5);
             o.MaxStreamAge = TimeSpan.FromMinutes(1);
-        }, services: SdkEventStreamStore.Add);
+        }, services: s =>
+        {
+            SdkEventStreamStore.Add(s);
+            // Hosts from 1.0.0 take the registered store themselves; 0.8.0-preview.1's takes one only from its options.
+            s.AddOptions<HttpServerTransportOptions>().Configure<IServiceProvider>((o, sp) => o.EventStreamStore ??= sp.GetService<ISseEventStreamStore>());
+        });
         var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
         var tools = host.App.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
         var client = new RawMcpClient(host.Http, host.Endpoint, "2025-11-25");

@@ -1,5 +1,6 @@
 using McpCompat.Sessions;
 using McpCompat.Tests.Hosting;
+using McpCompat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -51,8 +52,7 @@ public sealed class HealthCheckTests
     public async Task SweeperStopped_DegradedOnceOverdue()
     {
         await using var host = await StartAsync();
-        var service = host.App.Services.GetServices<IHostedService>().OfType<SessionSweeperService>().Single();
-        await service.StopAsync(CancellationToken.None);
+        await SweeperService.StopAsync(host.App.Services);
 
         host.Time.Advance(TimeSpan.FromSeconds(2) + SessionSweeper.EvictionWait);
         var before = await CheckAsync(host);

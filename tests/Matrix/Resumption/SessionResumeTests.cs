@@ -297,7 +297,7 @@ public sealed class SessionResumeTests
                 gate.Register(s);
                 s.AddSingleton<IDistributedCache>(sp => cache = new FakeDistributedCache(sp.GetRequiredService<TimeProvider>()));
             });
-        await host.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<McpCompat.Sessions.SessionSweeperService>().Single().StopAsync(CancellationToken.None);
+        await SweeperService.StopAsync(host.App.Services);
         var ids = new List<string>();
         for (var i = 0; i < 200; i++)
         {

@@ -30,7 +30,7 @@ internal static class EvictionRace
     public static async Task<(int Ok, int NotFound)> RunRoundsAsync(EvictionRaceTarget target, int rounds, int perRound)
     {
         var services = target.App.Services;
-        await services.GetServices<IHostedService>().OfType<SessionSweeperService>().Single().StopAsync(CancellationToken.None);
+        await SweeperService.StopAsync(services);
         var sweeper = services.GetRequiredService<SessionSweeper>();
         var idleTimeout = services.GetRequiredService<IOptions<McpCompatOptions>>().Value.SessionIdleTimeout!.Value;
         var client = target.Client;

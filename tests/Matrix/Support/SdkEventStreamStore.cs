@@ -10,7 +10,7 @@ namespace McpCompat.Tests.Support;
 internal static class SdkEventStreamStore
 {
 /// <summary>
-/// Registers the SDK's <c>DistributedCacheEventStreamStore</c> (ModelContextProtocol 1.0.0 and later) as its
+/// Registers the SDK's <c>DistributedCacheEventStreamStore</c> (ModelContextProtocol 0.8.0-preview.1 and later) as its
 /// <c>ISseEventStreamStore</c>, over an in-memory distributed cache; nothing where the SDK has no such store.
 /// </summary>
 public static void Add(IServiceCollection services)
@@ -25,10 +25,22 @@ public static void Add(IServiceCollection services)
         return;
     }
 
-    var options = Activator.CreateInstance(optionsType)!;
-    optionsType.GetProperty("Cache")!.SetValue(options, new MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions())));
-    var wrapped = typeof(Microsoft.Extensions.Options.Options).GetMethod(nameof(Microsoft.Extensions.Options.Options.Create))!.MakeGenericMethod(optionsType).Invoke(null, [options])!;
-    var store = Activator.CreateInstance(storeType, wrapped, null)!;
+    var cache = new MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions()));
+    object store;
+    if (storeType.GetConstructors().Any(c => c.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(IDistributedCache)))
+    {
+        // 0.8.0-preview.1: (IDistributedCache cache, DistributedCacheEventStreamStoreOptions? options, ILogger? logger).
+        store = Activator.CreateInstance(storeType, cache, null, null)!;
+    }
+    else
+    {
+        // 1.0.0 and later: (IOptions<DistributedCacheEventStreamStoreOptions> options, ILogger? logger), the cache an option.
+        var options = Activator.CreateInstance(optionsType)!;
+        optionsType.GetProperty("Cache")!.SetValue(options, cache);
+        var wrapped = typeof(Microsoft.Extensions.Options.Options).GetMethod(nameof(Microsoft.Extensions.Options.Options.Create))!.MakeGenericMethod(optionsType).Invoke(null, [options])!;
+        store = Activator.CreateInstance(storeType, wrapped, null)!;
+    }
+
     services.AddSingleton(storeType.GetInterface("ISseEventStreamStore")!, store);
 }
 }

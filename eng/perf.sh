@@ -89,7 +89,7 @@ load_avg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 run dotnet build bench/Load/Load.csproj -c Release -v quiet -nologo
 run dotnet build bench/Churn/Churn.csproj -c Release -v quiet -nologo
-load=(dotnet bench/Load/bin/Release/net10.0/Load.dll)
+load=(dotnet bench/Load/bin/Release/net10.0/McpCompat.Load.dll)
 churn=(dotnet bench/Churn/bin/Release/net10.0/Churn.dll)
 
 run "${load[@]}" sdk --out "$out/sdk.json"

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using McpCompat;
 using McpCompat.Benchmarks;
+using McpCompat;
 using ModelContextProtocol.Server;
 
 // Churn: opens N sessions against an in-process MCP server on 127.0.0.1 and abandons them, then reports the

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json.Serialization;
+using System.Text;
 using McpCompat;
-
 namespace Load;
 
 /// <summary>

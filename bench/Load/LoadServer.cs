@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using McpCompat;
-
 namespace Load;
 
 /// <summary>

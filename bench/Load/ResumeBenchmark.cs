@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using McpCompat;
-
 namespace Load;
 
 /// <summary>Latency percentiles of one kind of request, in microseconds.</summary>

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Diagnostics;
 using McpCompat;
-using McpCompat.Telemetry;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace Load;

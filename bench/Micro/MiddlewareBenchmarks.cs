@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using McpCompat.Fallback;
-using McpCompat.Http;
+using McpCompat.MapMcp;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

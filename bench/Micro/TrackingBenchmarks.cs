@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using McpCompat.Sessions;
-
 namespace McpCompat.Benchmarks;
 
 /// <summary>

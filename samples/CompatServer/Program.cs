@@ -1,5 +1,5 @@
 using CompatServer;
-using McpCompat.Probing;
+using McpCompat;
 using Microsoft.Extensions.Options;
 
 // An MCP server on the SDK's own Streamable HTTP host (ModelContextProtocol.AspNetCore), stateful, with McpCompat.

@@ -1,5 +1,5 @@
 using CoreOnlyServer;
-using McpCompat.Probing;
+using McpCompat;
 using Microsoft.Extensions.Options;
 
 // An MCP server on ModelContextProtocol alone (no ModelContextProtocol.AspNetCore): McpCompat hosts Streamable HTTP

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using McpCompat.Probing;
-
 namespace McpCompat.Cli;
 
 /// <summary><c>mcpcompat probe [--json] [&lt;path&gt;]</c>: finds the target's SDK assemblies, probes them in isolation, prints.</summary>

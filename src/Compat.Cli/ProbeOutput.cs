@@ -1,4 +1,4 @@
-using McpCompat.Hosting;
+using McpCompat.MapMcpCompat;
 using McpCompat.Probing;
 
 namespace McpCompat.Cli;

@@ -1,6 +1,5 @@
+using McpCompat.Decision;
 using System.Globalization;
-using McpCompat;
-
 namespace McpCompat.Cli;
 
 /// <summary>Writes <see cref="ProbeOutput"/> as the human-readable table.</summary>

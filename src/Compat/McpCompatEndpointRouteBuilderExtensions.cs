@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using McpCompat;
-using McpCompat.Hosting;
+using McpCompat.Decision;
 using McpCompat.Http;
+using McpCompat.MapMcpCompat;
+using McpCompat;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

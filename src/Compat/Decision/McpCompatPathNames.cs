@@ -1,4 +1,4 @@
-namespace McpCompat;
+namespace McpCompat.Decision;
 
 /// <summary>The one mapping of <see cref="McpCompatPath"/> to the names logs, metrics, the health check and the CLI show.</summary>
 internal static class McpCompatPathNames

@@ -1,15 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
-using McpCompat.Hosting;
-using McpCompat.Native;
 using McpCompat.Probing;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace McpCompat;
+namespace McpCompat.Decision;
 
 /// <summary>
 /// The decision McpCompat makes for this application (once: see <see cref="DecideOnce"/>) and the one startup log

@@ -1,5 +1,5 @@
-using McpCompat.Hosting;
-using McpCompat.Probing;
+using McpCompat.Decision;
+using McpCompat.MapMcpCompat;
 using McpCompat.Resumption;
 using McpCompat.Sessions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace McpCompat;
+namespace McpCompat.Options;
 
 /// <summary>
 /// Binds <see cref="McpCompatOptions"/> from the environment alias and then the configuration section, so the

@@ -1,4 +1,4 @@
-namespace McpCompat;
+namespace McpCompat.Options;
 
 /// <summary>The defaults of McpCompat's settings, where a setting's default is more than a literal.</summary>
 internal static class McpCompatDefaults

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace McpCompat;
+namespace McpCompat.Options;
 
 /// <summary>
 /// Validates <see cref="McpCompatOptions"/> at host start. Every failure names the setting and the value.

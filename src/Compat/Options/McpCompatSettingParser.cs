@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace McpCompat;
+namespace McpCompat.Options;
 
 /// <summary>Parses and range-checks McpCompat's settings, with messages that name the setting and the value.</summary>
 internal static class McpCompatSettingParser

@@ -1,5 +1,5 @@
-using McpCompat.Hosting;
-using McpCompat.SdkHost;
+using McpCompat.MapMcp;
+using McpCompat.MapMcpCompat;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using McpCompat.Hosting;
-
+using McpCompat.Sessions;
 namespace McpCompat.Resumption;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using McpCompat.Decision;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

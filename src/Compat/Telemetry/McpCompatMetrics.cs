@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
+using McpCompat.Decision;
 using McpCompat.Resumption;
 using McpCompat.Sessions;
-
 namespace McpCompat.Telemetry;
 
 /// <summary>

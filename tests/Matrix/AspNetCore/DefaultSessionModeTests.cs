@@ -1,4 +1,3 @@
-using McpCompat.Native;
 using McpCompat.Probing;
 using McpCompat.Tests.Support;
 using ModelContextProtocol.AspNetCore;

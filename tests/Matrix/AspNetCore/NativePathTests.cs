@@ -1,4 +1,5 @@
 using System.Net;
+using McpCompat.Decision;
 using McpCompat.Probing;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

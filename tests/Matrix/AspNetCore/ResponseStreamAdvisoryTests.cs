@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using McpCompat.Hosting;
+using McpCompat.MapMcpCompat;
 using McpCompat.Probing;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

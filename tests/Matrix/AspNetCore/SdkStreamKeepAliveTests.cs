@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using McpCompat.Streams;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

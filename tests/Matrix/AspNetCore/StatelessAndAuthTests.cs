@@ -1,4 +1,5 @@
 using System.Net;
+using McpCompat.Decision;
 using McpCompat.Probing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

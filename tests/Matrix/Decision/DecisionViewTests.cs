@@ -1,3 +1,4 @@
+using McpCompat.Decision;
 using McpCompat.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,7 +54,7 @@ public sealed class ReplaceableReportTests
         services.AddMcpServer().AddMcpCompat();
         using var provider = services.BuildServiceProvider();
 
-        Assert.Same(madeUp, provider.GetRequiredService<McpCompat.Probing.McpSdkReport>());
+        Assert.Same(madeUp, provider.GetRequiredService<McpSdkReport>());
         var decision = provider.GetRequiredService<McpCompatDecision>();
         Assert.Equal(McpCompatPath.NoHttpHost, decision.Path);
         Assert.Contains("ModelContextProtocol.AspNetCore is not loaded", decision.Reason, StringComparison.Ordinal);

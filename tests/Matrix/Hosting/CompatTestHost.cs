@@ -1,11 +1,11 @@
 using System.ComponentModel;
-using McpCompat.Hosting;
+using McpCompat.MapMcpCompat;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Server;
 

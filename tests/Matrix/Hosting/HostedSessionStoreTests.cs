@@ -1,4 +1,4 @@
-using McpCompat.Hosting;
+using McpCompat.MapMcpCompat;
 using McpCompat.Sessions;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

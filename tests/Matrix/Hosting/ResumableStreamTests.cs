@@ -1,6 +1,6 @@
 using System.ComponentModel;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using McpCompat.Probing;
@@ -292,7 +292,7 @@ public sealed class ResumableStreamTests
     private static string? Method(SseEvent e) => (string?)JsonNode.Parse(e.Data)?["method"];
 
     /// <summary>Sends a notification as the server does outside any request: on the session's GET stream.</summary>
-    private static Task SendAsync(McpCompat.Hosting.HostedSession session, string method)
+    private static Task SendAsync(McpCompat.MapMcpCompat.HostedSession session, string method)
     {
         var send = session.Transport.GetType().GetMethod("SendMessageAsync", [typeof(JsonRpcMessage), typeof(CancellationToken)])!;
         return (Task)send.Invoke(session.Transport, [new JsonRpcNotification { Method = method }, CancellationToken.None])!;

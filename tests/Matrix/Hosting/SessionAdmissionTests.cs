@@ -1,5 +1,5 @@
 using System.Net;
-using McpCompat.Hosting;
+using McpCompat.MapMcpCompat;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using McpCompat.Hosting;
+using McpCompat.MapMcpCompat;
 using McpCompat.Probing;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -295,7 +295,7 @@ public sealed class McpCompatOptionsTests
     {
         var host = BuildHost(new Dictionary<string, string?>());
         var resolved = host.Services.GetServices<IHostedService>()
-            .Concat(new[] { typeof(McpCompatDecision), typeof(McpCompat.Resumption.SessionEndBroadcast), typeof(McpCompat.SdkHost.SdkSessionMigration) }
+            .Concat(new[] { typeof(McpCompatDecision), typeof(McpCompat.Resumption.SessionEndBroadcast), typeof(McpCompat.MapMcp.SdkSessionMigration) }
                 .Select(host.Services.GetRequiredService))
             .ToList();
         Assert.Contains(resolved, s => s is McpCompat.Resumption.SessionEndBroadcast);
@@ -316,7 +316,7 @@ public sealed class McpCompatOptionsTests
 
         Assert.Same(builder, returned);
         Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Sessions.SessionSweeperService));
-        Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.Fallback.SessionTrackingStartupFilter));
+        Assert.Single(services, d => d.ImplementationType == typeof(McpCompat.MapMcp.SessionTrackingStartupFilter));
         using var provider = services.BuildServiceProvider();
         Assert.Equal(5, provider.GetRequiredService<IOptions<McpCompatOptions>>().Value.MaxIdleSessions);
     }

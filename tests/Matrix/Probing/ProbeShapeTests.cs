@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Reflection;
 using System.Reflection.Emit;
+using System.Reflection;
 using McpCompat.Probing;
-
 namespace McpCompat.Tests.Probing;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
-using McpCompat.Hosting;
+using System.Text;
+using McpCompat.MapMcpCompat;
 using McpCompat.Probing;
 using McpCompat.Tests.Hosting;
 using McpCompat.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using McpCompat.Options;
 using McpCompat.Resumption;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.Caching.Distributed;

@@ -1,11 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Reflection;
-using System.Text;
 using System.Text.Json.Nodes;
-using McpCompat.Hosting;
+using System.Text;
 using McpCompat.Resumption;
-using McpCompat.Telemetry;
 using McpCompat.Tests.Hosting;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.Caching.Distributed;

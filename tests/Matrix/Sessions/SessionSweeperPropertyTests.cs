@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
 using McpCompat.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

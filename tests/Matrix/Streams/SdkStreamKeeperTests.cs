@@ -1,7 +1,8 @@
+using McpCompat.MapMcp;
 using McpCompat.Streams;
 using McpCompat.Tests.Support;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Streams;

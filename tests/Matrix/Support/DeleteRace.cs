@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using McpCompat.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Support;

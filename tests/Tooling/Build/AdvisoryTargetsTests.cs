@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using McpCompat.Probing;
 using McpCompat.Tooling.Tests.Support;
 using NuGet.Versioning;

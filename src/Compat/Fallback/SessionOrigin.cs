@@ -1,7 +1,0 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-
-namespace McpCompat.Fallback;
-
-/// <summary>The endpoint and route values of the request that created a session.</summary>
-internal sealed record SessionOrigin(Endpoint? Endpoint, PathString Path, RouteValueDictionary RouteValues);

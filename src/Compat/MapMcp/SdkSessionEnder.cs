@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using McpCompat.Http;
+using McpCompat.MapMcpCompat;
+using McpCompat.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpCompat.MapMcp;
+
+/// <summary>
+/// Ends a session on the SDK's own <c>MapMcp</c> the protocol's way, for a session another instance of the fleet saw its
+/// client delete: an in-process DELETE of it, as its owner (the SDK ends a session only for its owner), to each of the
+/// SDK's Streamable HTTP DELETE endpoints. The SDK answers such a DELETE for a session it does not hold with 200 and
+/// does nothing.
+/// </summary>
+internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFactory scopeFactory, PendingMigrations pending)
+{
+    private RouteEndpoint[]? _deleteEndpoints;
+
+    /// <summary>Asks the SDK to end the session; <see langword="false"/> when the application maps no SDK endpoint.</summary>
+    public async Task<bool> EndAsync(string sessionId, UserKey? owner)
+    {
+        var endpoints = _deleteEndpoints ??= FindDeleteEndpoints();
+        if (endpoints.Length == 0)
+        {
+            return false;
+        }
+
+        // A rebuild of the session under way here (it read the record before the tombstone was written) registers it
+        // first, so the DELETE below finds it.
+        await pending.WaitAsync(sessionId, HostedSessionStore.DisposeWait).ConfigureAwait(false);
+
+        var user = owner is null
+            ? new ClaimsPrincipal(new ClaimsIdentity())
+            : new ClaimsPrincipal(new ClaimsIdentity([new Claim(owner.Type, owner.Value, ClaimValueTypes.String, owner.Issuer)], authenticationType: "McpCompat"));
+        var ended = false;
+        foreach (var endpoint in endpoints)
+        {
+            var scope = scopeFactory.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = user };
+                context.Request.Method = HttpMethods.Delete;
+                context.Request.Headers[McpHeaders.SessionId] = sessionId;
+                context.Response.Body = Stream.Null;
+                context.SetEndpoint(endpoint);
+                await endpoint.RequestDelegate!(context).ConfigureAwait(false);
+                ended |= context.Response.StatusCode is >= 200 and < 300;
+            }
+        }
+
+        return ended;
+    }
+
+    private RouteEndpoint[] FindDeleteEndpoints() =>
+        (services.GetService<EndpointDataSource>()?.Endpoints ?? [])
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RequestDelegate is not null && SdkEndpoints.Serves(e, HttpMethods.Delete) && SdkEndpoints.HandlerType(e) == SdkEndpoints.StreamableHttpHandler)
+            .ToArray();
+}

@@ -1,0 +1,86 @@
+using McpCompat.Streams;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
+
+namespace McpCompat.MapMcp;
+
+/// <summary>
+/// Keep-alives on the SSE streams of the SDK's own host (<c>MapMcp</c>), on the native and the fallback path: its GET
+/// streams, and its POST answers sent as events (a long call's, a <c>subscriptions/listen</c> stream's) from their first
+/// event on. The SDK writes its stream through a <see cref="KeepAliveStream"/>, and sees the request aborted when a
+/// keep-alive cannot be written, so its stream (or call) ends, its session falls idle and expires by whichever sweeper
+/// is in charge. No served SDK build writes anything on a quiet stream, so without this a client gone without closing
+/// its connection keeps its session, or its call, alive for as long as the process runs.
+/// </summary>
+internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider timeProvider)
+{
+    /// <summary>Gets a value indicating whether the SDK's GET streams get keep-alives.</summary>
+    public bool Enabled => scheduler.Enabled;
+
+    /// <summary>Serves the SDK's GET endpoint <paramref name="sdk"/> with keep-alives on its stream once it is an event stream.</summary>
+    public Task ServeAsync(HttpContext context, RequestDelegate sdk) => ServeAsync(context, sdk, ageBounded: true);
+
+    /// <summary>
+    /// Serves the SDK's POST endpoint <paramref name="sdk"/> with keep-alives on its answer once that is an event stream;
+    /// never ended for its age.
+    /// </summary>
+    public Task ServeAnswerAsync(HttpContext context, RequestDelegate sdk) => ServeAsync(context, sdk, ageBounded: false);
+
+    private async Task ServeAsync(HttpContext context, RequestDelegate sdk, bool ageBounded)
+    {
+        var bodyFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        var lifetimeFeature = context.Features.Get<IHttpRequestLifetimeFeature>();
+        var stream = new KeepAliveStream(context.Response.Body, scheduler, timeProvider, context.RequestAborted) { AgeBounded = ageBounded };
+        context.Response.Body = stream;
+        context.Features.Set<IHttpRequestLifetimeFeature>(new StreamLifetime(lifetimeFeature, stream.Token));
+        context.Response.OnStarting(static state =>
+        {
+            var (context, stream) = ((HttpContext, KeepAliveStream))state;
+            if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                stream.Start();
+            }
+
+            return Task.CompletedTask;
+        }, (context, stream));
+
+        try
+        {
+            await sdk(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stream.Aged)
+        {
+            // Ended for its age (McpCompatOptions.MaxStreamAge): the SDK's first GET stream returns on the cancellation,
+            // but its resumed stream (Last-Event-ID) lets it escape. Either way the stream ends cleanly, between events,
+            // and the client resumes it.
+        }
+        finally
+        {
+            stream.Stop();
+            context.Features.Set(bodyFeature);
+            context.Features.Set(lifetimeFeature);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (stream.Failed)
+        {
+            // The client is gone without closing its connection: the SDK has ended its stream; close the connection.
+            context.Abort();
+        }
+    }
+
+    /// <summary>The request's lifetime as the SDK sees it: aborted also when the stream's keep-alive fails.</summary>
+    private sealed class StreamLifetime(IHttpRequestLifetimeFeature? inner, CancellationToken aborted) : IHttpRequestLifetimeFeature
+    {
+        public CancellationToken RequestAborted
+        {
+            get => aborted;
+            set
+            {
+                // McpCompat's keep-alive stream owns the token while the SDK serves its GET stream.
+            }
+        }
+
+        public void Abort() => inner?.Abort();
+    }
+}

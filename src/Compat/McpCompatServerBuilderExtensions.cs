@@ -117,16 +117,19 @@ public static class McpCompatServerBuilderExtensions
         }
 
         services.AddMetrics();
+        services.TryAddSingleton<IMetricsSource, SessionMetricsSource>();
         services.TryAddSingleton<McpCompatMetrics>();
         services.TryAddSingleton<SessionTracker>();
         services.TryAddSingleton<DeleteEndpointEvictor>();
         services.TryAddSingleton<SessionSweeper>();
         services.TryAddSingleton<HostedSessionStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, HostedSessionStore>(sp => sp.GetRequiredService<HostedSessionStore>()));
         services.TryAddSingleton(sp => CoreTransportApi.Create(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton<SessionResumption>();
         services.TryAddSingleton<SdkSessionMigration>();
         services.TryAddSingleton<SdkSessionEnder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, SdkSessionEnder>(sp => sp.GetRequiredService<SdkSessionEnder>()));
         services.TryAddSingleton<SdkSessionTable>();
         services.TryAddSingleton<EndedSessionCalls>();
         services.TryAddSingleton<PendingMigrations>();

@@ -1,5 +1,4 @@
 using McpCompat.Decision;
-using McpCompat.MapMcpCompat;
 using McpCompat.Resumption;
 using McpCompat.Sessions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,7 +18,7 @@ internal sealed class McpCompatHealthCheck(
     McpCompatRuntime runtime,
     McpSdkReport report,
     SessionTracker tracker,
-    HostedSessionStore hosted,
+    IEnumerable<ISessionHost> hosts,
     SessionSweeper sweeper,
     SessionResumption resumption,
     IOptions<McpCompatOptions> options,
@@ -49,7 +48,7 @@ internal sealed class McpCompatHealthCheck(
 
         if (runtime.IsHosting)
         {
-            var count = hosted.Count;
+            var count = hosts.Sum(h => h.Count ?? 0);
             data["hostedSessions"] = count;
             data["maxSessions"] = settings.MaxSessions;
             if (count >= settings.MaxSessions * NearFullRatio)

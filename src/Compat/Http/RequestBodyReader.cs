@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
-using McpCompat.MapMcpCompat;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;

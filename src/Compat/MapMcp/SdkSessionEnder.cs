@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using McpCompat.Http;
-using McpCompat.MapMcpCompat;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,11 +13,14 @@ namespace McpCompat.MapMcp;
 /// SDK's Streamable HTTP DELETE endpoints. The SDK answers such a DELETE for a session it does not hold with 200 and
 /// does nothing.
 /// </summary>
-internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFactory scopeFactory, PendingMigrations pending)
+internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFactory scopeFactory, PendingMigrations pending) : ISessionHost
 {
     private RouteEndpoint[]? _deleteEndpoints;
 
     /// <summary>Asks the SDK to end the session; <see langword="false"/> when the application maps no SDK endpoint.</summary>
+    /// <inheritdoc/>
+    public int? Count => null;
+
     public async Task<bool> EndAsync(string sessionId, UserKey? owner)
     {
         var endpoints = _deleteEndpoints ??= FindDeleteEndpoints();
@@ -29,7 +31,7 @@ internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFa
 
         // A rebuild of the session under way here (it read the record before the tombstone was written) registers it
         // first, so the DELETE below finds it.
-        await pending.WaitAsync(sessionId, HostedSessionStore.DisposeWait).ConfigureAwait(false);
+        await pending.WaitAsync(sessionId, ISessionHost.EndWait).ConfigureAwait(false);
 
         var user = owner is null
             ? new ClaimsPrincipal(new ClaimsIdentity())

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
+using McpCompat.Http;
 using McpCompat.Probing;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;

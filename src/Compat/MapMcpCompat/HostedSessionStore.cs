@@ -11,10 +11,10 @@ namespace McpCompat.MapMcpCompat;
 /// shutdown asks. The one owner of hosted sessions: only the store adds them to the <see cref="SessionTracker"/> and
 /// removes them from it.
 /// </summary>
-internal sealed class HostedSessionStore : ISessionEvictor
+internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
 {
     /// <summary>How long ending a session waits for its server's run task.</summary>
-    public static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DisposeWait = ISessionHost.EndWait;
 
     private readonly ConcurrentDictionary<string, HostedSession> _sessions = new(StringComparer.Ordinal);
     private readonly SessionTracker _tracker;
@@ -38,6 +38,11 @@ internal sealed class HostedSessionStore : ISessionEvictor
     }
 
     public int Count => _sessions.Count;
+
+    int? ISessionHost.Count => Count;
+
+    /// <summary>Ends the hosted session <paramref name="sessionId"/>, whoever owns it: the fleet's notice has checked the owner.</summary>
+    Task<bool> ISessionHost.EndAsync(string sessionId, UserKey? owner) => EndAsync(sessionId);
 
     /// <summary>Hosts the session and tracks it; its <see cref="HostedSession.Tracked"/> entry names this store as its evictor.</summary>
     public void Add(HostedSession session) => Host(session, reservation: 0);

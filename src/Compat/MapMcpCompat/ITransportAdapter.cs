@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using McpCompat.Http;
 using McpCompat.Probing;
 using Microsoft.Extensions.Logging;
 

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using McpCompat.Http;
 using McpCompat.Probing;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Security.Claims;
+using McpCompat.Http;
 using McpCompat.Probing;
 using Microsoft.Extensions.Logging;
 

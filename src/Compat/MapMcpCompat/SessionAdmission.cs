@@ -66,7 +66,7 @@ internal sealed class SessionAdmission(
                 var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
                 await store.RetireAsync(victim.Session.Id).ConfigureAwait(false);
                 metrics.SessionEnded(EvictionReason.MaxSessions);
-                Log.SessionEvicted(logger, victim.Session.Id, EvictionReason.MaxSessions, idleSeconds);
+                Log.SessionEvicted(logger, victim.Session.Id, nameof(EvictionReason.MaxSessions), idleSeconds);
             }
 
             return true;

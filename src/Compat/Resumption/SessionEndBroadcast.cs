@@ -1,5 +1,3 @@
-using McpCompat.MapMcp;
-using McpCompat.MapMcpCompat;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,8 +15,7 @@ namespace McpCompat.Resumption;
 internal sealed class SessionEndBroadcast(
     IServiceProvider services,
     SessionResumption resumption,
-    HostedSessionStore store,
-    SdkSessionEnder sdkSessions,
+    IEnumerable<ISessionHost> hosts,
     McpCompatMetrics metrics,
     TimeProvider timeProvider,
     ILogger<SessionEndBroadcast> logger) : IHostedService, IAsyncDisposable, IDisposable
@@ -149,10 +146,9 @@ internal sealed class SessionEndBroadcast(
     {
         try
         {
-            // Both start at once: each leaves its table before its first wait.
-            var hosted = store.EndAsync(notice.SessionId);
-            var sdk = sdkSessions.EndAsync(notice.SessionId, notice.Owner);
-            var ended = await hosted.ConfigureAwait(false) | await sdk.ConfigureAwait(false);
+            // All start at once: each leaves its table before its first wait.
+            var ending = hosts.Select(host => host.EndAsync(notice.SessionId, notice.Owner)).ToArray();
+            var ended = (await Task.WhenAll(ending).ConfigureAwait(false)).Any(e => e);
             if (ended)
             {
                 metrics.SessionEnded(EvictionReason.Deleted);

@@ -20,8 +20,9 @@ internal sealed class SessionResumption : IDisposable
         if (settings.SessionResumeWindow > TimeSpan.Zero && services.GetService<IDistributedCache>() is { } cache)
         {
             var logger = loggerFactory.CreateLogger<SessionRecordStore>();
-            Records = new SessionRecordStore(cache, SessionRecordSettings.From(settings), new SessionStoreMonitor(timeProvider, metrics, logger), timeProvider, logger);
-            metrics.ObserveRecords(Records.Index);
+            var records = new SessionRecordStore(cache, SessionRecordSettings.From(settings), new SessionStoreMonitor(timeProvider, metrics, logger), timeProvider, logger);
+            Records = records;
+            metrics.ObserveRecords(() => records.Index.Count);
         }
     }
 

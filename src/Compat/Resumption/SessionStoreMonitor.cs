@@ -167,3 +167,29 @@ internal enum RecordDrop
     /// <summary>Written by this instance within the window, and missing from the store when needed: the store dropped it (full, or restarted empty).</summary>
     Lost,
 }
+
+/// <summary>Counts store failures and dropped records, with the tag values the metrics document.</summary>
+internal static class StoreTelemetry
+{
+    /// <summary>Counts one call on the store of session records that failed or timed out.</summary>
+    public static void SessionStoreFailed(this McpCompatMetrics metrics, StoreOperation operation, string errorType) =>
+        metrics.SessionStoreFailed(
+            operation switch
+            {
+                StoreOperation.Read => "read",
+                StoreOperation.Write => "write",
+                StoreOperation.Delete => "delete",
+                _ => "other",
+            },
+            errorType);
+
+    /// <summary>Counts one session whose record was dropped or never written.</summary>
+    public static void SessionRecordDropped(this McpCompatMetrics metrics, RecordDrop reason) =>
+        metrics.SessionRecordDropped(reason switch
+        {
+            RecordDrop.TooLarge => "too_large",
+            RecordDrop.OverLimit => "max_records",
+            RecordDrop.Lost => "lost",
+            _ => "other",
+        });
+}

@@ -145,7 +145,8 @@ internal sealed class SessionSweeper(
                 if (logger.IsEnabled(LogLevel.Debug))
                 {
                     var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;
-                    Log.SessionEvicted(logger, session.Id, reason, idleSeconds);
+                    var reasonName = reason.ToString();
+                    Log.SessionEvicted(logger, session.Id, reasonName, idleSeconds);
                 }
             }
             else

@@ -1,4 +1,3 @@
-using McpCompat.Sessions;
 using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Telemetry;
@@ -38,7 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, EventName = "SessionEvicted", Level = LogLevel.Debug,
         Message = "McpCompat ended session {SessionId}: {Reason} (idle {IdleSeconds:0.###} s).")]
-    public static partial void SessionEvicted(ILogger logger, string sessionId, EvictionReason reason, double idleSeconds);
+    public static partial void SessionEvicted(ILogger logger, string sessionId, string reason, double idleSeconds);
 
     [LoggerMessage(EventId = 11, EventName = "EvictionFailed", Level = LogLevel.Warning,
         Message = "McpCompat could not end session {SessionId}; it stays tracked and is tried again once idle for the timeout again.")]

@@ -17,24 +17,24 @@ internal sealed class McpCompatMetrics : IDisposable
     private readonly Counter<long> _resumed;
     private readonly Counter<long> _recordsDropped;
     private readonly Counter<long> _storeFailures;
-    private RecordIndex? _records;
+    private Func<long>? _records;
 
-    public McpCompatMetrics(IMeterFactory meterFactory, SessionTracker tracker, McpCompatRuntime runtime)
+    public McpCompatMetrics(IMeterFactory meterFactory, IMetricsSource source)
     {
         _meter = meterFactory.Create(McpCompatTelemetry.MeterName);
         _meter.CreateObservableUpDownCounter(
             "mcpcompat.sessions.live",
-            () => Tracked(runtime, tracker.Count),
+            () => Tracked(source.LiveSessions),
             unit: "{session}",
             description: "Sessions McpCompat tracks: live, active or idle (not reported on the native path).");
         _meter.CreateObservableUpDownCounter(
             "mcpcompat.sessions.idle",
-            () => Tracked(runtime, tracker.IdleCount),
+            () => Tracked(source.IdleSessions),
             unit: "{session}",
             description: "Tracked sessions with no request in flight (not reported on the native path).");
         _meter.CreateObservableGauge(
             "mcpcompat.path",
-            () => new Measurement<int>(1, new KeyValuePair<string, object?>("mcpcompat.path", runtime.PathName)),
+            () => new Measurement<int>(1, new KeyValuePair<string, object?>("mcpcompat.path", source.PathName)),
             unit: "{path}",
             description: "The path McpCompat took at startup, as the tag mcpcompat.path (value always 1).");
         _ended = _meter.CreateCounter<long>(
@@ -47,7 +47,7 @@ internal sealed class McpCompatMetrics : IDisposable
             description: "Duration of a sweep: finding what is due and ending it (each eviction's wait is bounded).");
         _meter.CreateObservableUpDownCounter(
             "mcpcompat.session.records",
-            () => Volatile.Read(ref _records) is { } records ? [new Measurement<long>(records.Count)] : (IEnumerable<Measurement<long>>)[],
+            () => Volatile.Read(ref _records) is { } records ? [new Measurement<long>(records())] : (IEnumerable<Measurement<long>>)[],
             unit: "{record}",
             description: "Records of resumable sessions this instance keeps in the distributed cache, counted against McpCompat:MaxSessionRecords (reported only where sessions resume).");
         _recordsDropped = _meter.CreateCounter<long>(
@@ -68,51 +68,29 @@ internal sealed class McpCompatMetrics : IDisposable
     public void SessionResumed(bool succeeded) =>
         _resumed.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.resume_result", succeeded ? "resumed" : "failed"));
 
-    /// <summary>Reports the records <paramref name="records"/> counts as <c>mcpcompat.session.records</c>.</summary>
-    public void ObserveRecords(RecordIndex records) => Volatile.Write(ref _records, records);
+    /// <summary>Reports what <paramref name="count"/> returns as <c>mcpcompat.session.records</c>.</summary>
+    public void ObserveRecords(Func<long> count) => Volatile.Write(ref _records, count);
 
-    /// <summary>Counts one session whose record was dropped or never written.</summary>
-    public void SessionRecordDropped(RecordDrop reason) =>
-        _recordsDropped.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.record.drop_reason", reason switch
-        {
-            RecordDrop.TooLarge => "too_large",
-            RecordDrop.OverLimit => "max_records",
-            RecordDrop.Lost => "lost",
-            _ => "other",
-        }));
+    /// <summary>Counts one session whose record was dropped or never written, by why (<c>too_large</c>, <c>max_records</c>, <c>lost</c>).</summary>
+    public void SessionRecordDropped(string reason) =>
+        _recordsDropped.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.record.drop_reason", reason));
 
-    /// <summary>Counts one call on the store of session records that failed or timed out.</summary>
-    public void SessionStoreFailed(StoreOperation operation, string errorType) =>
+    /// <summary>Counts one call on the store of session records (<c>read</c>, <c>write</c>, <c>delete</c>) that failed or timed out.</summary>
+    public void SessionStoreFailed(string operation, string errorType) =>
         _storeFailures.Add(
             1,
-            new KeyValuePair<string, object?>("mcpcompat.session_store.operation", operation switch
-            {
-                StoreOperation.Read => "read",
-                StoreOperation.Write => "write",
-                StoreOperation.Delete => "delete",
-                _ => "other",
-            }),
+            new KeyValuePair<string, object?>("mcpcompat.session_store.operation", operation),
             new KeyValuePair<string, object?>("error.type", errorType));
 
     /// <summary>Counts one session that ended, tagged with why.</summary>
-    public void SessionEnded(EvictionReason reason) =>
-        _ended.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.end_reason", ReasonName(reason)));
+    public void SessionEnded(string reason) =>
+        _ended.Add(1, new KeyValuePair<string, object?>("mcpcompat.session.end_reason", reason));
 
     /// <summary>Records one sweep's duration.</summary>
     public void SweepCompleted(TimeSpan duration) => _sweepDuration.Record(duration.TotalSeconds);
 
     public void Dispose() => _meter.Dispose();
 
-    private static IEnumerable<Measurement<long>> Tracked(McpCompatRuntime runtime, long value) =>
-        runtime.SweeperNeeded ? [new Measurement<long>(value)] : [];
-
-    internal static string ReasonName(EvictionReason reason) => reason switch
-    {
-        EvictionReason.IdleTimeout => "idle_timeout",
-        EvictionReason.MaxIdleSessions => "max_idle_sessions",
-        EvictionReason.MaxSessions => "max_sessions",
-        EvictionReason.Shutdown => "shutdown",
-        EvictionReason.Deleted => "deleted",
-        _ => "other",
-    };
+    private static IEnumerable<Measurement<long>> Tracked(long? value) =>
+        value is { } tracked ? [new Measurement<long>(tracked)] : [];
 }

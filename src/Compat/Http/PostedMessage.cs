@@ -5,7 +5,7 @@ using System.Text.Unicode;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol;
 
-namespace McpCompat.MapMcpCompat;
+namespace McpCompat.Http;
 
 /// <summary>
 /// A POSTed JSON-RPC message as the endpoint reads it before the SDK does: whether it is <c>initialize</c>, and the
@@ -81,7 +81,7 @@ internal sealed class PostedMessage
     /// its builds differ (the pipe API shape accepts messages the message API shape throws on, and an <c>initialize</c>
     /// notification is queued by both without an answer), so what a malformed <c>initialize</c> gets would depend on
     /// the SDK version. What passes here can still fail in the SDK's server (say, <c>params</c> lacking a member it
-    /// requires): <see cref="PostRequestHandler"/> keeps a session only once the transport has written an initialize
+    /// requires): <c>MapMcpCompat</c> keeps a session only once the transport has written an initialize
     /// result.
     /// </remarks>
     public string? InitializeFault { get; }

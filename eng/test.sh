@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suite once per matrix cell (eng/matrix.txt) and the end-to-end checks, prints a table, writes it as
-# Markdown, checks docs/compatibility.md against the run, and ends with one line: "N passed, N failed" (totals over
+# Markdown, checks docs/compatibility.md and README.md's table of builds against the run (eng/matrix-docs.sh) and every
+# relative Markdown link (eng/links.sh, one counted check), and ends with one line: "N passed, N failed" (totals over
 # everything).
 #
 # The libraries (McpCompat, McpCompat.StackExchangeRedis, McpCompat.Cli) are built once, against the lowest supported

@@ -62,8 +62,7 @@ public sealed class SdkSessionResumeTests
             return;
         }
 
-        var closing = host.Logs.WaitForAsync(r => r.Message.Contains($"Closing idle session {id}.", StringComparison.Ordinal));
-        await host.Time.AdvanceUntilAsync(closing, TimeSpan.FromSeconds(5));
+        await host.AdvancePastTheSdksSweepAsync(id, IdleTimeout);
     }
 
     [Fact]

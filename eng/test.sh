@@ -95,7 +95,7 @@ test_cell() { # test_cell <cell>: runs the built tests (nothing when the build f
     return
   fi
   start=$(date +%s)
-  MCPCOMPAT_CELL_REPORT="$out/$cell.path" dotnet test "artifacts/bin/cell-$cell/Matrix/Release/net10.0/McpCompat.Tests.dll" \
+  dotnet test "artifacts/bin/cell-$cell/Matrix/Release/net10.0/McpCompat.Tests.dll" \
     --logger "trx;LogFileName=$cell.trx" --results-directory "$out/$cell" > "$out/$cell.log" 2>&1
   rc=$?
   echo "$rc $(( $(date +%s) - start ))" > "$out/$cell.test"
@@ -211,6 +211,27 @@ readme_versions() {
   sed -n 's/^# no cell: \([^ ]*\) \([^ :]*\): \(.*\)$/- No cell, on purpose: `\1` \2 (\3)./p' eng/matrix.txt
 }
 
+# cell_paths <features> <advisories>: the paths McpCompat takes on a cell (its columns of eng/matrix.txt, comma-separated):
+# MapMcpCompat on the transport API the features name; beside the SDK's own host, MapMcp in Auto (the decision's rule
+# with the default options: Native when the SDK has its own idle timeout and no advisory of
+# src/Compat/Probing/KnownDefects.props disqualifies it) and in Fallback. MatrixCellTests checks this rule against
+# McpCompatDecision on each cell.
+disqualifying=$(awk '/<McpCompatKnownDefect Include=/ { split($0, a, "\""); id = a[2] }
+  /<DisqualifiesNativeIdleTimeout>true</ { print id }' src/Compat/Probing/KnownDefects.props)
+cell_paths() {
+  local features=",$1," advisories=",$2," api=message auto=Native id
+  [[ $features == *,StreamableHttpPipeApi,* ]] && api=pipe
+  if [[ $features != *,AspNetCoreHosting,* ]]; then
+    echo "MapMcpCompat ($api API)"
+    return
+  fi
+  [[ $features != *,NativeIdleTimeout,* ]] && auto=Fallback
+  for id in $disqualifying; do
+    [[ $advisories == *,$id,* ]] && auto=Fallback
+  done
+  echo "MapMcpCompat ($api API); MapMcp: Auto=$auto, Fallback"
+}
+
 # 4. The results.
 total_passed=0
 total_failed=0
@@ -251,7 +272,7 @@ for entry in "${cells[@]}"; do
 
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
-  path=$(cat "$out/$cell.path" 2>/dev/null || echo "?")
+  path=$(cell_paths "$features" "$advisories")
   rows+=("| $cell | $host | $version | $path | $passed | $failed | $build_seconds | $test_seconds | $status |")
   compat+=("| $host | $version | $default | ${features//,/, } | ${advisories//,/, } | $path |")
   echo "    $status: $passed passed, $failed failed, built in ${build_seconds}s, tested in ${test_seconds}s"

@@ -236,7 +236,8 @@ public sealed class ResumableStreamTests
         }
 
         HostingTestTools.ReleaseAll();
-        // Once the tool is done, the next poll carries its result.
+        // Once the tool is done, the next poll carries its result. Polls: the SDK runs the tool on after its POST ended and
+        // writes the result into its own store, signalling nothing.
         var result = await Eventually.WaitForAsync(
             async () =>
             {

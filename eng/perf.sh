@@ -2,8 +2,8 @@
 # Performance report: builds in Release, runs the load/soak driver (bench/Load; its host comparison serves MapMcpCompat
 # and the SDK's MapMcp from child processes of its own), the churn driver (bench/Churn) and the micro-benchmarks
 # (bench/Micro), each writing JSON to artifacts/perf, then bench/Load's report, which writes from those files alone
-# docs/performance.md, docs/perf/churn.svg, docs/perf/zombies.svg and README.md's measured summary (between the
-# markers <!-- perf:summary:begin --> and <!-- perf:summary:end -->). Prints the total wall time at the end.
+# docs/performance.md, docs/perf/churn.svg and docs/perf/zombies.svg (README.md links to the report and holds no figure of
+# its own). Prints the total wall time at the end.
 # Needs root and iproute2 for the zombie churn (a network namespace of its own, blackhole routing rules).
 # Usage: bash eng/perf.sh
 # Knobs (environment): PERF_SOAK_SESSIONS (100000), PERF_SOAK_RATE (sessions/s, 800), PERF_SOAK_TIMEOUT (s, 3),
@@ -174,7 +174,7 @@ wall=$(($(date +%s) - started))
   printf '\n  ]\n}\n'
 } >"$out/run.json"
 
-"${load[@]}" report --in "$out" --out docs/performance.md --svg docs/perf/churn.svg --svg-link perf/churn.svg --readme README.md
+"${load[@]}" report --in "$out" --out docs/performance.md --svg docs/perf/churn.svg --svg-link perf/churn.svg
 
-echo "wrote docs/performance.md, docs/perf/churn.svg, docs/perf/zombies.svg and README.md's measured summary"
+echo "wrote docs/performance.md, docs/perf/churn.svg and docs/perf/zombies.svg"
 echo "total wall time: ${wall} s"

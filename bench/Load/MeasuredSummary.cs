@@ -14,7 +14,7 @@ namespace Load;
 internal sealed record SummaryRow(string Measure, string McpCompat, string ComparedWith, string Versus, string Target, string TargetVerdict);
 
 /// <summary>
-/// The measured summary that docs/performance.md and README.md both show: every comparison the run made (those where
+/// The measured summary at the top of docs/performance.md: every comparison the run made (those where
 /// McpCompat is slower included) and every target, each worded by <see cref="Verdict"/>.
 /// </summary>
 internal static class MeasuredSummary
@@ -121,40 +121,6 @@ internal static class MeasuredSummary
         md.AppendLine("MapMcp: \"McpCompat is\" compares the round-by-round ratios with 1; its p99 target is met when its median p99 is within");
         md.AppendLine("MapMcp's median p99 widened by MapMcp's own relative spread over the rounds, and missed otherwise.");
         md.AppendLine();
-    }
-
-    /// <summary>The text between README.md's markers: the run, the bench/Churn table and the summary.</summary>
-    public static string ReadmeText(PerfResults results, IReadOnlyList<SummaryRow> rows)
-    {
-        var md = new StringBuilder();
-        md.AppendLine("<!-- Written by `bash eng/perf.sh` from the results behind docs/performance.md: do not edit between the markers. -->");
-        md.AppendLine();
-        var facts = new List<string>();
-        if (results.Run is { } run)
-        {
-            facts.Add(string.Create(Invariant, $"{run.Date}, {run.Cores} cores ({run.Cpu}), load average {run.LoadBefore} before and {run.LoadAfter} after"));
-        }
-
-        if (results.Sdk is { } sdk)
-        {
-            facts.Add($"{sdk.Description}, on which `Mode=Auto` takes the {sdk.AutoPath} path");
-        }
-
-        if (results.Run is { } timed)
-        {
-            facts.Add(string.Create(Invariant, $"commit {timed.Commit}, {timed.WallSeconds} s in all"));
-        }
-
-        md.AppendLine(facts.Count > 0 ? $"Last run of `bash eng/perf.sh`: {string.Join("; ", facts)}." : "From the last run of `bash eng/perf.sh`.");
-        md.AppendLine("How each figure was measured, every row and the commands: [docs/performance.md](docs/performance.md).");
-        md.AppendLine();
-        if (results.Churns.Count > 0)
-        {
-            PerformanceReport.WriteChurn(md, results.Churns);
-        }
-
-        WriteTable(md, rows);
-        return md.ToString();
     }
 
     /// <summary>Managed heap per session that the run without a timeout kept, in KiB; null without such a run.</summary>

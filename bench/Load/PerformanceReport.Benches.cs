@@ -6,7 +6,7 @@ namespace Load;
 /// <summary>The report's sections for the programs outside bench/Load: bench/Churn and bench/Micro.</summary>
 internal static partial class PerformanceReport
 {
-    /// <summary>The bench/Churn table, with the command that produced it (README.md shows it too).</summary>
+    /// <summary>The bench/Churn table, with the command that produced it.</summary>
     internal static void WriteChurn(StringBuilder md, IReadOnlyList<ChurnResult> churns)
     {
         var first = churns[0];

@@ -4,7 +4,7 @@ using System.Text;
 namespace Load;
 
 /// <summary>
-/// Writes docs/performance.md, the churn plot and README.md's measured summary from one run's results
+/// Writes docs/performance.md and its plots from one run's results
 /// (<see cref="PerfResults"/>): every figure in them comes from those files. The sections of bench/Load's own drivers
 /// are here; bench/Churn's and bench/Micro's are in <c>PerformanceReport.Benches.cs</c>.
 /// </summary>
@@ -16,8 +16,7 @@ internal static partial class PerformanceReport
     /// <param name="outFile">The Markdown report (docs/performance.md).</param>
     /// <param name="svgFile">The churn plot.</param>
     /// <param name="svgLink">The plot's path as the report links it.</param>
-    /// <param name="readmeFile">README.md, whose measured-summary region is rewritten; none when null.</param>
-    public static async Task WriteAsync(string inDir, string outFile, string svgFile, string svgLink, string? readmeFile)
+    public static async Task WriteAsync(string inDir, string outFile, string svgFile, string svgLink)
     {
         var results = PerfResults.Read(inDir);
         var summary = MeasuredSummary.Rows(results);
@@ -84,21 +83,16 @@ internal static partial class PerformanceReport
         }
 
         await File.WriteAllTextAsync(outFile, md.ToString().TrimEnd() + "\n");
-        if (readmeFile is not null)
-        {
-            await ReadmeRegion.ReplaceAsync(readmeFile, MeasuredSummary.ReadmeText(results, summary));
-        }
     }
 
     private static void WriteIntroduction(StringBuilder md, PerfResults results)
     {
         md.AppendLine("# Performance");
         md.AppendLine();
-        md.AppendLine("Written by `bash eng/perf.sh` (do not edit by hand; run it again), which also writes README.md's measured summary from");
-        md.AppendLine("the same results. Load and soak figures come from `bench/Load`, which hosts MCP servers in its own process (Kestrel on");
-        md.AppendLine("127.0.0.1, ephemeral ports) and drives them over loopback: client and server share the same cores, as they would not in");
-        md.AppendLine("production, so absolute figures are this machine's and this setup's; the comparisons between configurations, measured");
-        md.AppendLine("side by side in one run, are the point.");
+        md.AppendLine("Written by `bash eng/perf.sh` from the results of one run (do not edit by hand; run it again). Load and soak figures come");
+        md.AppendLine("from `bench/Load`, which hosts MCP servers in its own process (Kestrel on 127.0.0.1, ephemeral ports) and drives them over");
+        md.AppendLine("loopback: client and server share the same cores, as they would not in production, so absolute figures are this");
+        md.AppendLine("machine's and this setup's; the comparisons between configurations, measured side by side in one run, are the point.");
         md.AppendLine();
         md.AppendLine("## Machine and run");
         md.AppendLine();

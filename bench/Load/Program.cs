@@ -4,7 +4,7 @@ using McpCompat.Benchmarks;
 
 // Load and soak driver: hosts MCP servers in this process (Kestrel on 127.0.0.1, ephemeral ports), drives them over
 // loopback, and writes what it measured as JSON; "report" turns the JSON files of a run (these, bench/Churn's,
-// bench/Micro's and eng/perf.sh's run.json) into the Markdown report, an SVG plot and README.md's measured summary.
+// bench/Micro's and eng/perf.sh's run.json) into the Markdown report (docs/performance.md) and its SVG plots.
 // Usage (eng/perf.sh runs all of them):
 //   sdk      --out FILE   (the SDK this build runs on, as McpCompat's probe sees it, and what Mode=Auto picks)
 //   overhead --out FILE [--sessions 16] [--workers 4] [--rounds 8] [--seconds 3] [--warmup 0.5]
@@ -21,7 +21,7 @@ using McpCompat.Benchmarks;
 //   flood    --out FILE --redis HOST:PORT [--live 20] [--handshakes 30000] [--large 1048576] [--limit 10000]
 //            (abandoned handshakes against MaxSessionRecords: the limit, McpCompat's default unless given, then none;
 //            empties the Redis database)
-//   report   --in DIR --out FILE --svg FILE [--svg-link PATH] [--readme FILE]
+//   report   --in DIR --out FILE --svg FILE [--svg-link PATH]
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: Load sdk|overhead|lateness|hosts|soak|zombies|streams|resume|flood|report [--option value]...");
@@ -128,7 +128,7 @@ switch (args[0])
         return 0;
 
     case "report":
-        await PerformanceReport.WriteAsync(Text("in"), Text("out"), Text("svg"), Text("svg-link", "perf/churn.svg"), options.GetValueOrDefault("readme"));
+        await PerformanceReport.WriteAsync(Text("in"), Text("out"), Text("svg"), Text("svg-link", "perf/churn.svg"));
         return 0;
 
     default:

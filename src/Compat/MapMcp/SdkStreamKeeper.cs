@@ -32,6 +32,7 @@ internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider
         var lifetimeFeature = context.Features.Get<IHttpRequestLifetimeFeature>();
         var stream = new KeepAliveStream(context.Response.Body, scheduler, timeProvider, context.RequestAborted) { AgeBounded = ageBounded };
         context.Response.Body = stream;
+        context.Features.Set<IHttpResponseBodyFeature>(new EventStreamReadiness(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>(), context, stream));
         context.Features.Set<IHttpRequestLifetimeFeature>(new StreamLifetime(lifetimeFeature, stream.Token));
         context.Response.OnStarting(static state =>
         {
@@ -67,6 +68,35 @@ internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider
             // The client is gone without closing its connection: the SDK has ended its stream; close the connection.
             context.Abort();
         }
+    }
+
+    /// <summary>
+    /// The response body as the SDK sees it: the SDK readies an event stream (its headers, then buffering off) before its
+    /// transport writes anything, and keep-alives start there. A build whose transport writes nothing until the call's
+    /// first message (0.8.0-preview.1 without an event store) would otherwise leave a long call's answer without
+    /// keep-alives until then; the first keep-alive sends the headers the SDK set.
+    /// </summary>
+    private sealed class EventStreamReadiness(IHttpResponseBodyFeature inner, HttpContext context, KeepAliveStream stream) : IHttpResponseBodyFeature
+    {
+        public Stream Stream => inner.Stream;
+
+        public System.IO.Pipelines.PipeWriter Writer => inner.Writer;
+
+        public void DisableBuffering()
+        {
+            inner.DisableBuffering();
+            if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                stream.Start();
+            }
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+
+        public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
+            inner.SendFileAsync(path, offset, count, cancellationToken);
+
+        public Task CompleteAsync() => inner.CompleteAsync();
     }
 
     /// <summary>The request's lifetime as the SDK sees it: aborted also when the stream's keep-alive fails.</summary>

@@ -36,6 +36,9 @@ internal sealed class HostedSession(string id, object transport, object server, 
     /// <summary>Gets or sets the <see cref="TimeProvider"/> timestamp at which <see cref="Record"/> was last written or read.</summary>
     public long RecordTouched { get; set; }
 
+    /// <summary>Gets or sets the latest writing again of <see cref="Record"/> for a session in use, in the background.</summary>
+    public Task RecordRefresh { get; set; } = Task.CompletedTask;
+
     /// <summary>Gets a task that completes once the store no longer hosts the session (it is then being disposed).</summary>
     public Task Removed => _removed.Task;
 

@@ -93,7 +93,7 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
             {
                 // A session in use for longer than half its window keeps its record: written again, in the background.
                 session.RecordTouched = timeProvider.GetTimestamp();
-                _ = RefreshAsync(resumer.Records, session, record);
+                session.RecordRefresh = RefreshAsync(resumer.Records, session, record);
             }
         }
 

@@ -5,7 +5,7 @@ namespace McpCompat.Probing;
 /// <summary>
 /// The probe's look-up of the SDK host's session migration hook (ModelContextProtocol.AspNetCore 1.0.0 and later): the
 /// <c>ISessionMigrationHandler</c> interface, exactly the two methods McpCompat implements, and the options property
-/// that takes one.
+/// that takes one; and, on every host build, the host's own table of live sessions.
 /// </summary>
 internal static partial class SdkProbe
 {
@@ -17,6 +17,23 @@ internal static partial class SdkProbe
 
     private static (ProbedMembers Members, McpSdkFeature Feature) FindSessionMigrationMembers(Assembly? aspNetCore, Type? options, ProbedMembers members)
     {
+        // The host's own table of live sessions, for a DELETE of an id the host may hold without a record: optional, and
+        // looked for whether the host has the hook or not.
+        var table = FindType(aspNetCore, AspNetCoreAssembly, SessionTableTypeName, out var tableEvidence);
+        var tryGet = FindMethod(table, "TryGetValue", ["System.String", SessionTypeName + "&"], out var tryGetEvidence);
+        if (tryGet is not null && tryGet.ReturnType != typeof(bool))
+        {
+            tryGetEvidence = $"{tryGetEvidence}, expected Boolean";
+            tryGet = null;
+        }
+
+        members = members with
+        {
+            SessionTableType = tryGet is null ? null : table,
+            SessionTableTryGetValue = tryGet,
+            SessionTableEvidence = table is null ? tableEvidence : tryGetEvidence,
+        };
+
         var handler = FindType(aspNetCore, AspNetCoreAssembly, SessionMigrationHandlerTypeName, out var typeEvidence);
         if (handler is null || !handler.IsInterface)
         {
@@ -38,22 +55,6 @@ internal static partial class SdkProbe
         {
             return (members, new(McpSdkFeatureKind.SessionMigration, false, missing));
         }
-
-        // The host's own table of live sessions, for a DELETE of an id the host may hold without a record: optional.
-        var table = FindType(aspNetCore, AspNetCoreAssembly, SessionTableTypeName, out var tableEvidence);
-        var tryGet = FindMethod(table, "TryGetValue", ["System.String", SessionTypeName + "&"], out var tryGetEvidence);
-        if (tryGet is not null && tryGet.ReturnType != typeof(bool))
-        {
-            tryGetEvidence = $"{tryGetEvidence}, expected Boolean";
-            tryGet = null;
-        }
-
-        members = members with
-        {
-            SessionTableType = tryGet is null ? null : table,
-            SessionTableTryGetValue = tryGet,
-            SessionTableEvidence = table is null ? tableEvidence : tryGetEvidence,
-        };
 
         return (members with { SessionMigrationHandlerType = handler, SessionMigrationHandler = property },
             new(McpSdkFeatureKind.SessionMigration, true, $"{typeEvidence}; {initializedEvidence}; {allowEvidence}; {propertyEvidence}"));

@@ -28,6 +28,9 @@ internal sealed class SessionEndBroadcast(
     private IAsyncDisposable? _subscription;
     private Task _subscribing = Task.CompletedTask;
 
+    /// <summary>Gets the subscription under way since start, retries included: it completes once subscribed, or stopped.</summary>
+    internal Task Subscribing => _subscribing;
+
     /// <summary>Tells every instance that the client of session <paramref name="sessionId"/> deleted it.</summary>
     public async Task PublishAsync(string sessionId, UserKey? owner)
     {

@@ -30,12 +30,19 @@ internal sealed class SessionSweeper(
     // One sweep at a time: a sweep asked for while another runs waits for it, then finds what is still due.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private long _heartbeat;
+    private Task _evictions = Task.CompletedTask;
 
     /// <summary>Gets the <see cref="TimeProvider"/> timestamp of the last finished sweep or sweeper start; 0 before either.</summary>
     public long Heartbeat => Volatile.Read(ref _heartbeat);
 
     /// <summary>Records that the sweeper's loop is alive now (it starts, or a sweep finished).</summary>
     public void Beat() => Volatile.Write(ref _heartbeat, timeProvider.GetTimestamp());
+
+    /// <summary>
+    /// Gets a task that completes when every eviction started so far has finished, those a sweep stopped waiting for
+    /// included (their claims released or their sessions gone).
+    /// </summary>
+    internal Task Evictions => Volatile.Read(ref _evictions);
 
     /// <summary>Runs one sweep and returns how many sessions it ended within <see cref="EvictionWait"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; claimed sessions return to service as their evictions give up.</exception>
@@ -95,6 +102,10 @@ internal sealed class SessionSweeper(
         }
 
         var batch = new EvictionBatch(claims.Count);
+
+        // Sweeps run one at a time: no other sweep writes this meanwhile.
+        var before = Volatile.Read(ref _evictions);
+        Volatile.Write(ref _evictions, before.IsCompleted ? batch.Completion : Task.WhenAll(before, batch.Completion));
         for (var i = 0; i < claims.Count; i++)
         {
             var reason = i < claims.Count - overLimit ? EvictionReason.IdleTimeout : EvictionReason.MaxIdleSessions;

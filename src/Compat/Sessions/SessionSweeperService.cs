@@ -24,6 +24,10 @@ internal sealed class SessionSweeperService(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
+    private TaskCompletionSource<int> _nextSweep = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets a task that completes when the loop's next sweep has, with what <see cref="SessionSweeper.SweepOnceAsync"/> returned.</summary>
+    internal Task<int> NextSweep => Volatile.Read(ref _nextSweep).Task;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,9 +37,10 @@ internal sealed class SessionSweeperService(
             return Task.CompletedTask;
         }
 
-        // Counted as alive from here: the loop itself starts on the thread pool.
+        // Counted as alive from here. The loop's first timer is created here, on the clock as it reads now; the loop
+        // itself goes on on that timer's thread.
         sweeper.Beat();
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _loop = RunAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -67,11 +72,13 @@ internal sealed class SessionSweeperService(
                 await Task.Delay(sweeper.NextDelay(longest), timeProvider, stoppingToken).ConfigureAwait(false);
                 try
                 {
-                    await sweeper.SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                    var ended = await sweeper.SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _nextSweep, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(ended);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.SweepFailed(logger, ex);
+                    Interlocked.Exchange(ref _nextSweep, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetException(ex);
                 }
             }
         }

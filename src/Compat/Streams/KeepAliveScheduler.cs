@@ -17,6 +17,7 @@ internal sealed class KeepAliveScheduler : IDisposable
     private readonly HashSet<KeepAliveStream> _streams = [];
     private ITimer? _timer;
     private bool _disposed;
+    private Task _lastTick = Task.CompletedTask;
 
     public KeepAliveScheduler(IOptions<McpCompatOptions> options, TimeProvider timeProvider)
     {
@@ -52,6 +53,9 @@ internal sealed class KeepAliveScheduler : IDisposable
             }
         }
     }
+
+    /// <summary>Gets a task that completes when the keep-alives the latest tick started are written (or have given up).</summary>
+    internal Task LastTick => Volatile.Read(ref _lastTick);
 
     /// <summary>Watches <paramref name="stream"/> until <see cref="Remove"/>; starts the timer with the first stream.</summary>
     public void Add(KeepAliveStream stream)
@@ -117,9 +121,18 @@ internal sealed class KeepAliveScheduler : IDisposable
             stream.EndIfResumable();
         }
 
-        foreach (var stream in due ?? [])
+        if (due is null)
         {
-            _ = stream.KeepAliveAsync();
+            Volatile.Write(ref _lastTick, Task.CompletedTask);
+            return;
         }
+
+        var writes = new Task[due.Count];
+        for (var i = 0; i < due.Count; i++)
+        {
+            writes[i] = due[i].KeepAliveAsync();
+        }
+
+        Volatile.Write(ref _lastTick, Task.WhenAll(writes));
     }
 }

@@ -25,6 +25,7 @@ internal sealed class KeepAliveStream : Stream
     private readonly CancellationToken _token;
     private long _lastWrite;
     private long _started;
+    private int _startCalled;
     private uint _tail = Opened;
     private int _failed;
     private int _aged;
@@ -56,10 +57,13 @@ internal sealed class KeepAliveStream : Stream
     /// <summary>Gets a value indicating whether the stream was ended for its age (<see cref="McpCompatOptions.MaxStreamAge"/>).</summary>
     public bool Aged => Volatile.Read(ref _aged) == 1;
 
-    /// <summary>Starts the keep-alives, counting quiet time and age from now; call once the response has started.</summary>
+    /// <summary>
+    /// Starts the keep-alives, counting quiet time and age from now; call once the response is an event stream (started,
+    /// or with its headers set). Later calls do nothing.
+    /// </summary>
     public void Start()
     {
-        if (_token.IsCancellationRequested)
+        if (_token.IsCancellationRequested || Interlocked.Exchange(ref _startCalled, 1) != 0)
         {
             return;
         }

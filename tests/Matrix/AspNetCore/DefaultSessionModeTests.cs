@@ -1,22 +1,11 @@
 using McpCompat.Probing;
-using McpCompat.Tests.Support;
 using ModelContextProtocol.AspNetCore;
 
 namespace McpCompat.Tests.AspNetCore;
 
-/// <summary>The session mode of the SDK's host when a server leaves it alone, as eng/matrix.txt states it for this cell.</summary>
+/// <summary>The session mode of the SDK's host when a server leaves it alone against the probe's advisory (the cell's own line: MatrixCellTests).</summary>
 public sealed class DefaultSessionModeTests
 {
-    [Fact]
-    public void SdkDefault_IsWhatTheCellStates()
-    {
-        var accessor = new HttpTransportOptionsAccessor(McpSdkProbe.Current.Members);
-
-        var actual = accessor.IsStateless(new HttpServerTransportOptions()) ? "stateless" : "stateful";
-
-        Assert.Equal(SdkUnderTest.Cell.DefaultSessionMode, actual);
-    }
-
     [Fact]
     public void StatelessByDefault_ExactlyWhereTheProbeAdvisesIt()
     {

@@ -70,13 +70,22 @@ public sealed class FallbackPathTests
     [Fact]
     public async Task HostedSweeper_OnItsOwnTimer_EvictsIdleSession()
     {
-        await using var host = await StartAsync();
+        // A sweep interval past the idle timeout: the sweeper's first wait, begun as the host started, ends just as the
+        // session is due, and once.
+        await using var host = await McpTestHost.StartAsync(o =>
+        {
+            o.Mode = McpCompatMode.Fallback;
+            o.SessionIdleTimeout = IdleTimeout;
+            o.SweepInterval = IdleTimeout + TimeSpan.FromSeconds(1);
+        });
         using var ended = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), McpCompatTelemetry.MeterName, "mcpcompat.sessions.ended");
         var id = await host.Client.InitializeAsync();
 
-        // No explicit sweep: the hosted sweeper's timer runs on the application's clock, moved on until the session's
-        // end is counted (the timer may be created after a first move). Watched without requests: a ping would be activity.
-        await host.Time.AdvanceUntilAsync(ended.WaitForMeasurementsAsync(1), IdleTimeout + TimeSpan.FromSeconds(1));
+        // No explicit sweep: the hosted sweeper's timer runs on the application's clock. Watched without requests: a ping
+        // would be activity.
+        var swept = SweeperService.Of(host.App.Services).NextSweep;
+        host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await swept.WaitAsync(FakeClock.Bound));
 
         Assert.Equal("idle_timeout", Assert.Single(ended.GetMeasurementSnapshot()).Tags["mcpcompat.session.end_reason"]);
         Assert.Equal(0, host.Tracker.Count);

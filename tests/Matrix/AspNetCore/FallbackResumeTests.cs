@@ -25,7 +25,7 @@ public sealed class FallbackResumeTests
                 o.SessionResumeWindow = TimeSpan.FromDays(1);
             },
             services: s => s.AddSingleton<IDistributedCache>(sp => new FakeDistributedCache(sp.GetRequiredService<TimeProvider>())));
-        var resumes = McpSdkProbe.Current.GetFeature(McpSdkFeatureKind.SessionMigration).IsPresent;
+        var resumes = McpSdkProbe.Current.Has(McpSdkFeatureKind.SessionMigration);
         var id = await host.Client.InitializeAsync();
 
         for (var round = 0; round < 2; round++)

@@ -13,13 +13,14 @@ namespace McpCompat.Tests.AspNetCore;
 
 /// <summary>
 /// A real MCP server on Kestrel at 127.0.0.1 (random port): the SDK's own Streamable HTTP host (MapMcp), stateful
-/// unless asked otherwise, with McpCompat added, a <see cref="FakeTimeProvider"/> as the application's clock,
+/// unless asked otherwise, with McpCompat added, a <see cref="FakeTimeProvider"/> (<see cref="ObservedClock"/>) as the application's clock,
 /// and a log collector.
 /// </summary>
 internal sealed class McpTestHost : IAsyncDisposable
 {
-    private McpTestHost(WebApplication app, FakeTimeProvider time)
+    private McpTestHost(WebApplication app, ObservedClock time, RequestsInFlight requests)
     {
+        Requests = requests;
         App = app;
         Time = time;
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -29,7 +30,7 @@ internal sealed class McpTestHost : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    public FakeTimeProvider Time { get; }
+    public ObservedClock Time { get; }
 
     public HttpClient Http { get; }
 
@@ -56,6 +57,30 @@ internal sealed class McpTestHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
+    /// <summary>Gets the requests inside the application's pipeline.</summary>
+    public RequestsInFlight Requests { get; }
+
+    /// <summary>How often the SDK's own sweeper (the native path) looks for idle sessions, on the application's clock.</summary>
+    public static readonly TimeSpan SdkSweepPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Moves the clock past <paramref name="idleTimeout"/> by one look of the SDK's own sweeper, once that sweeper's timer
+    /// (created on another thread after the host started) exists, and returns the SDK's record that it closes the
+    /// session <paramref name="id"/>.
+    /// </summary>
+    public async Task<FakeLogRecord> AdvancePastTheSdksSweepAsync(string id, TimeSpan idleTimeout)
+    {
+        var closing = Logs.WaitForAsync(r => r.Message.Contains($"Closing idle session {id}.", StringComparison.Ordinal));
+        await Time.TimerCreatedAsync(SdkSweepPeriod).WaitAsync(FakeClock.Bound);
+        var looks = (int)Math.Ceiling(idleTimeout / SdkSweepPeriod) + 1;
+        for (var i = 0; i < looks; i++)
+        {
+            Time.Advance(SdkSweepPeriod);
+        }
+
+        return await closing;
+    }
+
     public static async Task<McpTestHost> StartAsync(
         Action<McpCompatOptions>? configure = null,
         IDictionary<string, string?>? settings = null,
@@ -64,7 +89,7 @@ internal sealed class McpTestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         bool requireAuthorization = false)
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedClock();
         var builder = TestWebApplication.CreateBuilder(time, settings, requireAuthorization);
         builder.Services.AddSingleton<ToolGate>();
         services?.Invoke(builder.Services);
@@ -86,8 +111,13 @@ internal sealed class McpTestHost : IAsyncDisposable
             mcp.AddMcpCompat(configure);
         }
 
-        var app = await TestWebApplication.StartAsync(builder, requireAuthorization, a => a.MapMcp("/mcp"));
-        return new McpTestHost(app, time);
+        var requests = new RequestsInFlight();
+        var app = await TestWebApplication.StartAsync(builder, requireAuthorization, a =>
+        {
+            requests.Watch(a);
+            return a.MapMcp("/mcp");
+        });
+        return new McpTestHost(app, time, requests);
     }
 
     public async ValueTask DisposeAsync()

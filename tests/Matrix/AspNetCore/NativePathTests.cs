@@ -87,11 +87,12 @@ public sealed class NativePathTests
         Assert.Equal(McpCompatPath.Native, host.App.Services.GetRequiredService<McpCompatRuntime>().Decision.Path);
         var id = await host.Client.InitializeAsync();
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
+        await host.Requests.NoneAsync();
         var idleSince = host.Time.GetUtcNow();
 
         // McpCompat tracks nothing on this path: the SDK's own sweeper ends the session.
         Assert.Equal(0, host.Tracker.Count);
-        var endedAt = await AdvanceUntilTheSdkEndsAsync(host, id);
+        var endedAt = await AdvanceUntilTheSdkEndsAsync(host, id, IdleTimeout);
 
         Assert.True(endedAt - idleSince > IdleTimeout, $"ended after {endedAt - idleSince} idle");
     }
@@ -106,29 +107,30 @@ public sealed class NativePathTests
         await host.Gate.Entered;
 
         // Past the timeout with a request in flight: the sweep that ends the idle session beside it keeps this one.
-        await AdvanceUntilTheSdkEndsAsync(host, idle);
+        await AdvanceUntilTheSdkEndsAsync(host, idle, IdleTimeout);
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(active));
         host.Gate.ReleaseAll();
         var (status, message) = await call;
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("released", (string?)message?["result"]?["content"]?[0]?["text"]);
+        await host.Requests.NoneAsync();
 
         // Idle from the end of its last request, the same session is ended once idle past the timeout.
         var idleSince = host.Time.GetUtcNow();
-        var endedAt = await AdvanceUntilTheSdkEndsAsync(host, active);
+        var endedAt = await AdvanceUntilTheSdkEndsAsync(host, active, IdleTimeout);
         Assert.True(endedAt - idleSince > IdleTimeout, $"ended after {endedAt - idleSince} idle");
     }
 
     /// <summary>
-    /// Moves the application's clock on until the SDK's own sweeper (a background timer on that clock, every 5 s) logs
-    /// that it closes the session, and returns when it did. The SDK logs that just before it drops the session, so its
-    /// 404 is then awaited, bounded: a request can no longer keep the session.
+    /// Moves the application's clock past the timeout by one look of the SDK's own sweeper, and returns when the SDK logged
+    /// that it closes the session. The SDK logs that just before it drops the session, so its 404 is then awaited,
+    /// bounded: a request can no longer keep the session.
     /// </summary>
-    private static async Task<DateTimeOffset> AdvanceUntilTheSdkEndsAsync(McpTestHost host, string id)
+    private static async Task<DateTimeOffset> AdvanceUntilTheSdkEndsAsync(McpTestHost host, string id, TimeSpan idleTimeout)
     {
-        var closing = host.Logs.WaitForAsync(r => r.Message.Contains($"Closing idle session {id}.", StringComparison.Ordinal));
-        var record = await host.Time.AdvanceUntilAsync(closing, TimeSpan.FromSeconds(5));
+        var record = await host.AdvancePastTheSdksSweepAsync(id, idleTimeout);
 
+        // Polls: the SDK's own sweeper drops the session after its log record and signals nothing when it has.
         var status = await Support.Eventually.WaitForAsync(() => host.Client.PingAsync(id), s => s == HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.NotFound, status);
         return record.Timestamp;

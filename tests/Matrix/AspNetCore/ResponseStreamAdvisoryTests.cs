@@ -22,6 +22,7 @@ public sealed class ResponseStreamAdvisoryTests
         var stream = await EndGetStreamAsync(api, transport);
         // The GET's task may have run this test's continuation inline, its own frames still below on the stack (and
         // holding the stream) until they unwind: collected until the stream is gone, or for the bound where it never is.
+        // Polls: nothing signals that frames have unwound or that a collection found the stream unreferenced.
         var referenced = await Eventually.WaitForAsync(
             () =>
             {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using McpCompat.Probing;
 using McpCompat.Resumption;
 using McpCompat.Tests.Support;
 using Microsoft.Extensions.Caching.Distributed;
@@ -10,11 +11,15 @@ namespace McpCompat.Tests.AspNetCore;
 /// <summary>
 /// A client's DELETE ends a resumable session on the SDK's own <c>MapMcp</c> for good: with calls in flight, against a
 /// rebuild the SDK's hook has under way, while the store stalls; and only a session that exists is ended and told to
-/// the fleet (any other id: 404, as on <c>MapMcpCompat</c>). The cache is a fake on the application's fake clock.
+/// the fleet (any other id: 404, as on <c>MapMcpCompat</c>). Where the host has no migration hook (0.8.0-preview.1),
+/// nothing resumes: what depends on a resume checks that the evicted session is gone instead. The cache is a fake on the
+/// application's fake clock.
 /// </summary>
 public sealed class SdkDeleteFinalityTests
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+
+    private static bool SdkHasHook => McpSdkProbe.Current.Has(McpSdkFeatureKind.SessionMigration);
 
     private static async Task<(McpTestHost Host, FakeDistributedCache Cache, InMemorySessionEndChannel Channel)> StartAsync(McpCompatMode mode)
     {
@@ -61,7 +66,9 @@ public sealed class SdkDeleteFinalityTests
         Assert.Equal(0, channel.Published);
         var live = await host.Client.InitializeAsync();
         Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(live));
-        Assert.Equal(1, channel.Published);
+
+        // A live session is told to the fleet where it can resume elsewhere: only with the SDK's migration hook.
+        Assert.Equal(McpSdkProbe.Current.Has(McpSdkFeatureKind.SessionMigration) ? 1 : 0, channel.Published);
     }
 
     [Theory]
@@ -92,6 +99,11 @@ public sealed class SdkDeleteFinalityTests
         await using var _ = host;
         var id = await host.Client.InitializeAsync();
         await EvictAsync(host);
+        if (!SdkHasHook)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
+            return;
+        }
 
         var held = cache.HoldNextRecordRead();
         var resuming = host.Client.PingAsync(id);
@@ -120,6 +132,11 @@ public sealed class SdkDeleteFinalityTests
         await using var _ = host;
         var id = await host.Client.InitializeAsync();
         await EvictAsync(host);
+        if (!SdkHasHook)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, await host.Client.PingAsync(id));
+            return;
+        }
 
         using (var response = await DeleteRace.PastTheStoreTimeoutAsync(cache, host.Time, () => host.Client.SendRequestAsync(id, "ping")))
         {

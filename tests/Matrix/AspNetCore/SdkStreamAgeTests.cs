@@ -47,7 +47,8 @@ public sealed class SdkStreamAgeTests
         Assert.False(string.IsNullOrEmpty(lastSeen));
 
         var ended = reader.EndAsync();
-        await host.Time.AdvanceUntilAsync(ended, scheduler.Tick);
+        await host.Time.TickAsync(scheduler, scheduler.TicksToAge());
+        await ended.WaitAsync(FakeClock.Bound);
 
         // Sent after the stream ended for its age: the resumed stream carries it.
         tools.Add(McpServerTool.Create(() => "x", new McpServerToolCreateOptions { Name = "added" }));
@@ -64,7 +65,8 @@ public sealed class SdkStreamAgeTests
 
         // The resumed stream (the SDK's replay from the store) ends for its age as cleanly as the first.
         var resumedEnded = replay.EndAsync();
-        await host.Time.AdvanceUntilAsync(resumedEnded, scheduler.Tick);
+        await host.Time.TickAsync(scheduler, scheduler.TicksToAge());
+        await resumedEnded.WaitAsync(FakeClock.Bound);
 
         Assert.Equal(HttpStatusCode.OK, await client.PingAsync(id));
         host.Logs.AssertNothingUnhandled();

@@ -38,9 +38,13 @@ public sealed class SdkStreamKeepAliveTests
         using var response = await host.Client.OpenGetStreamAsync(id);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var lines = SseLines.Read(response);
-        await Eventually.TrueAsync(() => scheduler.Count == 1);
+        // Watched from before the response's headers left the server.
+        Assert.Equal(1, scheduler.Count);
 
-        await host.Time.AdvanceUntilAsync(lines.CommentsAsync(2), scheduler.Tick);
+        await host.Time.TickAsync(scheduler, scheduler.TicksToKeepAlive());
+        await lines.CommentsAsync(1).WaitAsync(FakeClock.Bound);
+        await host.Time.TickAsync(scheduler, scheduler.TicksToKeepAlive());
+        await lines.CommentsAsync(2).WaitAsync(FakeClock.Bound);
 
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
         Assert.All(lines.Snapshot(), line => Assert.Equal(": keep-alive", line.Length == 0 ? ": keep-alive" : line));
@@ -58,7 +62,7 @@ public sealed class SdkStreamKeepAliveTests
         var id = await host.Client.InitializeAsync();
         using var response = await host.Client.OpenGetStreamAsync(id);
         var lines = SseLines.Read(response);
-        await Eventually.TrueAsync(() => scheduler.Count == 1);
+        Assert.Equal(1, scheduler.Count);
 
         // Each added tool makes the server send notifications/tools/list_changed on the GET stream, while the clock
         // moves keep-alives in between.
@@ -72,7 +76,9 @@ public sealed class SdkStreamKeepAliveTests
                 // Every ten notifications, once they are all in, at least one keep-alive between them and the next ten,
                 // however the machine's load spaced the writes so far.
                 await lines.EventsAsync(i + 1).WaitAsync(TimeSpan.FromSeconds(15));
-                await host.Time.AdvanceUntilAsync(lines.CommentsAsync(lines.Comments + 1), scheduler.Tick);
+                var comment = lines.CommentsAsync(lines.Comments + 1);
+                await host.Time.TickAsync(scheduler, scheduler.TicksToKeepAlive());
+                await comment.WaitAsync(FakeClock.Bound);
             }
         }
 
@@ -98,11 +104,15 @@ public sealed class SdkStreamKeepAliveTests
         // A GET stream beside the call shows the clock's ticks writing keep-alives while the call is held.
         using var get = await host.Client.OpenGetStreamAsync(id);
         var getLines = SseLines.Read(get);
-        await Eventually.TrueAsync(() => scheduler.Count == 1);
+        Assert.Equal(1, scheduler.Count);
         var call = ReadBodyAsync(host.Client.SendRequestAsync(id, "tools/call", new JsonObject { ["name"] = "wait", ["arguments"] = new JsonObject() }));
         await host.Gate.Entered;
 
-        await host.Time.AdvanceUntilAsync(getLines.CommentsAsync(3), scheduler.Tick);
+        for (var i = 1; i <= 3; i++)
+        {
+            await host.Time.TickAsync(scheduler, scheduler.TicksToKeepAlive());
+            await getLines.CommentsAsync(i).WaitAsync(FakeClock.Bound);
+        }
 
         // Three intervals passed with the call held: its answer, an event stream, is watched beside the GET stream.
         Assert.False(call.IsCompleted);

@@ -22,17 +22,6 @@ public sealed class DecisionViewTests
         Assert.Equal($"hosted: {decision.Reason}", decision.ToString());
     }
 
-    [Theory]
-    [InlineData(McpCompatPath.Native, "native")]
-    [InlineData(McpCompatPath.Fallback, "fallback")]
-    [InlineData(McpCompatPath.Stateless, "stateless")]
-    [InlineData(McpCompatPath.Hosted, "hosted")]
-    [InlineData(McpCompatPath.NoHttpHost, "no_http_host")]
-    public void PathNames_OneNamePerPath(McpCompatPath path, string name)
-    {
-        Assert.Equal(name, path.ToName());
-    }
-
     [Fact]
     public void PathNames_EveryPathNamed_NamesDistinct()
     {

@@ -21,10 +21,11 @@ internal sealed class CompatTestHost : IAsyncDisposable
 
     private readonly List<HttpClient> _clients = [];
 
-    private CompatTestHost(WebApplication app, FakeTimeProvider time)
+    private CompatTestHost(WebApplication app, FakeTimeProvider time, RequestsInFlight requests)
     {
         App = app;
         Time = time;
+        Requests = requests;
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         BaseAddress = new Uri(app.Urls.Single().TrimEnd('/'));
         Endpoint = new Uri(BaseAddress, "/mcp");
@@ -50,6 +51,9 @@ internal sealed class CompatTestHost : IAsyncDisposable
     public HostedSessionStore Store => App.Services.GetRequiredService<HostedSessionStore>();
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    /// <summary>Gets the requests inside the application's pipeline.</summary>
+    public RequestsInFlight Requests { get; }
 
     public RawMcpClient ClientFor(string user)
     {
@@ -78,8 +82,13 @@ internal sealed class CompatTestHost : IAsyncDisposable
                 configure?.Invoke(o);
             });
 
-        var app = await TestWebApplication.StartAsync(builder, requireAuthorization, a => a.MapMcpCompat("/mcp"));
-        return new CompatTestHost(app, time);
+        var requests = new RequestsInFlight();
+        var app = await TestWebApplication.StartAsync(builder, requireAuthorization, a =>
+        {
+            requests.Watch(a);
+            return a.MapMcpCompat("/mcp");
+        });
+        return new CompatTestHost(app, time, requests);
     }
 
     public async ValueTask DisposeAsync()
@@ -102,6 +111,7 @@ internal sealed class HostingTestTools
     private static TaskCompletionSource _release = NewGate();
     private static TaskCompletionSource _entered = NewGate();
     private static int _enteredCount;
+    private static readonly List<(int Count, TaskCompletionSource Reached)> Counts = [];
 
     /// <summary>Completes when a <c>wait</c> call has started.</summary>
     public static Task Entered => _entered.Task;
@@ -109,12 +119,47 @@ internal sealed class HostingTestTools
     /// <summary>How many <c>wait</c> calls have started since <see cref="Reset"/>.</summary>
     public static int EnteredCount => Volatile.Read(ref _enteredCount);
 
+    /// <summary>Returns a task that completes once <paramref name="count"/> <c>wait</c> calls have started since <see cref="Reset"/>.</summary>
+    public static Task EnteredAsync(int count)
+    {
+        lock (Counts)
+        {
+            if (_enteredCount >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = NewGate();
+            Counts.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
     /// <summary>Closes the gate again: later <c>wait</c> calls block until <see cref="ReleaseAll"/>.</summary>
     public static void Reset()
     {
         _release = NewGate();
         _entered = NewGate();
-        Volatile.Write(ref _enteredCount, 0);
+        lock (Counts)
+        {
+            Volatile.Write(ref _enteredCount, 0);
+            Counts.Clear();
+        }
+    }
+
+    private static void Enter()
+    {
+        lock (Counts)
+        {
+            var entered = Interlocked.Increment(ref _enteredCount);
+            foreach (var waiting in Counts.Where(c => c.Count <= entered).ToList())
+            {
+                waiting.Reached.TrySetResult();
+                Counts.Remove(waiting);
+            }
+        }
+
+        _entered.TrySetResult();
     }
 
     public static void ReleaseAll() => _release.TrySetResult();
@@ -122,8 +167,7 @@ internal sealed class HostingTestTools
     /// <summary>Waits, as a <c>wait</c> call does, until <see cref="ReleaseAll"/>.</summary>
     public static async Task WaitForReleaseAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _enteredCount);
-        _entered.TrySetResult();
+        Enter();
         await _release.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -136,8 +180,7 @@ internal sealed class HostingTestTools
     [McpServerTool(Name = "wait"), Description("Waits until the test releases it.")]
     public static async Task<string> Wait(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _enteredCount);
-        _entered.TrySetResult();
+        Enter();
         await _release.Task.WaitAsync(cancellationToken);
         return "released";
     }
@@ -145,8 +188,7 @@ internal sealed class HostingTestTools
     [McpServerTool(Name = "stubborn"), Description("Waits until the test releases it, deaf to cancellation.")]
     public static async Task<string> Stubborn()
     {
-        Interlocked.Increment(ref _enteredCount);
-        _entered.TrySetResult();
+        Enter();
         await _release.Task;
         return "released";
     }

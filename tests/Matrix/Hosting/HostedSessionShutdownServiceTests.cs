@@ -40,10 +40,11 @@ public sealed class HostedSessionShutdownServiceTests
         }
 
         var calls = ids.SelectMany(id => Enumerable.Range(0, 10).Select(_ => host.Client.CallToolAsync(id, "wait"))).ToArray();
-        await Eventually.TrueAsync(() => HostingTestTools.EnteredCount == 100, Bound);
+        await HostingTestTools.EnteredAsync(100).WaitAsync(Bound);
 
         var stopping = host.App.StopAsync();
-        await Eventually.TrueAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Name == "ShutdownGrace"), Bound);
+        // The grace's timer is created before this record is written.
+        await host.Logs.WaitForAsync(r => r.Id.Name == "ShutdownGrace");
         var grace = HostedSessionShutdownService.Grace(ShutdownTimeout)!.Value;
 
         // Within the grace, no call is cut.
@@ -76,7 +77,8 @@ public sealed class HostedSessionShutdownServiceTests
         await HostingTestTools.Entered.WaitAsync(Bound);
 
         var stopping = host.App.StopAsync();
-        await Eventually.TrueAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Name == "ShutdownGrace"), Bound);
+        // The grace's timer is created before this record is written.
+        await host.Logs.WaitForAsync(r => r.Id.Name == "ShutdownGrace");
         host.Time.Advance(HostedSessionShutdownService.Grace(ShutdownTimeout)!.Value);
 
         var (status, message) = await call.WaitAsync(Bound);
@@ -93,10 +95,11 @@ public sealed class HostedSessionShutdownServiceTests
         await using var host = await CompatTestHost.StartAsync(services: s => s.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout));
         var id = await host.Client.InitializeAsync();
         var calls = Enumerable.Range(0, 10).Select(_ => host.Client.CallToolAsync(id, "wait")).ToArray();
-        await Eventually.TrueAsync(() => HostingTestTools.EnteredCount == 10, Bound);
+        await HostingTestTools.EnteredAsync(10).WaitAsync(Bound);
 
         var stopping = host.App.StopAsync();
-        await Eventually.TrueAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Name == "ShutdownGrace"), Bound);
+        // The grace's timer is created before this record is written.
+        await host.Logs.WaitForAsync(r => r.Id.Name == "ShutdownGrace");
         HostingTestTools.ReleaseAll();
 
         foreach (var (status, message) in await Task.WhenAll(calls).WaitAsync(Bound))

@@ -51,8 +51,12 @@ public sealed class HostedSessionStoreTests
         Assert.Null(_store.Find("a"));
         Assert.False(end.IsCompleted);
 
-        // Bounded: the disposal never ends, yet EndAsync returns once the clock has moved past the wait.
-        Assert.True(await _time.AdvanceUntilAsync(end, TimeSpan.FromSeconds(1)));
+        // Bounded: the disposal never ends, yet EndAsync returns once the clock has moved past the wait (begun as it
+        // started the disposal).
+        _time.Advance(HostedSessionStore.DisposeWait - TimeSpan.FromMilliseconds(1));
+        Assert.False(end.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(await end.WaitAsync(FakeClock.Bound));
         var entry = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "HostedSessionDisposeFailed");
         Assert.IsType<TimeoutException>(entry.Exception);
         hang.SetResult();
@@ -74,7 +78,8 @@ public sealed class HostedSessionStoreTests
         await Task.WhenAll(others.Select(o => o.DisposeStarted)).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(endAll.IsCompleted);
 
-        await _time.AdvanceUntilAsync(endAll, TimeSpan.FromSeconds(1));
+        _time.Advance(HostedSessionStore.DisposeWait);
+        await endAll.WaitAsync(FakeClock.Bound);
         Assert.Equal(0, _store.Count);
         Assert.Equal(0, _tracker.Count);
         hang.SetResult();
@@ -97,8 +102,10 @@ public sealed class HostedSessionStoreTests
         var sweep = sweeper.SweepOnceAsync();
         await other.DisposeStarted.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // The sweep returns although one disposal never ends (the hosted session's 5 s bound or the sweep's 10 s one).
-        var ended = await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1));
+        // The sweep returns although one disposal never ends (the hosted session's 5 s bound, when its eviction had
+        // begun its wait as the clock moved, or the sweep's own 10 s one, begun as the sweep started).
+        _time.Advance(SessionSweeper.EvictionWait);
+        var ended = await sweep.WaitAsync(FakeClock.Bound);
         Assert.InRange(ended, 1, 2);
         Assert.Equal(0, _store.Count);
         hang.SetResult();

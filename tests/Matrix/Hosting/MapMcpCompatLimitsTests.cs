@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using McpCompat.Streams;
 using McpCompat.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCompat.Tests.Hosting;
 
@@ -17,9 +19,12 @@ public sealed class MapMcpCompatLimitsTests
         var id = await host.Client.InitializeAsync();
         using var stream = await host.Client.OpenGetStreamAsync(id);
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
 
-        // The keep-alive timer starts on the request's own thread, maybe after a first advance: move on by the interval until it writes.
-        var line = await host.Time.AdvanceUntilAsync(reader.ReadLineAsync(), TimeSpan.FromSeconds(15));
+        // The stream is watched, its timer started, before the response's headers left the server.
+        var reading = reader.ReadLineAsync();
+        await host.Time.TickAsync(scheduler, scheduler.TicksToKeepAlive());
+        var line = await reading.WaitAsync(FakeClock.Bound);
 
         Assert.Equal(": keep-alive", line);
     }
@@ -33,13 +38,15 @@ public sealed class MapMcpCompatLimitsTests
         var sending = host.Client.SendRequestAsync(id, "tools/call", new System.Text.Json.Nodes.JsonObject { ["name"] = "wait", ["arguments"] = new System.Text.Json.Nodes.JsonObject() });
         await HostingTestTools.Entered;
 
-        // The answer starts (its headers, or a first event) before the call ends; its keep-alives start with it.
-        using var response = await host.Time.AdvanceUntilAsync(sending, TimeSpan.FromSeconds(15));
+        // The answer's headers leave before the call ends, its stream watched from then.
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
+        using var response = await sending.WaitAsync(FakeClock.Bound);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await host.Time.TickAsync(scheduler, scheduler.TicksToKeepAlive());
         string? line;
         do
         {
-            line = await host.Time.AdvanceUntilAsync(reader.ReadLineAsync(), TimeSpan.FromSeconds(15));
+            line = await reader.ReadLineAsync().WaitAsync(FakeClock.Bound);
         }
         while (line is not null && !line.StartsWith(':'));
 

@@ -69,7 +69,7 @@ public sealed class PostRequestHandlerTests
         var post = MapMcpCompatTests.SendAsync(host, HttpMethod.Post, sessionId: id, configure: r => r.Content = content);
         await content.FirstPartSent;
 
-        // The server gives no signal that the request has reached McpCompat: wait (bounded) until it counts.
+        // Polls: the request's first part crosses a real socket, and McpCompat counts it in with no signal: wait (bounded) until it counts.
         var session = host.Tracker.Find(id)!;
         await Eventually.WaitForAsync(() => Task.FromResult(session.InFlight), n => n > 0, TimeSpan.FromSeconds(5));
 

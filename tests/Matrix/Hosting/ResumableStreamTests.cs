@@ -111,7 +111,8 @@ public sealed class ResumableStreamTests
 
         using var first = await client.OpenGetStreamAsync(id);
         using var reader = new SseReader(await first.Content.ReadAsStreamAsync());
-        await Eventually.TrueAsync(() => scheduler.Count == 1);
+        // Watched from before the response's headers left the server.
+        Assert.Equal(1, scheduler.Count);
         if (!SdkHasStore)
         {
             // No event ids: no client could resume the stream, so it is never ended for its age.
@@ -128,7 +129,8 @@ public sealed class ResumableStreamTests
 
         var lastSeen = (await reader.NextAsync().WaitAsync(Bound)).Id!;
         var ended = reader.EndAsync();
-        await host.Time.AdvanceUntilAsync(ended, scheduler.Tick);
+        await host.Time.TickAsync(scheduler, scheduler.TicksToAge());
+        await ended.WaitAsync(FakeClock.Bound);
         Assert.True(ended.IsCompletedSuccessfully);
 
         // Sent after the stream ended for its age: the resumed stream carries it, and what follows.
@@ -234,7 +236,8 @@ public sealed class ResumableStreamTests
         }
 
         HostingTestTools.ReleaseAll();
-        // Once the tool is done, the next poll carries its result.
+        // Once the tool is done, the next poll carries its result. Polls: the SDK runs the tool on after its POST ended and
+        // writes the result into its own store, signalling nothing.
         var result = await Eventually.WaitForAsync(
             async () =>
             {

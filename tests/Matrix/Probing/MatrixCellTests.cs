@@ -20,14 +20,33 @@ public sealed class MatrixCellTests
             $"cell {cell.Name} (eng/matrix.txt) expects features [{string.Join(',', cell.Features)}], the probe found [{string.Join(',', present)}]\n{report}");
         Assert.True(cell.Advisories.SequenceEqual(advisories),
             $"cell {cell.Name} (eng/matrix.txt) expects advisories [{string.Join(',', cell.Advisories)}], the probe found [{string.Join(',', advisories)}]");
+    }
 
-        // The matrix script prints which paths this cell takes.
-        if (Environment.GetEnvironmentVariable("MCPCOMPAT_CELL_REPORT") is { Length: > 0 } file)
-        {
-            var hosted = $"MapMcpCompat ({CoreTransportApi.Create(report).Shape.ToName()} API)";
-            var auto = McpCompatDecision.Decide(report, new McpCompatOptions(), sdkIsStateless: false).Path;
-            File.WriteAllText(file, auto == McpCompatPath.NoHttpHost ? hosted : $"{hosted}; MapMcp: Auto={auto}, Fallback");
-        }
+    [Fact]
+    public void Cell_PathsTheMatrixScriptDerives_AreTheDecisions()
+    {
+        // eng/matrix-docs.sh (auto_path, path_line) derives the paths docs/compatibility.md and README.md state from the cell's line with this rule.
+        var report = McpSdkProbe.Current;
+        var cell = SdkUnderTest.Cell;
+        var disqualifying = report.Advisories.Where(a => a.DisqualifiesNativeIdleTimeout).Select(a => a.Id);
+        var derived = !cell.Features.Contains("AspNetCoreHosting") ? McpCompatPath.NoHttpHost
+            : cell.Features.Contains("NativeIdleTimeout") && !cell.Advisories.Intersect(disqualifying).Any() ? McpCompatPath.Native
+            : McpCompatPath.Fallback;
+
+        Assert.Equal(cell.Features.Contains("StreamableHttpPipeApi") ? "pipe" : "message", CoreTransportApi.Create(report).Shape.ToName());
+        Assert.Equal(derived, McpCompatDecision.Decide(report, new McpCompatOptions(), sdkIsStateless: false).Path);
+    }
+
+    [Fact]
+    public void Cell_DefaultSessionModeColumn_IsTheHostsDefault()
+    {
+        var accessor = new HttpTransportOptionsAccessor(McpSdkProbe.Current.Members);
+
+        var actual = accessor.OptionsType is { } options
+            ? accessor.IsStateless(Activator.CreateInstance(options)!) ? "stateless" : "stateful"
+            : "-";
+
+        Assert.Equal(SdkUnderTest.Cell.DefaultSessionMode, actual);
     }
 
     [Fact]

@@ -87,11 +87,18 @@ public sealed class FleetTests
             services: s => s.AddSingleton<IDistributedCache>(new FakeDistributedCache(new FakeTimeProvider())).AddSingleton<IMcpSessionEndChannel>(channel));
         var id = await host.Client.InitializeAsync();
 
-        await Eventually.TrueAsync(() => channel.Attempts == 1);
+        // The first attempt failed as the host started, its retry's wait begun: each move of the clock by the delay is
+        // the next attempt, the fourth one subscribing.
+        var broadcast = host.App.Services.GetRequiredService<McpCompat.Resumption.SessionEndBroadcast>();
+        Assert.Equal(1, channel.Attempts);
         for (var attempt = 2; attempt <= 4; attempt++)
         {
-            await host.Time.AdvanceUntilAsync(Eventually.TrueAsync(() => channel.Attempts >= attempt), McpCompat.Resumption.SessionEndBroadcast.RetryDelay);
+            Assert.False(broadcast.Subscribing.IsCompleted);
+            host.Time.Advance(McpCompat.Resumption.SessionEndBroadcast.RetryDelay);
+            Assert.Equal(attempt, channel.Attempts);
         }
+
+        await broadcast.Subscribing.WaitAsync(FakeClock.Bound);
 
         await channel.Inner.PublishAsync(new McpCompat.Resumption.SessionEndNotice(id, Owner: null).ToBytes(), CancellationToken.None);
 

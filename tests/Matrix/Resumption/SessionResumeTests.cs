@@ -145,7 +145,8 @@ public sealed class SessionResumeTests
 
         host.Time.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
-        await Eventually.TrueAsync(() => cache.Writes == written + 1);
+        await host.Store.Find(id)!.RecordRefresh.WaitAsync(FakeClock.Bound);
+        Assert.Equal(written + 1, cache.Writes);
         Assert.Equal(HttpStatusCode.OK, await host.Client.PingAsync(id));
         Assert.Equal(written + 1, cache.Writes);
     }

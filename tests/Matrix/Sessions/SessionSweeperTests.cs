@@ -181,7 +181,9 @@ public sealed class SessionSweeperTests
         await Task.WhenAll(_evictor.EvictedAsync("a"), _evictor.EvictedAsync("b"));
         Assert.False(sweep.IsCompleted);
 
-        Assert.Equal(2, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
+        // The sweep's own wait began as it started its evictions: once the clock has moved past it, the sweep returns.
+        _time.Advance(SessionSweeper.EvictionWait);
+        Assert.Equal(2, await sweep.WaitAsync(FakeClock.Bound));
 
         // The hanging session refuses requests meanwhile and is not claimed twice.
         Assert.False(hanging.TryEnter());
@@ -205,11 +207,14 @@ public sealed class SessionSweeperTests
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
         await _evictor.StartedAsync("slow");
-        Assert.Equal(0, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
+        _time.Advance(SessionSweeper.EvictionWait);
+        Assert.Equal(0, await sweep.WaitAsync(FakeClock.Bound));
+        Assert.False(session.IsLive);
 
-        // The sweeper signals nothing when an eviction it no longer waits for gives up: watched, bounded.
+        // The eviction the sweep no longer waits for gives up: the session is live again once it has.
         release.SetResult(false);
-        await Eventually.TrueAsync(() => session.IsLive);
+        await sweeper.Evictions.WaitAsync(FakeClock.Bound);
+        Assert.True(session.IsLive);
         Assert.True(session.TryEnter());
     }
 
@@ -225,7 +230,8 @@ public sealed class SessionSweeperTests
         _time.Advance(Timeout30);
         var sweep = sweeper.SweepOnceAsync();
         await _evictor.EvictedAsync("a");
-        Assert.Equal(1, await _time.AdvanceUntilAsync(sweep, TimeSpan.FromSeconds(1)));
+        _time.Advance(SessionSweeper.EvictionWait);
+        Assert.Equal(1, await sweep.WaitAsync(FakeClock.Bound));
         unblock.Set();
     }
 
@@ -244,9 +250,10 @@ public sealed class SessionSweeperTests
         await _evictor.StartedAsync("a");
         await cts.CancelAsync();
 
-        // The sweep ends cancelled at once; the eviction gives up on its own, unobserved: watched, bounded.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sweep);
-        await Eventually.TrueAsync(() => session.IsLive);
+        // The sweep ends cancelled at once; the eviction gives up on its own, and the session is live again once it has.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sweep.WaitAsync(FakeClock.Bound));
+        await sweeper.Evictions.WaitAsync(FakeClock.Bound);
+        Assert.True(session.IsLive);
     }
 
     [Fact]

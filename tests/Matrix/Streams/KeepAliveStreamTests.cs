@@ -24,8 +24,10 @@ public sealed class KeepAliveStreamTests : IDisposable
         using var stream = Started(inner);
         var opened = _time.GetUtcNow();
 
-        var first = await _time.AdvanceUntilAsync(inner.WrittenAsync(1), _scheduler.Tick);
-        var second = await _time.AdvanceUntilAsync(inner.WrittenAsync(2), _scheduler.Tick);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        var first = await inner.WrittenAsync(1).WaitAsync(FakeClock.Bound);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        var second = await inner.WrittenAsync(2).WaitAsync(FakeClock.Bound);
 
         Assert.InRange(first - opened, Interval, Interval + _scheduler.Tick);
         Assert.InRange(second - first, Interval, Interval + _scheduler.Tick);
@@ -41,7 +43,8 @@ public sealed class KeepAliveStreamTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(12));
         await stream.WriteAsync(Encoding.UTF8.GetBytes("event: message\ndata: {}\n\n"));
         var written = await inner.WrittenAsync(1);
-        var comment = await _time.AdvanceUntilAsync(inner.WrittenAsync(2), _scheduler.Tick);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        var comment = await inner.WrittenAsync(2).WaitAsync(FakeClock.Bound);
 
         // A whole interval after the write, not one interval after the stream opened.
         Assert.True(comment - written >= Interval, $"comment {comment - written} after the write");
@@ -76,7 +79,8 @@ public sealed class KeepAliveStreamTests : IDisposable
         using var stream = Started(inner);
         await stream.WriteAsync(Encoding.UTF8.GetBytes(ended));
 
-        await _time.AdvanceUntilAsync(inner.WrittenAsync(2), _scheduler.Tick);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        await inner.WrittenAsync(2).WaitAsync(FakeClock.Bound);
 
         Assert.Equal(ended + ": keep-alive\n\n", Encoding.UTF8.GetString(inner.ToArray()));
     }
@@ -104,7 +108,8 @@ public sealed class KeepAliveStreamTests : IDisposable
         Assert.Equal("data: x\n\n", Encoding.UTF8.GetString(inner.ToArray()));
 
         // The comment comes on a later tick, after the event.
-        await _time.AdvanceUntilAsync(inner.SecondWritten, _scheduler.Tick);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        await inner.SecondWritten.WaitAsync(FakeClock.Bound);
         Assert.Equal("data: x\n\n: keep-alive\n\n", Encoding.UTF8.GetString(inner.ToArray()));
     }
 
@@ -115,12 +120,10 @@ public sealed class KeepAliveStreamTests : IDisposable
         Assert.False(stream.Token.IsCancellationRequested);
         Assert.Equal(1, _scheduler.Count);
 
-        for (var i = 0; i < 5 && !stream.Token.IsCancellationRequested; i++)
-        {
-            _time.Advance(_scheduler.Tick);
-        }
+        // The failed comment ends the stream before the tick's keep-alive is done.
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
 
-        await Eventually.TrueAsync(() => stream.Token.IsCancellationRequested);
+        Assert.True(stream.Token.IsCancellationRequested);
         Assert.True(stream.Failed);
         Assert.Equal(0, _scheduler.Count);
     }
@@ -159,7 +162,8 @@ public sealed class KeepAliveStreamTests : IDisposable
         var inners = Enumerable.Range(0, 1000).Select(_ => new TimedStream(_time)).ToList();
         var streams = inners.Select(Started).ToList();
 
-        await _time.AdvanceUntilAsync(Task.WhenAll(inners.Select(i => i.WrittenAsync(1))), _scheduler.Tick);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        await Task.WhenAll(inners.Select(i => i.WrittenAsync(1))).WaitAsync(FakeClock.Bound);
 
         Assert.Equal(1000, _scheduler.Count);
         Assert.All(inners, i => Assert.Equal(": keep-alive\n\n", Encoding.UTF8.GetString(i.ToArray())));

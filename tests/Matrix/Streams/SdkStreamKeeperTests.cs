@@ -43,9 +43,11 @@ public sealed class SdkStreamKeeperTests : IDisposable
                 sawAbort = true;
             }
         });
-        await Eventually.TrueAsync(() => _scheduler.Count == 1);
+        // The response started on this thread: its stream is watched from then.
+        Assert.Equal(1, _scheduler.Count);
 
-        await _time.AdvanceUntilAsync(serving, _scheduler.Tick);
+        await _time.TickAsync(_scheduler, _scheduler.TicksToKeepAlive());
+        await serving.WaitAsync(FakeClock.Bound);
 
         Assert.True(sawAbort);
         Assert.True(lifetime.Aborted);

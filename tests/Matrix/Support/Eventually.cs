@@ -1,10 +1,11 @@
 namespace McpCompat.Tests.Support;
 
 /// <summary>
-/// Waits, polling in real time, for work that gives no signal when it is done: the SDK's own sweeper dropping a session
-/// it said it closes, an eviction the sweeper stopped waiting for giving up. Wherever the code signals (a returned task,
-/// a log record, a metric, <c>SweepOnceAsync</c> on a fake clock), wait for that instead. Not a timing assertion: the
-/// bound only keeps a broken build from hanging.
+/// Waits, polling in real time, for work that gives no signal when it is done and that McpCompat does not own: the SDK's
+/// own sweeper dropping a session it said it closes, the SDK's tool writing its result into its own store, a request's
+/// first bytes crossing a real socket, a collection. Wherever the code signals (a returned task, a log record, a metric,
+/// <c>SweepOnceAsync</c> on a fake clock), wait for that instead; each use says why it must poll. Not a timing
+/// assertion: the bound only keeps a broken build from hanging.
 /// </summary>
 internal static class Eventually
 {
@@ -21,12 +22,5 @@ internal static class Eventually
 
             await Task.Delay(20);
         }
-    }
-
-    /// <summary>Waits until <paramref name="condition"/> holds (real time, bounded) and fails the test if it never does.</summary>
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan? bound = null)
-    {
-        var held = await WaitForAsync(() => Task.FromResult(condition()), static held => held, bound);
-        Assert.True(held, "The condition did not hold in time.");
     }
 }

@@ -1,30 +1,31 @@
+using McpCompat.Streams;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Support;
 
 /// <summary>
-/// Moves a <see cref="FakeTimeProvider"/> on until a task completes: for bounded waits whose timer is created on
-/// another thread, possibly after a single advance would already have happened. Not a timing assertion: the real-time
-/// bound only keeps a broken build from hanging.
+/// Moves a <see cref="FakeTimeProvider"/> on tick by tick of a <see cref="KeepAliveScheduler"/> (whose timer exists once
+/// a stream is watched), awaiting after each tick the keep-alives it started. No real-time polling: the bound on each
+/// await only keeps a broken build from hanging.
 /// </summary>
 internal static class FakeClock
 {
-    public static async Task AdvanceUntilAsync(this FakeTimeProvider time, Task task, TimeSpan step)
+    /// <summary>The bound on awaiting work the clock set off.</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    /// <summary>Moves the clock on by <paramref name="ticks"/> of the scheduler's ticks, each tick's keep-alives written before the next.</summary>
+    public static async Task TickAsync(this FakeTimeProvider time, KeepAliveScheduler scheduler, int ticks)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!task.IsCompleted && DateTime.UtcNow < deadline)
+        for (var i = 0; i < ticks; i++)
         {
-            time.Advance(step);
-            await Task.WhenAny(task, Task.Delay(20));
+            time.Advance(scheduler.Tick);
+            await scheduler.LastTick.WaitAsync(Bound);
         }
-
-        Assert.True(task.IsCompleted, "The task did not complete however far the clock moved.");
-        await task;
     }
 
-    public static async Task<T> AdvanceUntilAsync<T>(this FakeTimeProvider time, Task<T> task, TimeSpan step)
-    {
-        await AdvanceUntilAsync(time, (Task)task, step);
-        return await task;
-    }
+    /// <summary>The ticks within which a stream quiet from now gets its keep-alive: an interval, and a tick's lateness.</summary>
+    public static int TicksToKeepAlive(this KeepAliveScheduler scheduler) => (int)Math.Ceiling(scheduler.Interval / scheduler.Tick) + 1;
+
+    /// <summary>The ticks within which a stream opened now is old: its age bound, and a tick's lateness.</summary>
+    public static int TicksToAge(this KeepAliveScheduler scheduler) => (int)Math.Ceiling(scheduler.MaxAge / scheduler.Tick) + 1;
 }

@@ -8,6 +8,9 @@ namespace McpCompat.Tests.Support;
 internal static class SweeperService
 {
     /// <summary>Stops the background sweeper: from then on only the test sweeps.</summary>
-    public static Task StopAsync(IServiceProvider services) =>
-        services.GetServices<IHostedService>().OfType<SessionSweeperService>().Single().StopAsync(CancellationToken.None);
+    public static Task StopAsync(IServiceProvider services) => Of(services).StopAsync(CancellationToken.None);
+
+    /// <summary>The background sweeper of the application.</summary>
+    public static SessionSweeperService Of(IServiceProvider services) =>
+        services.GetServices<IHostedService>().OfType<SessionSweeperService>().Single();
 }

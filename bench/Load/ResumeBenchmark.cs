@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using McpCompat.Options;
 using McpCompat;
 namespace Load;
 

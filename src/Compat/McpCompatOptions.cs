@@ -24,7 +24,7 @@ public sealed class McpCompatOptions
     /// </summary>
     /// <value>
     /// The default value is <see langword="null"/>: the SDK's own default applies on the native path
-    /// (2 hours in every SDK version that has one), and <see cref="DefaultSessionIdleTimeout"/> on McpCompat's own path.
+    /// (2 hours in every SDK version that has one), and 2 hours on McpCompat's own path.
     /// </value>
     public TimeSpan? SessionIdleTimeout { get; set; }
 
@@ -34,7 +34,7 @@ public sealed class McpCompatOptions
     /// </summary>
     /// <value>
     /// The default value is <see langword="null"/>: the SDK's own default applies on the native path,
-    /// and <see cref="DefaultMaxIdleSessions"/> on McpCompat's own path.
+    /// and 10,000 on McpCompat's own path.
     /// </value>
     public int? MaxIdleSessions { get; set; }
 
@@ -42,8 +42,8 @@ public sealed class McpCompatOptions
     /// Gets or sets the most sessions, active or idle, that <c>MapMcpCompat</c> hosts at once. A new session past it
     /// ends the longest-idle session; when every session is active it is refused with HTTP 503 and <c>Retry-After</c>.
     /// </summary>
-    /// <value>The default value is <see cref="DefaultMaxSessions"/> (10,000).</value>
-    public int MaxSessions { get; set; } = DefaultMaxSessions;
+    /// <value>The default value is 10,000.</value>
+    public int MaxSessions { get; set; } = McpCompatDefaults.MaxSessions;
 
     /// <summary>
     /// Gets or sets how long an open GET (SSE) stream may stay quiet before McpCompat writes an SSE comment on it, so a
@@ -52,7 +52,7 @@ public sealed class McpCompatOptions
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables keep-alives.
     /// </summary>
     /// <value>The default value is 15 seconds.</value>
-    public TimeSpan KeepAliveInterval { get; set; } = DefaultKeepAliveInterval;
+    public TimeSpan KeepAliveInterval { get; set; } = McpCompatDefaults.KeepAliveInterval;
 
     /// <summary>
     /// Gets or sets how long a GET (SSE) stream may stay open before the server ends it, cleanly and between events, for
@@ -111,7 +111,7 @@ public sealed class McpCompatOptions
     /// (McpCompat's own path only; the SDK's sweeper runs on its own schedule).
     /// </summary>
     /// <value>The default value is 1 second.</value>
-    public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
+    public TimeSpan SweepInterval { get; set; } = McpCompatDefaults.SweepInterval;
 
     /// <summary>
     /// Gets or sets a value indicating whether McpCompat checks requests in front of the SDK's own <c>MapMcp</c>
@@ -138,21 +138,6 @@ public sealed class McpCompatOptions
     /// </summary>
     /// <value>The default value is empty: loopback origins only.</value>
     public IList<string> AllowedOrigins { get; } = [];
-
-    /// <summary>The idle timeout McpCompat's own path uses when none is set: 2 hours, the SDK's own default.</summary>
-    public static readonly TimeSpan DefaultSessionIdleTimeout = TimeSpan.FromHours(2);
-
-    /// <summary>The idle-session limit McpCompat's own path uses when none is set: 10,000, the SDK's own default.</summary>
-    public const int DefaultMaxIdleSessions = 10_000;
-
-    /// <summary>The default <see cref="MaxSessions"/>: 10,000.</summary>
-    public const int DefaultMaxSessions = 10_000;
-
-    /// <summary>The default <see cref="KeepAliveInterval"/>: 15 seconds.</summary>
-    public static readonly TimeSpan DefaultKeepAliveInterval = TimeSpan.FromSeconds(15);
-
-    /// <summary>The default <see cref="SweepInterval"/>: 1 second.</summary>
-    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(1);
 
     // Settings from configuration that could not be parsed: reported by the validator with key and value.
     internal List<string> BindingErrors { get; } = [];

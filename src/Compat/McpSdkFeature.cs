@@ -14,8 +14,11 @@ public sealed class McpSdkFeature
         Evidence = evidence;
     }
 
+    /// <summary>Gets the capability's name, as the probe tool and <c>eng/matrix.txt</c> write it (for example <c>NativeIdleTimeout</c>).</summary>
+    public string Name => Kind.ToString();
+
     /// <summary>Gets the capability.</summary>
-    public McpSdkFeatureKind Kind { get; }
+    internal McpSdkFeatureKind Kind { get; }
 
     /// <summary>Gets a value indicating whether the capability was found with the expected shape.</summary>
     public bool IsPresent { get; }
@@ -24,5 +27,5 @@ public sealed class McpSdkFeature
     public string Evidence { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Kind}: {(IsPresent ? "present" : "absent")} ({Evidence})";
+    public override string ToString() => $"{Name}: {(IsPresent ? "present" : "absent")} ({Evidence})";
 }

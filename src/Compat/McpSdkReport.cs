@@ -39,13 +39,13 @@ public sealed class McpSdkReport
     /// <summary>Gets the result for one capability.</summary>
     /// <param name="kind">The capability.</param>
     /// <returns>The capability's result; absent with a reason when it was not looked for.</returns>
-    public McpSdkFeature GetFeature(McpSdkFeatureKind kind) =>
+    internal McpSdkFeature GetFeature(McpSdkFeatureKind kind) =>
         _features.TryGetValue(kind, out var feature) ? feature : new McpSdkFeature(kind, false, "not probed");
 
     /// <summary>Gets a value indicating whether a capability was found.</summary>
     /// <param name="kind">The capability.</param>
     /// <returns><see langword="true"/> when present.</returns>
-    public bool Has(McpSdkFeatureKind kind) => GetFeature(kind).IsPresent;
+    internal bool Has(McpSdkFeatureKind kind) => GetFeature(kind).IsPresent;
 
     /// <summary>Gets an SDK assembly by name, or <see langword="null"/> when it is not in the application.</summary>
     /// <param name="name">The assembly name, for example <c>ModelContextProtocol.Core</c>.</param>

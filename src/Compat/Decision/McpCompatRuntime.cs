@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
+using McpCompat.Options;
 using McpCompat.Probing;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -114,9 +115,9 @@ internal sealed class McpCompatRuntime
         var decision = Decision;
         var sdk = _report.SdkDescription;
         var options = _options.Value;
-        var timeout = options.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
+        var timeout = options.SessionIdleTimeout ?? McpCompatDefaults.SessionIdleTimeout;
         var timeoutText = timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.ToString();
-        var maxIdle = options.MaxIdleSessions ?? McpCompatOptions.DefaultMaxIdleSessions;
+        var maxIdle = options.MaxIdleSessions ?? McpCompatDefaults.MaxIdleSessions;
         if (_hostedShape is { } shape)
         {
             var core = _report.GetAssembly(SdkProbe.CoreAssembly)?.ToString() ?? sdk;

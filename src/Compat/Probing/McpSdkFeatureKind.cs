@@ -3,7 +3,7 @@ namespace McpCompat.Probing;
 /// <summary>
 /// A capability of the installed MCP C# SDK that McpCompat looks for.
 /// </summary>
-public enum McpSdkFeatureKind
+internal enum McpSdkFeatureKind
 {
     /// <summary><c>ModelContextProtocol.Server.StreamableHttpServerTransport</c> exists (ModelContextProtocol.Core).</summary>
     StreamableHttpTransport,

@@ -8,7 +8,7 @@ namespace McpCompat.Probing;
 /// (with evidence) and known-defect advisories. Members are looked for, never inferred from version numbers.
 /// </summary>
 [RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
-public static class McpSdkProbe
+internal static class McpSdkProbe
 {
     private static readonly Lazy<McpSdkReport> CurrentReport = new(() => SdkProbe.Inspect(SdkProbe.LoadSdkAssemblies()));
 

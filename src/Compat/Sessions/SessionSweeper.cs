@@ -1,3 +1,4 @@
+using McpCompat.Options;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -83,13 +84,13 @@ internal sealed class SessionSweeper(
     internal static long ToTimestampUnits(TimeSpan duration, long frequency) =>
         frequency == TimeSpan.TicksPerSecond ? duration.Ticks : (long)((Int128)duration.Ticks * frequency / TimeSpan.TicksPerSecond);
 
-    private static TimeSpan IdleTimeout(McpCompatOptions settings) => settings.SessionIdleTimeout ?? McpCompatOptions.DefaultSessionIdleTimeout;
+    private static TimeSpan IdleTimeout(McpCompatOptions settings) => settings.SessionIdleTimeout ?? McpCompatDefaults.SessionIdleTimeout;
 
     private async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var idleTimeout = IdleTimeout(settings);
-        var maxIdle = settings.MaxIdleSessions ?? McpCompatOptions.DefaultMaxIdleSessions;
+        var maxIdle = settings.MaxIdleSessions ?? McpCompatDefaults.MaxIdleSessions;
         var now = timeProvider.GetTimestamp();
         long? dueBefore = idleTimeout == Timeout.InfiniteTimeSpan ? null : now - ToTimestampUnits(idleTimeout, timeProvider.TimestampFrequency);
 

@@ -1,3 +1,4 @@
+using McpCompat.Options;
 using McpCompat.Probing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,8 +53,8 @@ public sealed class McpCompatOptionsTests
         Assert.Equal(10_000, options.MaxSessionRecords);
         Assert.Equal(4_096, options.MaxSessionRecordBytes);
         Assert.Equal(TimeSpan.FromSeconds(2), options.SessionStoreTimeout);
-        Assert.Equal(TimeSpan.FromHours(2), McpCompatOptions.DefaultSessionIdleTimeout);
-        Assert.Equal(10_000, McpCompatOptions.DefaultMaxIdleSessions);
+        Assert.Equal(TimeSpan.FromHours(2), McpCompatDefaults.SessionIdleTimeout);
+        Assert.Equal(10_000, McpCompatDefaults.MaxIdleSessions);
     }
 
     [Fact]

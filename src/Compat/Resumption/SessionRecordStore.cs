@@ -25,7 +25,7 @@ namespace McpCompat.Resumption;
 /// never silent (<see cref="SessionStoreMonitor"/>).
 /// </para>
 /// </remarks>
-internal sealed class SessionRecordStore
+internal sealed partial class SessionRecordStore
 {
     /// <summary>The prefix of every record key McpCompat writes to the cache.</summary>
     public const string KeyPrefix = "mcpcompat:session:";
@@ -278,114 +278,4 @@ internal sealed class SessionRecordStore
 
         return RecordLookup.Of(record);
     }
-
-    /// <summary>
-    /// Runs one call on the cache, waiting at most the store timeout (a cache client that ignores cancellation is left to
-    /// finish on its own); <see langword="false"/>, counted and logged, when it failed or did not answer.
-    /// </summary>
-    private async Task<bool> RunAsync(StoreOperation operation, string sessionId, Func<CancellationToken, Task> call)
-    {
-        if (IsResting())
-        {
-            Monitor.Skipped(operation, sessionId);
-            return false;
-        }
-
-        using var timeout = new CancellationTokenSource(Settings.Timeout, _timeProvider);
-        Task task;
-        try
-        {
-            task = call(timeout.Token);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Rest();
-            Monitor.Failed(operation, sessionId, ex, Settings.Timeout);
-            return false;
-        }
-
-        try
-        {
-            // One timer per call, made before the call starts: the token's.
-            await task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            // Observe the call's own outcome whenever it comes, so a late failure is not reported as unobserved.
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            Rest();
-            Monitor.Failed(operation, sessionId, exception: null, Settings.Timeout);
-            return false;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Rest();
-            Monitor.Failed(operation, sessionId, ex, Settings.Timeout);
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// After a failure or a timeout the store is left alone for one store timeout: calls meanwhile fail at once instead of
-    /// each waiting for it (a convoy where something in front of McpCompat serializes the requests for one id, as the
-    /// SDK host's own rebuild lock does, or an initialize storm during an outage). The first call after that tries again.
-    /// </summary>
-    private void Rest() => Interlocked.Exchange(ref _restUntil, _timeProvider.GetTimestamp() + (long)(Settings.Timeout.TotalSeconds * _timeProvider.TimestampFrequency));
-
-    private bool IsResting() => Interlocked.Read(ref _restUntil) is var until and > 0 && _timeProvider.GetTimestamp() < until;
-}
-
-/// <summary>The limits of <see cref="SessionRecordStore"/>, from <see cref="McpCompatOptions"/>.</summary>
-internal sealed record SessionRecordSettings(TimeSpan Window, TimeSpan Timeout, int MaxRecords, int MaxRecordBytes)
-{
-    public static SessionRecordSettings From(McpCompatOptions options) =>
-        new(options.SessionResumeWindow, options.SessionStoreTimeout, options.MaxSessionRecords, options.MaxSessionRecordBytes);
-}
-
-/// <summary>What a read of a session's record found.</summary>
-internal readonly record struct RecordLookup(RecordState State, SessionRecord? Record)
-{
-    public static RecordLookup Missing => new(RecordState.Missing, null);
-
-    public static RecordLookup Ended => new(RecordState.Ended, null);
-
-    public static RecordLookup Unavailable => new(RecordState.Unavailable, null);
-
-    public static RecordLookup Of(SessionRecord record) => new(RecordState.Found, record);
-}
-
-/// <summary>The outcome of reading a session's record.</summary>
-internal enum RecordState
-{
-    /// <summary>The record is there: the session can resume, for its owner.</summary>
-    Found,
-
-    /// <summary>No record (never written, expired, dropped, or not readable): the session is unknown.</summary>
-    Missing,
-
-    /// <summary>Its client deleted the session: it never resumes.</summary>
-    Ended,
-
-    /// <summary>The store failed or did not answer in time: nothing is known; the client may try again.</summary>
-    Unavailable,
-}
-
-/// <summary>The outcome of writing a session's record.</summary>
-internal enum RecordWrite
-{
-    /// <summary>Written: the session can resume once evicted.</summary>
-    Saved,
-
-    /// <summary>Its client deleted the session meanwhile: nothing is kept, and a live copy is to be ended.</summary>
-    Ended,
-
-    /// <summary>Over <see cref="McpCompatOptions.MaxSessionRecordBytes"/>: not written.</summary>
-    TooLarge,
-
-    /// <summary>Its record was deleted to keep <see cref="McpCompatOptions.MaxSessionRecords"/>: not written again.</summary>
-    Dropped,
-
-    /// <summary>The store failed or did not answer in time: the session may not resume.</summary>
-    Unavailable,
 }

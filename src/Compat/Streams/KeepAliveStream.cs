@@ -10,7 +10,7 @@ namespace McpCompat.Streams;
 /// connection) cancels <see cref="Token"/>, which ends the stream so that its session becomes idle; so do the request
 /// being aborted and <see cref="Stop"/>.
 /// </summary>
-internal sealed class KeepAliveStream : Stream
+internal sealed partial class KeepAliveStream : Stream
 {
     private static readonly ReadOnlyMemory<byte> Comment = Encoding.UTF8.GetBytes(": keep-alive\n\n");
 
@@ -211,31 +211,6 @@ internal sealed class KeepAliveStream : Stream
         }
     }
 
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     /// <summary>
     /// Closes the stream once no write is under way: nothing written afterwards reaches the response. A writer that
     /// outlives its request (an SDK build whose transport keeps the GET stream's writer after the GET ended) must not
@@ -289,31 +264,6 @@ internal sealed class KeepAliveStream : Stream
     }
 
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(_closed, this);
-
-    /// <summary>Whether <paramref name="written"/> holds an SSE <c>id:</c> field at the start of a line.</summary>
-    private static bool HasEventId(uint tail, ReadOnlySpan<byte> written)
-    {
-        var lineStart = (tail & 0xFF) is 0x0A or 0x0D;
-        if (lineStart && written.StartsWith("id:"u8))
-        {
-            return true;
-        }
-
-        return written.IndexOf("\nid:"u8) >= 0 || written.IndexOf("\rid:"u8) >= 0;
-    }
-
-    /// <summary>An SSE event ends with a blank line: LF LF, CR CR or CR LF CR LF.</summary>
-    private static bool AtEventEnd(uint tail) => (tail & 0xFFFF) is 0x0A0A or 0x0D0D || tail == 0x0D0A0D0A;
-
-    private static uint Shift(uint tail, ReadOnlySpan<byte> written)
-    {
-        foreach (var b in written.Length > 4 ? written[^4..] : written)
-        {
-            tail = (tail << 8) | b;
-        }
-
-        return tail;
-    }
 
     private void TryCancel()
     {

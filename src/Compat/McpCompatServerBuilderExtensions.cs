@@ -130,6 +130,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton<SessionResumption>();
         services.TryAddSingleton<SdkSessionMigration>();
+        services.TryAddSingleton<SdkSessionDeletion>();
         services.TryAddSingleton<SdkSessionEnder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, SdkSessionEnder>(sp => sp.GetRequiredService<SdkSessionEnder>()));
         services.TryAddSingleton<SdkSessionTable>();

@@ -1,9 +1,7 @@
 using McpCompat.Http;
-using McpCompat.Resumption;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace McpCompat.MapMcpCompat;
 

@@ -1,5 +1,4 @@
 using McpCompat.Http;
-using McpCompat.Resumption;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 

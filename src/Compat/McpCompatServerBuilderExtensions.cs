@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using McpCompat.Decision;
+using McpCompat.Http;
 using McpCompat.MapMcp;
 using McpCompat.MapMcpCompat;
 using McpCompat.Options;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -128,6 +130,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
         services.TryAddSingleton<SessionResumption>();
         services.TryAddSingleton<SdkSessionMigration>();
+        services.TryAddSingleton<SdkSessionDeletion>();
         services.TryAddSingleton<SdkSessionEnder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, SdkSessionEnder>(sp => sp.GetRequiredService<SdkSessionEnder>()));
         services.TryAddSingleton<SdkSessionTable>();
@@ -135,7 +138,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<PendingMigrations>();
         services.TryAddSingleton<SessionEndBroadcast>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionEndBroadcast>());
-        services.TryAddSingleton<McpCompatEndpoint>();
+        AddHostedEndpoint(services);
         services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
@@ -143,6 +146,35 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<KeepAliveScheduler>();
         services.TryAddSingleton<SdkStreamKeeper>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SdkEndpointPolicy>());
+    }
+
+    /// <summary>
+    /// <c>MapMcpCompat</c>'s endpoint and what serves it, one service each. Its refusals and logs go under the endpoint's
+    /// category, as they always have (the guard in front of the SDK's endpoint writes its own).
+    /// </summary>
+    private static void AddHostedEndpoint(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new RefusalWriter(sp.GetRequiredService<ILogger<McpCompatEndpoint>>()));
+        services.TryAddSingleton(sp => new RequestBodyReader(sp.GetRequiredService<RefusalWriter>(), sp.GetRequiredService<ILogger<McpCompatEndpoint>>()));
+        services.TryAddSingleton<RequestValidator>();
+        services.TryAddSingleton<PostedMessageReader>();
+        services.TryAddSingleton<SessionAdmission>();
+        services.TryAddSingleton<HostedEventStreams>();
+        services.TryAddSingleton<SessionServerBuilder>();
+        services.TryAddSingleton<HostedSessionFactory>();
+        services.TryAddSingleton<HostedSessionRecords>();
+        services.TryAddSingleton<HandshakeReplay>();
+        services.TryAddSingleton<SessionRebuilder>();
+        services.TryAddSingleton<HostedSessionResumer>();
+        services.TryAddSingleton<HostedSessionLookup>();
+        services.TryAddSingleton<SessionlessPostHandler>();
+        services.TryAddSingleton<InitializePostHandler>();
+        services.TryAddSingleton<SessionPostHandler>();
+        services.TryAddSingleton<PostRequestHandler>();
+        services.TryAddSingleton<GetRequestHandler>();
+        services.TryAddSingleton<ResumableSessionDeletion>();
+        services.TryAddSingleton<DeleteRequestHandler>();
+        services.TryAddSingleton<McpCompatEndpoint>();
     }
 
     private sealed class McpCompatMarker;

@@ -45,6 +45,9 @@ internal sealed class McpCompatRuntime
         _logger = logger;
     }
 
+    /// <summary>Gets what the probe found of the SDK in use.</summary>
+    public McpSdkReport Report => _report;
+
     /// <summary>Gets the decision, making it on first use (building the SDK's options, whose post-configure step decides).</summary>
     public McpCompatDecision Decision
     {

@@ -16,13 +16,11 @@ namespace McpCompat.Health;
 /// </summary>
 internal sealed class McpCompatHealthCheck(
     McpCompatRuntime runtime,
-    McpSdkReport report,
     SessionTracker tracker,
     IEnumerable<ISessionHost> hosts,
     SessionSweeper sweeper,
     SessionResumption resumption,
-    IOptions<McpCompatOptions> options,
-    TimeProvider timeProvider) : IHealthCheck
+    IOptions<McpCompatOptions> options) : IHealthCheck
 {
     /// <summary>The share of <see cref="McpCompatOptions.MaxSessions"/> at which the check reports degraded: 90%.</summary>
     public const double NearFullRatio = 0.9;
@@ -34,7 +32,7 @@ internal sealed class McpCompatHealthCheck(
         var tracking = runtime.SweeperNeeded;
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            ["sdk"] = report.SdkDescription,
+            ["sdk"] = runtime.Report.SdkDescription,
             ["path"] = runtime.PathName,
             ["reason"] = decision.Reason,
         };
@@ -61,14 +59,12 @@ internal sealed class McpCompatHealthCheck(
         {
             // The loop sleeps at most one sweep interval and a sweep waits at most EvictionWait for its evictions.
             var allowed = (settings.SweepInterval * 2) + SessionSweeper.EvictionWait;
-            var heartbeat = sweeper.Heartbeat;
-            if (heartbeat == 0)
+            if (sweeper.SinceHeartbeat is not { } since)
             {
                 problems.Add("McpCompat's sweeper has not started");
             }
             else
             {
-                var since = timeProvider.GetElapsedTime(heartbeat);
                 data["secondsSinceSweep"] = Math.Round(since.TotalSeconds, 3);
                 if (since > allowed)
                 {
@@ -94,7 +90,7 @@ internal sealed class McpCompatHealthCheck(
         }
 
         var result = problems.Count == 0
-            ? HealthCheckResult.Healthy($"McpCompat: {data["path"]} on {report.SdkDescription}", data)
+            ? HealthCheckResult.Healthy($"McpCompat: {data["path"]} on {runtime.Report.SdkDescription}", data)
             : new HealthCheckResult(context.Registration.FailureStatus, $"McpCompat: {string.Join("; ", problems)}", data: data);
         return Task.FromResult(result);
     }

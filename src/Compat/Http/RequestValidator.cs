@@ -12,7 +12,7 @@ namespace McpCompat.Http;
 /// SDK's own) serves it: Host and Origin (against DNS rebinding), Accept, Content-Type, <c>MCP-Protocol-Version</c> and
 /// <c>Mcp-Session-Id</c>. Each check that fails answers the request itself.
 /// </summary>
-internal sealed class RequestValidator(IOptions<McpCompatOptions> options, RefusalWriter refusals, ProtocolRevisions? revisions = null)
+internal sealed class RequestValidator(IOptions<McpCompatOptions> options, RefusalWriter refusals, ProtocolRevisions revisions)
 {
     /// <summary>
     /// Answers 403 when the request's Host or Origin is not allowed and returns that answer; returns
@@ -85,7 +85,7 @@ internal sealed class RequestValidator(IOptions<McpCompatOptions> options, Refus
     public async ValueTask<string?> CheckProtocolVersionAsync(HttpContext context, JsonElement? requestId = null)
     {
         var version = context.Request.Headers[McpHeaders.ProtocolVersion].ToString();
-        if (version.Length == 0 || revisions is null || revisions.IsSupported(version))
+        if (version.Length == 0 || revisions.IsSupported(version))
         {
             return version;
         }
@@ -93,6 +93,12 @@ internal sealed class RequestValidator(IOptions<McpCompatOptions> options, Refus
         await refusals.RefuseVersionAsync(context, version, revisions.Supported, $"Bad Request: unsupported MCP-Protocol-Version '{version}'", requestId).ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>Gets whether <paramref name="version"/> is a protocol revision of the SDK's.</summary>
+    public bool IsSupported(string version) => revisions.IsSupported(version);
+
+    /// <summary>Gets whether <paramref name="version"/> is a protocol revision of the SDK's without sessions.</summary>
+    public bool IsSessionless(string version) => revisions.IsSessionless(version);
 
     /// <summary>Returns the <c>Mcp-Session-Id</c> header, or answers 400 and returns null when there is none.</summary>
     public async ValueTask<string?> RequireSessionIdAsync(HttpContext context)

@@ -17,7 +17,6 @@ internal sealed class NativeOptionsApplier(
     IOptions<McpCompatOptions> compatOptions,
     TimeProvider timeProvider,
     SdkSessionMigration migration,
-    McpSdkReport report,
     ILogger<NativeOptionsApplier> logger)
 {
     public void Apply(object sdkOptions)
@@ -77,8 +76,8 @@ internal sealed class NativeOptionsApplier(
     {
         if (!accessor.CanSetMigrationHandler)
         {
-            var feature = report.GetFeature(McpSdkFeatureKind.SessionMigration);
-            Log.SessionResumeUnavailable(logger, report.SdkDescription, feature.Evidence);
+            var feature = runtime.Report.GetFeature(McpSdkFeatureKind.SessionMigration);
+            Log.SessionResumeUnavailable(logger, runtime.Report.SdkDescription, feature.Evidence);
             return;
         }
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using McpCompat.Http;
+using McpCompat.Probing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,10 +26,10 @@ internal sealed class SdkEndpointGuard
     private readonly RequestValidator _validator;
     private readonly RequestBodyReader _bodyReader;
 
-    public SdkEndpointGuard(IOptions<McpCompatOptions> options, ILogger<SdkEndpointGuard> logger)
+    public SdkEndpointGuard(IOptions<McpCompatOptions> options, ProtocolRevisions revisions, ILogger<SdkEndpointGuard> logger)
     {
         _refusals = new RefusalWriter(logger);
-        _validator = new RequestValidator(options, _refusals);
+        _validator = new RequestValidator(options, _refusals, revisions);
         _bodyReader = new RequestBodyReader(_refusals, logger);
     }
 

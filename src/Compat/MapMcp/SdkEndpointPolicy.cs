@@ -24,11 +24,13 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     private readonly Func<Endpoint, RouteEndpoint?> _wrap;
 
     private readonly SdkSessionMigration _migration;
+    private readonly SdkSessionDeletion _deletion;
     private readonly EndedSessionCalls _endedCalls;
 
-    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, EndedSessionCalls endedCalls)
+    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, SdkSessionDeletion deletion, EndedSessionCalls endedCalls)
     {
         _migration = migration;
+        _deletion = deletion;
         _endedCalls = endedCalls;
         _guard = options.Value.Guard;
         _guardChecks = guard;
@@ -71,7 +73,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
         {
             if (SdkEndpoints.Serves(endpoint, HttpMethods.Delete))
             {
-                handler = context => _migration.DeleteAsync(context, sdk);
+                handler = context => _deletion.DeleteAsync(context, sdk);
             }
             else if (SdkEndpoints.Serves(endpoint, HttpMethods.Post) || SdkEndpoints.Serves(endpoint, HttpMethods.Get))
             {

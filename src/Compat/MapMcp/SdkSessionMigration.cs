@@ -20,17 +20,14 @@ namespace McpCompat.MapMcp;
 /// Resumes evicted sessions on the SDK's own <c>MapMcp</c> through the SDK's own hook, <c>ISessionMigrationHandler</c>
 /// (<see cref="SessionMigrationProxy"/>): the handshake's parameters are recorded when the SDK reports a session
 /// initialized, and given back when a request names a session the SDK no longer holds, to its owner only. A client's
-/// DELETE (seen in front of the SDK's endpoint, for the hook hears of none) is final: its tombstone is written before the
-/// SDK ends the session, and the SDK is asked only once no rebuild of it is under way here (<see cref="PendingMigrations"/>).
+/// DELETE is final (<see cref="SdkSessionDeletion"/>).
 /// Requests for one id share one read of the store; when it does not answer, the request gets 503 with <c>Retry-After</c>.
 /// </summary>
 internal sealed class SdkSessionMigration(
     SessionResumption resumption,
     ProtocolRevisions revisions,
     McpCompatMetrics metrics,
-    SessionEndBroadcast fleet,
     PendingMigrations pending,
-    SdkSessionTable sessions,
     ILogger<SdkSessionMigration> logger)
 {
     // The SDK host's answer to a request for another user's session, word for word.
@@ -236,7 +233,8 @@ internal sealed class SdkSessionMigration(
     }
 
     /// <summary>The SDK's answer to another user for a live session when it has no request id, in the SDK's own shape.</summary>
-    private static byte[] ForbiddenError() => ForbiddenWithoutId.Value;
+    /// <summary>The SDK host's answer to a request for another user's session, without an id.</summary>
+    internal static byte[] ForbiddenError() => ForbiddenWithoutId.Value;
 
     private static byte[] ErrorWithoutId(int code, string message)
     {
@@ -263,67 +261,8 @@ internal sealed class SdkSessionMigration(
         return JsonSerializer.SerializeToUtf8Bytes(error, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)));
     });
 
-    /// <summary>
-    /// Serves a DELETE on the SDK's endpoint, for good: another user's is refused as the SDK refuses it for a live session
-    /// (the SDK would answer 200 for an evicted one, and delete nothing); an id the SDK's host does not hold and that has
-    /// no record gets 404 (the SDK would answer 200, and McpCompat tell the fleet); the owner's writes the session's
-    /// tombstone first (503 with <c>Retry-After</c> when the store cannot take it, and nothing is ended), waits for a
-    /// rebuild of it under way here, then has the SDK end it and tells the other instances.
-    /// </summary>
-    public async Task DeleteAsync(HttpContext context, RequestDelegate sdk)
-    {
-        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
-        if (resumption.Records is not { } records || sessionId.Length == 0)
-        {
-            await sdk(context).ConfigureAwait(false);
-            return;
-        }
-
-        var live = SessionRecordStore.IsPlausibleId(sessionId) ? sessions.Holds(sessionId) : false;
-        var found = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
-        if (found.State == RecordState.Unavailable)
-        {
-            Log.DeleteRefusedStoreUnavailable(logger, sessionId);
-            await WriteStoreUnavailableAsync(context, records).ConfigureAwait(false);
-            return;
-        }
-
-        if (found.Record is { } record && record.Owner != UserKey.From(context.User))
-        {
-            await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, ForbiddenError()).ConfigureAwait(false);
-            return;
-        }
-
-        if (found.Record is null)
-        {
-            if (live == false)
-            {
-                await JsonRpcErrorResponse.WriteSessionNotFoundAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            // Live here without a record (none written, or deleted elsewhere), or McpCompat cannot tell: the SDK's DELETE.
-            await sdk(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (!await records.EndAsync(sessionId).ConfigureAwait(false))
-        {
-            Log.DeleteRefusedStoreUnavailable(logger, sessionId);
-            await WriteStoreUnavailableAsync(context, records).ConfigureAwait(false);
-            return;
-        }
-
-        await pending.WaitAsync(sessionId, records.Settings.Timeout).ConfigureAwait(false);
-        await sdk(context).ConfigureAwait(false);
-        if (context.Response.StatusCode is >= 200 and < 300)
-        {
-            // Other instances may hold a copy, resumed there: they end it (as its owner, who this request's user is).
-            await fleet.PublishAsync(sessionId, found.Record.Owner).ConfigureAwait(false);
-        }
-    }
-
-    private static Task WriteStoreUnavailableAsync(HttpContext context, SessionRecordStore records)
+    /// <summary>Answers 503 with <c>Retry-After</c>: the store of records did not answer in time.</summary>
+    internal static Task WriteStoreUnavailableAsync(HttpContext context, SessionRecordStore records)
     {
         context.Response.Headers.RetryAfter = JsonRpcErrorResponse.RetryAfterSeconds(records.Settings.Timeout);
         return JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, JsonRpcErrorCodes.ServerError, JsonRpcErrorResponse.StoreUnavailableMessage);

@@ -15,7 +15,7 @@ namespace McpCompat.MapMcpCompat;
 /// </summary>
 [RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
 [RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
-internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFactory server, EventStreamApi? eventStreams = null)
+internal sealed class CoreTransportApi(ITransportAdapter transport, SdkServerFactory server, EventStreamApi? eventStreams)
 {
     /// <summary>Gets the transport API shape in use.</summary>
     public TransportApiShape Shape => transport.Shape;

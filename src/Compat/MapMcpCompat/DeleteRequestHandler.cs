@@ -1,19 +1,13 @@
 using McpCompat.Http;
-using McpCompat.Resumption;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace McpCompat.MapMcpCompat;
 
 /// <summary>
-/// Serves a DELETE: its client ends the session, for good. Where sessions resume, that is final by construction: the
-/// deletion is recorded in the store (a tombstone) before any copy of the session is ended, so no instance resumes it
-/// afterwards, whatever was in flight; a session no longer hosted but still resumable is ended the same way, with the
-/// same answer as a live one; the other instances of a fleet are told (<see cref="SessionEndBroadcast"/>) and end their
-/// copies. When the store cannot record the deletion, nothing is ended and the client is answered 503 with
-/// <c>Retry-After</c>, to try again.
+/// Serves a DELETE: its client ends the session, for good. Where sessions resume, that is final by construction
+/// (<see cref="ResumableSessionDeletion"/>); elsewhere the live session ends, or the id is unknown (404).
 /// </summary>
 internal sealed class DeleteRequestHandler(
     RequestValidator validator,
@@ -21,8 +15,7 @@ internal sealed class DeleteRequestHandler(
     HostedSessionStore store,
     RefusalWriter refusals,
     McpCompatMetrics metrics,
-    SessionEndBroadcast fleet,
-    ILogger logger)
+    ResumableSessionDeletion resumable)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -32,69 +25,13 @@ internal sealed class DeleteRequestHandler(
             return;
         }
 
-        if (lookup.Resumer?.Records is not { } records)
+        if (!resumable.Enabled)
         {
             await EndLiveAsync(context, sessionId).ConfigureAwait(false);
             return;
         }
 
-        // Whose the session is: the live copy says, or its record.
-        UserKey? owner;
-        var resumable = true;
-        if (store.Find(sessionId) is { } live)
-        {
-            owner = live.User;
-            resumable = live.Record is not null;
-        }
-        else
-        {
-            var found = await records.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
-            if (found.State == RecordState.Unavailable)
-            {
-                Log.DeleteRefusedStoreUnavailable(logger, sessionId);
-                await refusals.StoreUnavailableAsync(context, records.Settings.Timeout).ConfigureAwait(false);
-                return;
-            }
-
-            if (found.Record is not { } record)
-            {
-                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            owner = record.Owner;
-        }
-
-        if (owner != UserKey.From(context.User))
-        {
-            await HostedSessionLookup.RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
-            return;
-        }
-
-        if (resumable)
-        {
-            // First the tombstone, then the copies: a request racing this DELETE can no longer resume the session.
-            if (!await records.EndAsync(sessionId).ConfigureAwait(false))
-            {
-                Log.DeleteRefusedStoreUnavailable(logger, sessionId);
-                await refusals.StoreUnavailableAsync(context, records.Settings.Timeout).ConfigureAwait(false);
-                return;
-            }
-        }
-        else
-        {
-            // No record was ever written (too large, or the store failed at the handshake): only this copy exists.
-            records.Forget(sessionId);
-        }
-
-        await store.EndAsync(sessionId).ConfigureAwait(false);
-        if (resumable)
-        {
-            await fleet.PublishAsync(sessionId, owner).ConfigureAwait(false);
-        }
-
-        metrics.SessionEnded(EvictionReason.Deleted);
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        await resumable.HandleAsync(context, sessionId).ConfigureAwait(false);
     }
 
     /// <summary>Where sessions do not resume: the live session ends, or the id is unknown (404).</summary>

@@ -13,14 +13,12 @@ namespace McpCompat.MapMcpCompat;
 /// what the client missed, then what follows.
 /// </summary>
 internal sealed class GetRequestHandler(
-    CoreTransportApi api,
-    object? eventStreamStore,
     RequestValidator validator,
     HostedSessionLookup lookup,
+    HostedEventStreams streams,
     RefusalWriter refusals,
     KeepAliveScheduler keepAlives,
-    IHostApplicationLifetime lifetime,
-    TimeProvider timeProvider)
+    IHostApplicationLifetime lifetime)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -46,7 +44,7 @@ internal sealed class GetRequestHandler(
                     await refusals.RefuseAsync(context, StatusCodes.Status409Conflict, "Conflict: this session already has an open GET stream").ConfigureAwait(false);
                     return;
                 case GetStreamClaim.Ended:
-                    await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, eventStreamStore is null
+                    await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, streams.Store is null
                         ? "Bad Request: this session's GET stream has ended and cannot be opened again (no resumption); start a new session"
                         : "Bad Request: this session's GET stream has ended; resume it with Last-Event-ID or start a new session").ConfigureAwait(false);
                     return;
@@ -56,7 +54,7 @@ internal sealed class GetRequestHandler(
         }
         finally
         {
-            session.Tracked.Exit(timeProvider.GetTimestamp());
+            lookup.Exit(session);
         }
     }
 
@@ -67,13 +65,13 @@ internal sealed class GetRequestHandler(
     /// </summary>
     private async Task ResumeAsync(HttpContext context, HostedSession session, string lastEventId)
     {
-        if (eventStreamStore is null || api.EventStreams is not { } streams)
+        if (!streams.CanResume)
         {
             await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, "Bad Request: This server does not support resuming streams.").ConfigureAwait(false);
             return;
         }
 
-        if (await streams.GetReaderAsync(eventStreamStore, lastEventId, context.RequestAborted).ConfigureAwait(false) is not { } reader)
+        if (await streams.GetReaderAsync(lastEventId, context.RequestAborted).ConfigureAwait(false) is not { } reader)
         {
             await refusals.RefuseAsync(context, StatusCodes.Status400BadRequest, "Bad Request: The specified Last-Event-ID is either invalid or expired.").ConfigureAwait(false);
             return;
@@ -89,11 +87,11 @@ internal sealed class GetRequestHandler(
     }
 
     private Task StreamAsync(HttpContext context, HostedSession session) =>
-        StreamAsync(context, session, stream => api.HandleGetAsync(session.Transport, stream, stream.Token), closesGetStream: true);
+        StreamAsync(context, session, stream => streams.ServeAsync(session, stream, stream.Token), closesGetStream: true);
 
     private async Task StreamAsync(HttpContext context, HostedSession session, Func<KeepAliveStream, Task> serve, bool closesGetStream)
     {
-        var stream = new KeepAliveStream(context.Response.Body, keepAlives, timeProvider, context.RequestAborted, lifetime.ApplicationStopping);
+        var stream = keepAlives.Wrap(context.Response.Body, ageBounded: true, context.RequestAborted, lifetime.ApplicationStopping);
         try
         {
             context.Response.Headers[McpHeaders.SessionId] = session.Id;

@@ -1,5 +1,4 @@
 using McpCompat.Http;
-using McpCompat.Resumption;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 
@@ -10,11 +9,13 @@ namespace McpCompat.MapMcpCompat;
 /// 404 or 403 when it cannot serve the request. Where sessions resume, a session no longer hosted comes back from its
 /// record (<see cref="HostedSessionResumer"/>), with the same answers for everything else.
 /// </summary>
-internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWriter refusals, HostedSessionResumer? resumer, TimeProvider timeProvider)
+internal sealed class HostedSessionLookup(
+    HostedSessionStore store,
+    RefusalWriter refusals,
+    HostedSessionResumer resumer,
+    HostedSessionRecords records,
+    TimeProvider timeProvider)
 {
-    /// <summary>Gets what brings evicted sessions back, or <see langword="null"/> when sessions do not resume.</summary>
-    public HostedSessionResumer? Resumer => resumer;
-
     /// <summary>Returns the hosted session, or answers and returns null when it is unknown or another user's. Never resumes.</summary>
     public async ValueTask<HostedSession?> FindAsync(HttpContext context, string sessionId)
     {
@@ -42,7 +43,7 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
     {
         if (store.Find(sessionId) is not { } session)
         {
-            if (resumer is null)
+            if (!resumer.Enabled)
             {
                 await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
                 return null;
@@ -59,7 +60,7 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
 
         if (!session.Tracked.TryEnter())
         {
-            if (resumer is null)
+            if (!resumer.Enabled)
             {
                 // Being ended right now: the same answer as once it is gone.
                 await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
@@ -86,31 +87,12 @@ internal sealed class HostedSessionLookup(HostedSessionStore store, RefusalWrite
             return await resumer.ResumeAsync(context, sessionId).ConfigureAwait(false);
         }
 
-        if (resumer is not null && session.Record is { } record)
-        {
-            resumer.Records.Use(sessionId);
-            if (timeProvider.GetElapsedTime(session.RecordTouched) > resumer.Records.Window / 2)
-            {
-                // A session in use for longer than half its window keeps its record: written again, in the background.
-                session.RecordTouched = timeProvider.GetTimestamp();
-                session.RecordRefresh = RefreshAsync(resumer.Records, session, record);
-            }
-        }
-
+        records.Use(session);
         return session;
     }
 
-    /// <summary>
-    /// Writes the record of a session in use again; when its client deleted it on another instance meanwhile (the fleet's
-    /// notice lost), the copy here ends too.
-    /// </summary>
-    private async Task RefreshAsync(SessionRecordStore records, HostedSession session, SessionRecord record)
-    {
-        if (await records.SaveAsync(session.Id, record, again: true).ConfigureAwait(false) == RecordWrite.Ended)
-        {
-            await store.EndAsync(session.Id).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Counts out a request <see cref="EnterAsync"/> counted in: it is over, however it ended.</summary>
+    public void Exit(HostedSession session) => session.Tracked.Exit(timeProvider.GetTimestamp());
 
     /// <summary>Checks the request's user against the session's and counts the request in; answers and returns null when it cannot.</summary>
     public static async ValueTask<HostedSession?> CheckAndEnterAsync(HttpContext context, HostedSession session, RefusalWriter refusals)

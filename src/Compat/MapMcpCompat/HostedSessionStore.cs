@@ -20,7 +20,8 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
     private readonly SessionTracker _tracker;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<HostedSessionStore> _logger;
-    private readonly McpCompatMetrics? _metrics;
+    private readonly McpCompatMetrics _metrics;
+    private readonly SessionRecordStore? _records;
     private readonly Func<TrackedSession, bool> _isHosted;
 
     // Sessions are added, and slots reserved, under this lock: hosted sessions plus reservations never exceed the limit
@@ -28,12 +29,15 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
     private readonly object _slots = new();
     private int _reserved;
 
-    public HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger, McpCompatMetrics? metrics = null)
+    public HostedSessionStore(SessionTracker tracker, TimeProvider timeProvider, ILogger<HostedSessionStore> logger, McpCompatMetrics metrics, SessionResumption resumption)
     {
         _tracker = tracker;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
+
+        // Where sessions resume (McpCompat:SessionResumeWindow), the records they resume from.
+        _records = resumption.Records;
         _isHosted = session => session.Evictor == this;
     }
 
@@ -107,12 +111,6 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
     }
 
     /// <summary>
-    /// Gets or sets where records of resumable sessions are kept, when sessions resume
-    /// (<see cref="McpCompatOptions.SessionResumeWindow"/>).
-    /// </summary>
-    public SessionRecordStore? Records { get; set; }
-
-    /// <summary>
     /// Ends the session's memory, not the session: it is forgotten and disposed as <see cref="EndAsync"/> does, and its
     /// record, where sessions resume, is written again, so its window starts now. Eviction and shutdown end sessions so.
     /// </summary>
@@ -124,7 +122,7 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
             return false;
         }
 
-        if (Records is { } records && session?.Record is { } record)
+        if (_records is { } records && session?.Record is { } record)
         {
             // Checked against a DELETE that may have raced it on another instance: then nothing is kept.
             await records.SaveAsync(id, record, again: true).ConfigureAwait(false);
@@ -190,7 +188,7 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
     {
         if (await RetireAsync(id).ConfigureAwait(false))
         {
-            _metrics?.SessionEnded(EvictionReason.Shutdown);
+            _metrics.SessionEnded(EvictionReason.Shutdown);
         }
     }
 }

@@ -20,14 +20,14 @@ internal sealed class SessionAdmission(
     TimeProvider timeProvider,
     McpCompatMetrics metrics,
     RefusalWriter refusals,
-    ILogger logger) : IDisposable
+    ILogger<McpCompatEndpoint> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public void Dispose() => _gate.Dispose();
 
     /// <summary>
-    /// Returns whether a new session may start, with room reserved for it in the store (<see cref="HostedSessionFactory.Start"/>
+    /// Returns whether a new session may start, with room reserved for it in the store (<see cref="HostedSessionFactory.StartAsync"/>
     /// takes it over); answers 503 and returns <see langword="false"/> when not.
     /// </summary>
     public async Task<bool> AdmitAsync(HttpContext context)

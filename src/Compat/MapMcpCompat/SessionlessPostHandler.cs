@@ -15,15 +15,15 @@ namespace McpCompat.MapMcpCompat;
 /// Serves a POST of a protocol revision without sessions (2026-07-28 and later, where the SDK in use has one) as the
 /// SDK's host does: the request's envelope and its <c>Mcp-Method</c> and <c>Mcp-Name</c> headers are checked against
 /// its body, then a server of its own answers it over a stateless transport and is gone with the request. Nothing is
-/// tracked and nothing is left to expire.
+/// tracked and nothing is left to expire. Applies only where the SDK in use serves such revisions
+/// (<see cref="CoreTransportApi.Stateless"/>): elsewhere it is never <see cref="Enabled"/> and refuses nothing.
 /// </summary>
 internal sealed class SessionlessPostHandler(
     CoreTransportApi api,
-    MessageTransportAdapter transports,
+    ProtocolRevisions revisions,
     RefusalWriter refusals,
     IOptionsFactory<McpServerOptions> serverOptionsFactory,
     KeepAliveScheduler keepAlives,
-    TimeProvider timeProvider,
     ILoggerFactory loggerFactory)
 {
     /// <summary>Methods the sessionless revisions removed: answered 404 with Method not found, as the SDK's host does.</summary>
@@ -32,13 +32,16 @@ internal sealed class SessionlessPostHandler(
         "initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe",
     };
 
+    /// <summary>Gets whether the SDK in use serves requests without sessions, as this handler answers them.</summary>
+    public bool Enabled => api.Stateless is not null;
+
     /// <summary>
     /// Answers 400 when a message of <paramref name="version"/> (the header, "" when absent) declares a sessionless
     /// revision in its <c>_meta</c> that the header does not repeat; returns whether it did.
     /// </summary>
-    public async ValueTask<bool> RefuseMismatchedMetaAsync(HttpContext context, PostedMessage message, string version, ProtocolRevisions revisions)
+    public async ValueTask<bool> RefuseMismatchedMetaAsync(HttpContext context, PostedMessage message, string version)
     {
-        if (message.MetaProtocolVersion is not { } meta || !revisions.IsSessionless(meta) || string.Equals(meta, version, StringComparison.Ordinal))
+        if (!Enabled || message.MetaProtocolVersion is not { } meta || !revisions.IsSessionless(meta) || string.Equals(meta, version, StringComparison.Ordinal))
         {
             return false;
         }
@@ -179,11 +182,12 @@ internal sealed class SessionlessPostHandler(
     {
         var options = serverOptionsFactory.Create(Microsoft.Extensions.Options.Options.DefaultName);
         options.ScopeRequests = false;
+        var transports = api.Stateless!;
         var transport = transports.CreateStatelessTransport(loggerFactory);
         var server = api.CreateServer(transport, options, loggerFactory, context.RequestServices);
         using var lifetime = new CancellationTokenSource();
         var run = api.RunServerAsync(server, lifetime.Token);
-        var answer = AnswerKeepAlive.Open(context, keepAlives, timeProvider);
+        var answer = AnswerKeepAlive.Open(context, keepAlives);
         try
         {
             EventStreamResponse.Start(context);

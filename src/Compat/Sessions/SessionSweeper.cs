@@ -21,7 +21,7 @@ internal sealed class SessionSweeper(
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     ILogger<SessionSweeper> logger,
-    McpCompatMetrics? metrics = null) : IDisposable
+    McpCompatMetrics metrics) : IDisposable
 {
     /// <summary>How long a sweep waits for the sessions it ends; slower ones finish in the background.</summary>
     public static readonly TimeSpan EvictionWait = TimeSpan.FromSeconds(10);
@@ -35,6 +35,9 @@ internal sealed class SessionSweeper(
 
     /// <summary>Gets the <see cref="TimeProvider"/> timestamp of the last finished sweep or sweeper start; 0 before either.</summary>
     public long Heartbeat => Volatile.Read(ref _heartbeat);
+
+    /// <summary>Gets how long ago the last sweep finished or the sweeper started; <see langword="null"/> before either.</summary>
+    public TimeSpan? SinceHeartbeat => Heartbeat is var heartbeat and not 0 ? timeProvider.GetElapsedTime(heartbeat) : null;
 
     /// <summary>Records that the sweeper's loop is alive now (it starts, or a sweep finished).</summary>
     public void Beat() => Volatile.Write(ref _heartbeat, timeProvider.GetTimestamp());
@@ -98,7 +101,7 @@ internal sealed class SessionSweeper(
         var overLimit = tracker.ClaimDue(dueBefore, maxIdle, claims);
         if (claims.Count == 0)
         {
-            metrics?.SweepCompleted(timeProvider.GetElapsedTime(now));
+            metrics.SweepCompleted(timeProvider.GetElapsedTime(now));
             return 0;
         }
 
@@ -124,7 +127,7 @@ internal sealed class SessionSweeper(
 
         // Cancelled while the last evictions gave up: the batch may have completed first, the sweep still ends cancelled.
         cancellationToken.ThrowIfCancellationRequested();
-        metrics?.SweepCompleted(timeProvider.GetElapsedTime(now));
+        metrics.SweepCompleted(timeProvider.GetElapsedTime(now));
         return batch.Ended;
     }
 
@@ -153,7 +156,7 @@ internal sealed class SessionSweeper(
             if (ended)
             {
                 // The evictor has removed the session from the tracker.
-                metrics?.SessionEnded(reason);
+                metrics.SessionEnded(reason);
                 if (logger.IsEnabled(LogLevel.Debug))
                 {
                     var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;

@@ -11,9 +11,9 @@ namespace McpCompat.Streams;
 internal static class AnswerKeepAlive
 {
     /// <summary>Wraps the response body of <paramref name="context"/>; dispose the stream when the answer is written.</summary>
-    public static KeepAliveStream Open(HttpContext context, KeepAliveScheduler scheduler, TimeProvider timeProvider)
+    public static KeepAliveStream Open(HttpContext context, KeepAliveScheduler scheduler)
     {
-        var stream = new KeepAliveStream(context.Response.Body, scheduler, timeProvider, context.RequestAborted) { AgeBounded = false };
+        var stream = scheduler.Wrap(context.Response.Body, ageBounded: false, context.RequestAborted, CancellationToken.None);
         if (scheduler.Enabled)
         {
             context.Response.OnStarting(static state =>

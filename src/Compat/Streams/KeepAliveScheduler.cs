@@ -42,6 +42,13 @@ internal sealed class KeepAliveScheduler : IDisposable
     /// <summary>Gets how often the timer looks at the streams: a quarter of the shorter of the interval and the age bound.</summary>
     public TimeSpan Tick { get; }
 
+    /// <summary>
+    /// Wraps <paramref name="inner"/> in a stream this scheduler keeps alive, on its clock (ended for its age when
+    /// <paramref name="ageBounded"/>); it ends with <paramref name="requestAborted"/> and <paramref name="applicationStopping"/>.
+    /// </summary>
+    public KeepAliveStream Wrap(Stream inner, bool ageBounded, CancellationToken requestAborted, CancellationToken applicationStopping) =>
+        new(inner, this, _timeProvider, requestAborted, applicationStopping) { AgeBounded = ageBounded };
+
     /// <summary>Gets the number of streams watched.</summary>
     public int Count
     {

@@ -1,6 +1,9 @@
 using McpCompat.MapMcpCompat;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
+using McpCompat.Telemetry;
 using McpCompat.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -9,14 +12,21 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 namespace McpCompat.Tests.Hosting;
 
 /// <summary>Ending hosted sessions whose transport or server misbehaves on disposal: logged, bounded, nothing else held up.</summary>
-public sealed class HostedSessionStoreTests
+public sealed class HostedSessionStoreTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly SessionTracker _tracker = new();
     private readonly FakeLogger<HostedSessionStore> _logger = new();
+    private readonly ServiceProvider _services;
     private readonly HostedSessionStore _store;
 
-    public HostedSessionStoreTests() => _store = new HostedSessionStore(_tracker, _time, _logger);
+    public HostedSessionStoreTests()
+    {
+        _services = CompatServices.Create(_time);
+        _store = new HostedSessionStore(_tracker, _time, _logger, _services.GetRequiredService<McpCompatMetrics>(), _services.GetRequiredService<SessionResumption>());
+    }
+
+    public void Dispose() => _services.Dispose();
 
     private HostedSession Host(string id, FakeDisposable transport, FakeDisposable server)
     {
@@ -96,7 +106,8 @@ public sealed class HostedSessionStoreTests
             _tracker,
             MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = TimeSpan.FromSeconds(30) }),
             _time,
-            NullLogger<SessionSweeper>.Instance);
+            NullLogger<SessionSweeper>.Instance,
+            _services.GetRequiredService<McpCompatMetrics>());
 
         _time.Advance(TimeSpan.FromSeconds(30));
         var sweep = sweeper.SweepOnceAsync();

@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using FsCheck.Fluent;
 using FsCheck;
 using McpCompat.Sessions;
+using McpCompat.Telemetry;
+using McpCompat.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -14,6 +17,9 @@ namespace McpCompat.Tests.Sessions;
 /// </summary>
 public sealed class SessionSweeperPropertyTests
 {
+    // The sweeps' metrics, real ones, shared by every run: nothing here reads them.
+    private static readonly McpCompatMetrics Metrics = CompatServices.Create(new FakeTimeProvider()).GetRequiredService<McpCompatMetrics>();
+
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
     private enum Step
@@ -59,7 +65,8 @@ public sealed class SessionSweeperPropertyTests
             tracker,
             MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = IdleTimeout, MaxIdleSessions = schedule.MaxIdle }),
             time,
-            NullLogger<SessionSweeper>.Instance);
+            NullLogger<SessionSweeper>.Instance,
+            Metrics);
         var model = new List<ModelSession>();
 
         foreach (var action in schedule.Actions)

@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using McpCompat.Sessions;
+using McpCompat.Telemetry;
 using McpCompat.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace McpCompat.Tests.Sessions;
 
-public sealed class SessionSweeperTests
+public sealed class SessionSweeperTests : IDisposable
 {
     private static readonly TimeSpan Timeout30 = TimeSpan.FromSeconds(30);
 
@@ -16,10 +18,18 @@ public sealed class SessionSweeperTests
     private readonly RecordingEvictor _evictor;
     private readonly FakeLogCollector _logs = new();
 
-    public SessionSweeperTests() => _evictor = new RecordingEvictor(_tracker);
+    private readonly ServiceProvider _services;
+
+    public SessionSweeperTests()
+    {
+        _evictor = new RecordingEvictor(_tracker);
+        _services = CompatServices.Create(_time);
+    }
+
+    public void Dispose() => _services.Dispose();
 
     private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null) =>
-        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, new FakeLogger<SessionSweeper>(_logs));
+        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, new FakeLogger<SessionSweeper>(_logs), _services.GetRequiredService<McpCompatMetrics>());
 
     private TrackedSession Track(string id, int inFlight = 0)
     {

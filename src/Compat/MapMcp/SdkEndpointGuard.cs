@@ -1,12 +1,10 @@
 using System.Runtime.InteropServices;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using McpCompat.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol;
 
 namespace McpCompat.MapMcp;
 
@@ -97,7 +95,7 @@ internal sealed class SdkEndpointGuard
         JsonRpcMessage? message;
         try
         {
-            message = JsonSerializer.Deserialize(body.Span, SdkTypes.Message);
+            message = JsonSerializer.Deserialize(body.Span, McpJsonTypes.Message);
         }
         catch (JsonException)
         {
@@ -114,7 +112,7 @@ internal sealed class SdkEndpointGuard
         {
             try
             {
-                _ = JsonSerializer.Deserialize(parameters, SdkTypes.InitializeParams);
+                _ = JsonSerializer.Deserialize(parameters, McpJsonTypes.InitializeParams);
             }
             catch (JsonException ex)
             {
@@ -124,15 +122,5 @@ internal sealed class SdkEndpointGuard
         }
 
         return true;
-    }
-
-    /// <summary>The SDK's type info for what it reads from a POST, looked up on first use.</summary>
-    private static class SdkTypes
-    {
-        public static readonly JsonTypeInfo<JsonRpcMessage> Message =
-            (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
-
-        public static readonly JsonTypeInfo<InitializeRequestParams> InitializeParams =
-            (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
     }
 }

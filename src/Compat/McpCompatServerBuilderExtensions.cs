@@ -120,6 +120,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<IMetricsSource, SessionMetricsSource>();
         services.TryAddSingleton<McpCompatMetrics>();
         services.TryAddSingleton<SessionTracker>();
+        services.TryAddSingleton<SdkEndpoints>();
         services.TryAddSingleton<SdkDeleteEndpoint>();
         services.TryAddSingleton<DeleteEndpointEvictor>();
         services.TryAddSingleton<SessionSweeper>();

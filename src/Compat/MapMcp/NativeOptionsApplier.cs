@@ -88,6 +88,6 @@ internal sealed class NativeOptionsApplier(
             return;
         }
 
-        accessor.SetMigrationHandler(sdkOptions, migration.CreateHandler(accessor.MigrationHandlerType!));
+        accessor.SetMigrationHandler(sdkOptions, migration.CreateHandler(accessor.MigrationHandlerType!, report.Members));
     }
 }

@@ -12,7 +12,7 @@ namespace McpCompat.MapMcp;
 /// authorization policy does not apply; the SDK's own user check does. A DELETE of an id the SDK does not hold also
 /// answers 200: the status does not prove that a session existed.
 /// </summary>
-internal sealed class SdkDeleteEndpoint(IServiceProvider services, IServiceScopeFactory scopeFactory)
+internal sealed class SdkDeleteEndpoint(IServiceProvider services, IServiceScopeFactory scopeFactory, SdkEndpoints sdkEndpoints)
 {
     private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
 
@@ -83,7 +83,7 @@ internal sealed class SdkDeleteEndpoint(IServiceProvider services, IServiceScope
     private RouteEndpoint[] Find() =>
         (services.GetService<EndpointDataSource>()?.Endpoints ?? [])
             .OfType<RouteEndpoint>()
-            .Where(e => e.RequestDelegate is not null && SdkEndpoints.Serves(e, HttpMethods.Delete) && SdkEndpoints.HandlerType(e) == SdkEndpoints.StreamableHttpHandler)
+            .Where(e => e.RequestDelegate is not null && SdkEndpoints.Serves(e, HttpMethods.Delete) && sdkEndpoints.IsStreamableHttp(e))
             .ToArray();
 }
 

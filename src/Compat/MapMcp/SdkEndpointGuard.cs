@@ -22,9 +22,11 @@ internal sealed class SdkEndpointGuard
     private readonly RefusalWriter _refusals;
     private readonly RequestValidator _validator;
     private readonly RequestBodyReader _bodyReader;
+    private readonly SdkEndpoints _endpoints;
 
-    public SdkEndpointGuard(IOptions<McpCompatOptions> options, ILogger<SdkEndpointGuard> logger)
+    public SdkEndpointGuard(IOptions<McpCompatOptions> options, SdkEndpoints endpoints, ILogger<SdkEndpointGuard> logger)
     {
+        _endpoints = endpoints;
         _refusals = new RefusalWriter(logger);
         _validator = new RequestValidator(options, _refusals);
         _bodyReader = new RequestBodyReader(_refusals, logger);
@@ -32,10 +34,10 @@ internal sealed class SdkEndpointGuard
 
     /// <summary>Returns <paramref name="next"/> (the SDK's endpoint <paramref name="endpoint"/>, or what is in front of it) with the checks in front.</summary>
     public RequestDelegate Guard(Endpoint endpoint, RequestDelegate next) =>
-        (SdkEndpoints.Serves(endpoint, HttpMethods.Post), SdkEndpoints.HandlerType(endpoint)) switch
+        (SdkEndpoints.Serves(endpoint, HttpMethods.Post), _endpoints.IsStreamableHttp(endpoint)) switch
         {
-            (true, SdkEndpoints.StreamableHttpHandler) => context => CheckPostAsync(context, next),
-            (true, _) => context => CheckLegacyPostAsync(context, next),
+            (true, true) => context => CheckPostAsync(context, next),
+            (true, false) => context => CheckLegacyPostAsync(context, next),
             _ => context => _validator.RefuseForeignHostOrOrigin(context) ?? next(context),
         };
 

@@ -25,9 +25,11 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
 
     private readonly SdkSessionMigration _migration;
     private readonly EndedSessionCalls _endedCalls;
+    private readonly SdkEndpoints _endpoints;
 
-    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, EndedSessionCalls endedCalls)
+    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpoints endpoints, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, EndedSessionCalls endedCalls)
     {
+        _endpoints = endpoints;
         _migration = migration;
         _endedCalls = endedCalls;
         _guard = options.Value.Guard;
@@ -40,7 +42,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     public override int Order => 1000;
 
     public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
-        (_guard || _keeper.Enabled || _migration.Enabled) && endpoints.Any(SdkEndpoints.IsSdkEndpoint);
+        (_guard || _keeper.Enabled || _migration.Enabled) && endpoints.Any(_endpoints.IsSdkEndpoint);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
@@ -58,7 +60,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     /// <summary>The endpoint with McpCompat in front, or <see langword="null"/> when it is not the SDK's or nothing applies to it.</summary>
     private RouteEndpoint? Wrap(Endpoint endpoint)
     {
-        if (endpoint is not RouteEndpoint { RequestDelegate: { } sdk } route || !SdkEndpoints.IsSdkEndpoint(endpoint))
+        if (endpoint is not RouteEndpoint { RequestDelegate: { } sdk } route || !_endpoints.IsSdkEndpoint(endpoint))
         {
             return null;
         }
@@ -67,7 +69,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
         // ended session, then keep-alives around whatever is written (a diverted answer is written while the keep-alive
         // stream is still the response's), then the guard.
         var handler = sdk;
-        if (_migration.Enabled && SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
+        if (_migration.Enabled && _endpoints.IsStreamableHttp(endpoint))
         {
             if (SdkEndpoints.Serves(endpoint, HttpMethods.Delete))
             {
@@ -79,7 +81,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
             }
         }
 
-        if (SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler && SdkEndpoints.Serves(endpoint, HttpMethods.Post))
+        if (_endpoints.IsStreamableHttp(endpoint) && SdkEndpoints.Serves(endpoint, HttpMethods.Post))
         {
             var call = handler;
             handler = context => _endedCalls.ServeAsync(context, call);

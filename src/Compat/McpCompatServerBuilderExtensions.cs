@@ -102,6 +102,7 @@ public static class McpCompatServerBuilderExtensions
             return new McpCompatConfigurationBinder(configuration, source, section?.Path ?? McpCompatOptions.SectionName);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatPrerequisitesValidator>());
 
         services.TryAddSingleton(sp => new HttpTransportOptionsAccessor(sp.GetRequiredService<McpSdkReport>().Members));
         services.TryAddSingleton<NativeOptionsApplier>();

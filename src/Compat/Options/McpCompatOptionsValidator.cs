@@ -1,14 +1,13 @@
-using McpCompat.Probing;
-using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace McpCompat.Options;
 
 /// <summary>
-/// Validates <see cref="McpCompatOptions"/> at host start. Every failure names the setting and the value.
+/// Validates the values of <see cref="McpCompatOptions"/> at host start (ranges, formats). Every failure names the
+/// setting and the value. What a setting needs from the SDK or from the application's services is checked in the
+/// Decision kernel (<c>McpCompatPrerequisitesValidator</c>).
 /// </summary>
-internal sealed class McpCompatOptionsValidator(McpSdkReport report, IServiceProviderIsService? services = null) : IValidateOptions<McpCompatOptions>
+internal sealed class McpCompatOptionsValidator : IValidateOptions<McpCompatOptions>
 {
     private const string Prefix = nameof(McpCompatOptions);
 
@@ -49,13 +48,6 @@ internal sealed class McpCompatOptionsValidator(McpSdkReport report, IServicePro
         {
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.SessionResumeWindow)}", options.SessionResumeWindow.ToString(), windowProblem));
         }
-        else if (options.SessionResumeWindow > TimeSpan.Zero && services is not null && !services.IsService(typeof(IDistributedCache)))
-        {
-            result.AddError(McpCompatSettingParser.Invalid(
-                $"{McpCompatOptions.SectionName}:{nameof(options.SessionResumeWindow)}",
-                options.SessionResumeWindow.ToString(),
-                "resumable sessions keep their records in an IDistributedCache and none is registered; call services.AddDistributedMemoryCache() for one instance, or a shared cache such as AddStackExchangeRedisCache(...) for a fleet"));
-        }
 
         if (McpCompatSettingParser.CountProblem(options.MaxSessionRecords) is { } recordsProblem)
         {
@@ -80,26 +72,6 @@ internal sealed class McpCompatOptionsValidator(McpSdkReport report, IServicePro
         if (!Enum.IsDefined(options.Mode))
         {
             result.AddError(McpCompatSettingParser.Invalid($"{Prefix}.{nameof(options.Mode)}", options.Mode.ToString(), $"expected one of {string.Join(", ", Enum.GetNames<McpCompatMode>())}"));
-        }
-        else if (options.Mode == McpCompatMode.Native)
-        {
-            var idleFeature = report.GetFeature(McpSdkFeatureKind.NativeIdleTimeout);
-            if (!idleFeature.IsPresent)
-            {
-                result.AddError(McpCompatSettingParser.Invalid(
-                    $"{McpCompatOptions.SectionName}:{nameof(options.Mode)}",
-                    nameof(McpCompatMode.Native),
-                    $"{report.SdkDescription} has no native idle timeout ({idleFeature.Evidence}); use Auto or Fallback"));
-            }
-
-            var maxFeature = report.GetFeature(McpSdkFeatureKind.NativeMaxIdleSessionCount);
-            if (options.MaxIdleSessions is not null && !maxFeature.IsPresent)
-            {
-                result.AddError(McpCompatSettingParser.Invalid(
-                    $"{McpCompatOptions.SectionName}:{nameof(options.Mode)}",
-                    nameof(McpCompatMode.Native),
-                    $"MaxIdleSessions is set and {report.SdkDescription} has no native idle-session limit ({maxFeature.Evidence}); use Auto or Fallback"));
-            }
         }
 
         return result.Build();

@@ -101,6 +101,7 @@ public static class McpCompatServerBuilderExtensions
             var source = (IConfiguration?)section ?? configuration?.GetSection(McpCompatOptions.SectionName);
             return new McpCompatConfigurationBinder(configuration, source, section?.Path ?? McpCompatOptions.SectionName);
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatBindingValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatPrerequisitesValidator>());
 

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using McpCompat.Sessions;
+using McpCompat.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -95,8 +97,12 @@ public class SweepDueBenchmarks
 
 internal static class SweepFixture
 {
+    // The sweeper's metrics as an application has them: McpCompat's services, resolved once.
+    private static readonly McpCompatMetrics Metrics = new ServiceCollection().AddLogging().AddMcpServer().AddMcpCompat().Services
+        .BuildServiceProvider().GetRequiredService<McpCompatMetrics>();
+
     public static SessionSweeper Sweeper(SessionTracker tracker, TimeProvider time, TimeSpan idleTimeout) =>
-        new(tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout, MaxIdleSessions = int.MaxValue }), time, NullLogger<SessionSweeper>.Instance);
+        new(tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout, MaxIdleSessions = int.MaxValue }), time, NullLogger<SessionSweeper>.Instance, Metrics);
 
     /// <summary>
     /// Visits every tracked session and collects the idle ones past the timeout: McpCompat's re-implementation of what

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.StackExchangeRedis;
 
 /// <summary>Validates <see cref="McpCompatRedisOptions"/> at host start; each failure names the setting and the value.</summary>
+/// <remarks>Hand-written: DataAnnotations' messages (<c>[Required]</c>) name neither the key nor the value, and the configuration string is checked by StackExchange.Redis's own parser.</remarks>
 internal sealed class McpCompatRedisOptionsValidator : IValidateOptions<McpCompatRedisOptions>
 {
     public ValidateOptionsResult Validate(string? name, McpCompatRedisOptions options)

@@ -54,15 +54,11 @@ public static class McpCompatRedisServerBuilderExtensions
         var services = builder.Services;
         if (!services.Any(d => d.ServiceType == typeof(RedisConnection)))
         {
-            // Bound from configuration first, so that values set in code win; read key by key (no reflection binder).
+            // Bound from configuration first, so that values set in code win, by the configuration binder's source
+            // generator; an application without IConfiguration (a bare service collection) binds nothing.
             services.AddOptions<McpCompatRedisOptions>().ValidateOnStart();
             services.AddSingleton<IConfigureOptions<McpCompatRedisOptions>>(sp => new ConfigureOptions<McpCompatRedisOptions>(o =>
-            {
-                var section = sp.GetService<IConfiguration>()?.GetSection(McpCompatRedisOptions.SectionName);
-                o.Configuration = section?[nameof(o.Configuration)] ?? o.Configuration;
-                o.Channel = section?[nameof(o.Channel)] ?? o.Channel;
-                o.InstanceName = section?[nameof(o.InstanceName)] ?? o.InstanceName;
-            }));
+                sp.GetService<IConfiguration>()?.GetSection(McpCompatRedisOptions.SectionName).Bind(o)));
         }
 
         if (configure is not null)

@@ -50,8 +50,6 @@ public sealed class McpCompatDecision
             return new(McpCompatPath.Stateless, "HttpServerTransportOptions selects stateless Streamable HTTP");
         }
 
-        var idle = report.GetFeature(McpSdkFeatureKind.NativeIdleTimeout);
-        var maxIdle = report.GetFeature(McpSdkFeatureKind.NativeMaxIdleSessionCount);
         var defect = report.Advisories.FirstOrDefault(a => a.DisqualifiesNativeIdleTimeout);
 
         switch (options.Mode)
@@ -64,14 +62,11 @@ public sealed class McpCompatDecision
                     : $"McpCompat:Mode is Native despite advisory {defect.Id}: {defect.Summary}");
         }
 
-        if (!idle.IsPresent)
+        if (McpCompatPrerequisites.MissingForNative(report, options).FirstOrDefault() is { } missing)
         {
-            return new(McpCompatPath.Fallback, $"the SDK has no native idle timeout ({idle.Evidence})");
-        }
-
-        if (options.MaxIdleSessions is not null && !maxIdle.IsPresent)
-        {
-            return new(McpCompatPath.Fallback, $"MaxIdleSessions is set and the SDK has no native limit ({maxIdle.Evidence})");
+            return new(McpCompatPath.Fallback, missing.Kind == McpSdkFeatureKind.NativeIdleTimeout
+                ? $"the SDK has no native idle timeout ({missing.Evidence})"
+                : $"MaxIdleSessions is set and the SDK has no native limit ({missing.Evidence})");
         }
 
         if (defect is not null)
@@ -79,6 +74,6 @@ public sealed class McpCompatDecision
             return new(McpCompatPath.Fallback, $"advisory {defect.Id} ({defect.Package} {defect.AffectedVersions}): {defect.Summary}");
         }
 
-        return new(McpCompatPath.Native, $"the SDK has a native idle timeout ({idle.Evidence})");
+        return new(McpCompatPath.Native, $"the SDK has a native idle timeout ({report.GetFeature(McpSdkFeatureKind.NativeIdleTimeout).Evidence})");
     }
 }

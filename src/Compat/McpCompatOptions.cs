@@ -26,6 +26,7 @@ public sealed class McpCompatOptions
     /// The default value is <see langword="null"/>: the SDK's own default applies on the native path
     /// (2 hours in every SDK version that has one), and 2 hours on McpCompat's own path.
     /// </value>
+    [TimerDuration(allowInfinite: true)]
     public TimeSpan? SessionIdleTimeout { get; set; }
 
     /// <summary>
@@ -36,6 +37,7 @@ public sealed class McpCompatOptions
     /// The default value is <see langword="null"/>: the SDK's own default applies on the native path,
     /// and 10,000 on McpCompat's own path.
     /// </value>
+    [Count]
     public int? MaxIdleSessions { get; set; }
 
     /// <summary>
@@ -43,6 +45,7 @@ public sealed class McpCompatOptions
     /// ends the longest-idle session; when every session is active it is refused with HTTP 503 and <c>Retry-After</c>.
     /// </summary>
     /// <value>The default value is 10,000.</value>
+    [Count]
     public int MaxSessions { get; set; } = McpCompatDefaults.MaxSessions;
 
     /// <summary>
@@ -52,6 +55,7 @@ public sealed class McpCompatOptions
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables keep-alives.
     /// </summary>
     /// <value>The default value is 15 seconds.</value>
+    [TimerDuration(allowInfinite: true)]
     public TimeSpan KeepAliveInterval { get; set; } = McpCompatDefaults.KeepAliveInterval;
 
     /// <summary>
@@ -62,6 +66,7 @@ public sealed class McpCompatOptions
     /// alike. <see cref="Timeout.InfiniteTimeSpan"/> leaves streams open.
     /// </summary>
     /// <value>The default value is <see cref="Timeout.InfiniteTimeSpan"/> (off).</value>
+    [TimerDuration(allowInfinite: true)]
     public TimeSpan MaxStreamAge { get; set; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
@@ -74,6 +79,7 @@ public sealed class McpCompatOptions
     /// (<c>AddDistributedMemoryCache()</c> for one instance, a shared cache such as Redis for a fleet).
     /// </summary>
     /// <value>The default value is <see cref="TimeSpan.Zero"/> (off): an evicted session is gone.</value>
+    [Window]
     public TimeSpan SessionResumeWindow { get; set; }
 
     /// <summary>
@@ -83,6 +89,7 @@ public sealed class McpCompatOptions
     /// cannot resume. Each instance of a fleet counts the records it wrote.
     /// </summary>
     /// <value>The default value is 10,000.</value>
+    [Count]
     public int MaxSessionRecords { get; set; } = McpCompatDefaults.MaxSessionRecords;
 
     /// <summary>
@@ -91,6 +98,7 @@ public sealed class McpCompatOptions
     /// whose record would be larger lives on, but is not resumable once evicted; this is logged and counted.
     /// </summary>
     /// <value>The default value is 4,096 bytes.</value>
+    [RecordBytes]
     public int MaxSessionRecordBytes { get; set; } = McpCompatDefaults.MaxSessionRecordBytes;
 
     /// <summary>
@@ -100,10 +108,12 @@ public sealed class McpCompatOptions
     /// Requests for one session id share one read and its outcome.
     /// </summary>
     /// <value>The default value is 2 seconds.</value>
+    [TimerDuration(allowInfinite: false)]
     public TimeSpan SessionStoreTimeout { get; set; } = McpCompatDefaults.SessionStoreTimeout;
 
     /// <summary>Gets or sets who reclaims idle sessions.</summary>
     /// <value>The default value is <see cref="McpCompatMode.Auto"/>.</value>
+    [Mode]
     public McpCompatMode Mode { get; set; } = McpCompatMode.Auto;
 
     /// <summary>
@@ -111,6 +121,7 @@ public sealed class McpCompatOptions
     /// (McpCompat's own path only; the SDK's sweeper runs on its own schedule).
     /// </summary>
     /// <value>The default value is 1 second.</value>
+    [TimerDuration(allowInfinite: false)]
     public TimeSpan SweepInterval { get; set; } = McpCompatDefaults.SweepInterval;
 
     /// <summary>

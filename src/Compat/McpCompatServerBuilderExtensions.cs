@@ -103,7 +103,9 @@ public static class McpCompatServerBuilderExtensions
             var source = (IConfiguration?)section ?? configuration?.GetSection(McpCompatOptions.SectionName);
             return new McpCompatConfigurationBinder(configuration, source, section?.Path ?? McpCompatOptions.SectionName);
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatBindingValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatPrerequisitesValidator>());
 
         services.TryAddSingleton(sp => new HttpTransportOptionsAccessor(sp.GetRequiredService<McpSdkReport>().Members));
         services.TryAddSingleton<NativeOptionsApplier>();
@@ -122,6 +124,8 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<IMetricsSource, SessionMetricsSource>();
         services.TryAddSingleton<McpCompatMetrics>();
         services.TryAddSingleton<SessionTracker>();
+        services.TryAddSingleton<SdkEndpoints>();
+        services.TryAddSingleton<SdkDeleteEndpoint>();
         services.TryAddSingleton<DeleteEndpointEvictor>();
         services.TryAddSingleton<SessionSweeper>();
         services.TryAddSingleton<HostedSessionStore>();

@@ -1,12 +1,10 @@
 using System.Buffers;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using McpCompat.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol;
 
 namespace McpCompat.Http;
 
@@ -21,7 +19,6 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
     /// <summary>The largest request body accepted: 4 MiB.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
-    private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     /// <summary>
     /// Returns the whole body, or answers 413 and returns null when it is larger than <see cref="MaxBodyBytes"/>; returns
@@ -84,7 +81,7 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
     {
         try
         {
-            return JsonSerializer.Deserialize(body.Span, MessageType);
+            return JsonSerializer.Deserialize(body.Span, McpJsonTypes.Message);
         }
         catch (JsonException)
         {

@@ -87,6 +87,6 @@ internal sealed class NativeOptionsApplier(
             return;
         }
 
-        accessor.SetMigrationHandler(sdkOptions, migration.CreateHandler(accessor.MigrationHandlerType!));
+        accessor.SetMigrationHandler(sdkOptions, migration.CreateHandler(accessor.MigrationHandlerType!, runtime.Report.Members));
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using McpCompat.Http;
 using McpCompat.Probing;
@@ -7,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol;
 
 namespace McpCompat.MapMcp;
 
@@ -25,20 +23,26 @@ internal sealed class SdkEndpointGuard
     private readonly RefusalWriter _refusals;
     private readonly RequestValidator _validator;
     private readonly RequestBodyReader _bodyReader;
+    private readonly SdkEndpoints _endpoints;
 
-    public SdkEndpointGuard(IOptions<McpCompatOptions> options, ProtocolRevisions revisions, ILogger<SdkEndpointGuard> logger)
+    public SdkEndpointGuard(IOptions<McpCompatOptions> options, ProtocolRevisions revisions, SdkEndpoints endpoints, ILogger<SdkEndpointGuard> logger)
     {
+        Enabled = options.Value.Guard;
+        _endpoints = endpoints;
         _refusals = new RefusalWriter(logger);
         _validator = new RequestValidator(options, _refusals, revisions);
         _bodyReader = new RequestBodyReader(_refusals, logger);
     }
 
+    /// <summary>Gets a value indicating whether the checks run on the SDK's endpoints (<see cref="McpCompatOptions.Guard"/>).</summary>
+    public bool Enabled { get; }
+
     /// <summary>Returns <paramref name="next"/> (the SDK's endpoint <paramref name="endpoint"/>, or what is in front of it) with the checks in front.</summary>
     public RequestDelegate Guard(Endpoint endpoint, RequestDelegate next) =>
-        (SdkEndpoints.Serves(endpoint, HttpMethods.Post), SdkEndpoints.HandlerType(endpoint)) switch
+        (SdkEndpoints.Serves(endpoint, HttpMethods.Post), _endpoints.IsStreamableHttp(endpoint)) switch
         {
-            (true, SdkEndpoints.StreamableHttpHandler) => context => CheckPostAsync(context, next),
-            (true, _) => context => CheckLegacyPostAsync(context, next),
+            (true, true) => context => CheckPostAsync(context, next),
+            (true, false) => context => CheckLegacyPostAsync(context, next),
             _ => context => _validator.RefuseForeignHostOrOrigin(context) ?? next(context),
         };
 
@@ -98,7 +102,7 @@ internal sealed class SdkEndpointGuard
         JsonRpcMessage? message;
         try
         {
-            message = JsonSerializer.Deserialize(body.Span, SdkTypes.Message);
+            message = JsonSerializer.Deserialize(body.Span, McpJsonTypes.Message);
         }
         catch (JsonException)
         {
@@ -115,7 +119,7 @@ internal sealed class SdkEndpointGuard
         {
             try
             {
-                _ = JsonSerializer.Deserialize(parameters, SdkTypes.InitializeParams);
+                _ = JsonSerializer.Deserialize(parameters, McpJsonTypes.InitializeParams);
             }
             catch (JsonException ex)
             {
@@ -125,15 +129,5 @@ internal sealed class SdkEndpointGuard
         }
 
         return true;
-    }
-
-    /// <summary>The SDK's type info for what it reads from a POST, looked up on first use.</summary>
-    private static class SdkTypes
-    {
-        public static readonly JsonTypeInfo<JsonRpcMessage> Message =
-            (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
-
-        public static readonly JsonTypeInfo<InitializeRequestParams> InitializeParams =
-            (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 
 namespace McpCompat.MapMcp;
 
@@ -26,13 +25,15 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     private readonly SdkSessionMigration _migration;
     private readonly SdkSessionDeletion _deletion;
     private readonly EndedSessionCalls _endedCalls;
+    private readonly SdkEndpoints _endpoints;
 
-    public SdkEndpointPolicy(IOptions<McpCompatOptions> options, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, SdkSessionDeletion deletion, EndedSessionCalls endedCalls)
+    public SdkEndpointPolicy(SdkEndpoints endpoints, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, SdkSessionDeletion deletion, EndedSessionCalls endedCalls)
     {
+        _endpoints = endpoints;
         _migration = migration;
         _deletion = deletion;
         _endedCalls = endedCalls;
-        _guard = options.Value.Guard;
+        _guard = guard.Enabled;
         _guardChecks = guard;
         _keeper = keeper;
         _wrap = Wrap;
@@ -42,7 +43,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     public override int Order => 1000;
 
     public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
-        (_guard || _keeper.Enabled || _migration.Enabled) && endpoints.Any(SdkEndpoints.IsSdkEndpoint);
+        (_guard || _keeper.Enabled || _migration.Enabled) && endpoints.Any(_endpoints.IsSdkEndpoint);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
@@ -60,7 +61,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     /// <summary>The endpoint with McpCompat in front, or <see langword="null"/> when it is not the SDK's or nothing applies to it.</summary>
     private RouteEndpoint? Wrap(Endpoint endpoint)
     {
-        if (endpoint is not RouteEndpoint { RequestDelegate: { } sdk } route || !SdkEndpoints.IsSdkEndpoint(endpoint))
+        if (endpoint is not RouteEndpoint { RequestDelegate: { } sdk } route || !_endpoints.IsSdkEndpoint(endpoint))
         {
             return null;
         }
@@ -69,7 +70,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
         // ended session, then keep-alives around whatever is written (a diverted answer is written while the keep-alive
         // stream is still the response's), then the guard.
         var handler = sdk;
-        if (_migration.Enabled && SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler)
+        if (_migration.Enabled && _endpoints.IsStreamableHttp(endpoint))
         {
             if (SdkEndpoints.Serves(endpoint, HttpMethods.Delete))
             {
@@ -81,7 +82,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
             }
         }
 
-        if (SdkEndpoints.HandlerType(endpoint) == SdkEndpoints.StreamableHttpHandler && SdkEndpoints.Serves(endpoint, HttpMethods.Post))
+        if (_endpoints.IsStreamableHttp(endpoint) && SdkEndpoints.Serves(endpoint, HttpMethods.Post))
         {
             var call = handler;
             handler = context => _endedCalls.ServeAsync(context, call);

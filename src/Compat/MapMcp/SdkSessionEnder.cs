@@ -1,9 +1,5 @@
 using System.Security.Claims;
-using McpCompat.Http;
 using McpCompat.Sessions;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCompat.MapMcp;
 
@@ -13,18 +9,16 @@ namespace McpCompat.MapMcp;
 /// SDK's Streamable HTTP DELETE endpoints. The SDK answers such a DELETE for a session it does not hold with 200 and
 /// does nothing.
 /// </summary>
-internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFactory scopeFactory, PendingMigrations pending) : ISessionHost
+internal sealed class SdkSessionEnder(SdkDeleteEndpoint deleteEndpoint, PendingMigrations pending) : ISessionHost
 {
-    private RouteEndpoint[]? _deleteEndpoints;
-
     /// <summary>Asks the SDK to end the session; <see langword="false"/> when the application maps no SDK endpoint.</summary>
     /// <inheritdoc/>
     public int? Count => null;
 
     public async Task<bool> EndAsync(string sessionId, UserKey? owner)
     {
-        var endpoints = _deleteEndpoints ??= FindDeleteEndpoints();
-        if (endpoints.Length == 0)
+        var endpoints = deleteEndpoint.Endpoints;
+        if (endpoints.Count == 0)
         {
             return false;
         }
@@ -34,30 +28,15 @@ internal sealed class SdkSessionEnder(IServiceProvider services, IServiceScopeFa
         await pending.WaitAsync(sessionId, ISessionHost.EndWait).ConfigureAwait(false);
 
         var user = owner is null
-            ? new ClaimsPrincipal(new ClaimsIdentity())
+            ? null
             : new ClaimsPrincipal(new ClaimsIdentity([new Claim(owner.Type, owner.Value, ClaimValueTypes.String, owner.Issuer)], authenticationType: "McpCompat"));
         var ended = false;
         foreach (var endpoint in endpoints)
         {
-            var scope = scopeFactory.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
-            {
-                var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = user };
-                context.Request.Method = HttpMethods.Delete;
-                context.Request.Headers[McpHeaders.SessionId] = sessionId;
-                context.Response.Body = Stream.Null;
-                context.SetEndpoint(endpoint);
-                await endpoint.RequestDelegate!(context).ConfigureAwait(false);
-                ended |= context.Response.StatusCode is >= 200 and < 300;
-            }
+            var status = await deleteEndpoint.SendAsync(endpoint, sessionId, user, protocolVersion: null, origin: null, CancellationToken.None).ConfigureAwait(false);
+            ended |= status is >= 200 and < 300;
         }
 
         return ended;
     }
-
-    private RouteEndpoint[] FindDeleteEndpoints() =>
-        (services.GetService<EndpointDataSource>()?.Endpoints ?? [])
-            .OfType<RouteEndpoint>()
-            .Where(e => e.RequestDelegate is not null && SdkEndpoints.Serves(e, HttpMethods.Delete) && SdkEndpoints.HandlerType(e) == SdkEndpoints.StreamableHttpHandler)
-            .ToArray();
 }

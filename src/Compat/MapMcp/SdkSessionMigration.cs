@@ -39,12 +39,18 @@ internal sealed class SdkSessionMigration(
     /// <summary>Gets whether sessions on the SDK's host resume: the window is set.</summary>
     public bool Enabled => resumption.Records is not null;
 
-    /// <summary>Creates the handler the SDK's options take: <paramref name="handlerType"/> implemented by this object.</summary>
+    /// <summary>
+    /// Creates the handler the SDK's options take: <paramref name="handlerType"/> implemented by this object, its two
+    /// methods as the probe found them in <paramref name="members"/>.
+    /// </summary>
     [RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
-    public object CreateHandler([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] Type handlerType)
+    public object CreateHandler([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] Type handlerType, ProbedMembers members)
     {
         var proxy = DispatchProxy.Create(handlerType, typeof(SessionMigrationProxy));
-        ((SessionMigrationProxy)proxy).Target = this;
+        var migration = (SessionMigrationProxy)proxy;
+        migration.Target = this;
+        migration.Initialized = members.SessionMigrationInitialized;
+        migration.Allow = members.SessionMigrationAllow;
         return proxy;
     }
 

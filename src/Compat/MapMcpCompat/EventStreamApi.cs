@@ -3,11 +3,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Net.ServerSentEvents;
 using System.Reflection;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using McpCompat.Http;
 using McpCompat.Probing;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol;
 
 namespace McpCompat.MapMcpCompat;
 
@@ -25,7 +24,6 @@ internal sealed class EventStreamApi
     private readonly Func<object, string, CancellationToken, Task<object?>> _getReader;
     private readonly Func<object, string> _sessionId;
     private readonly Func<object, CancellationToken, IAsyncEnumerable<SseItem<JsonRpcMessage?>>> _readEvents;
-    private readonly JsonTypeInfo<JsonRpcMessage> _messageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     private EventStreamApi(ProbedMembers members)
     {
@@ -96,7 +94,7 @@ internal sealed class EventStreamApi
                 json.Reset(buffer);
             }
 
-            JsonSerializer.Serialize(json, item.Data, _messageType);
+            JsonSerializer.Serialize(json, item.Data, McpJsonTypes.Message);
         }
     }
 

@@ -1,12 +1,10 @@
 using System.Linq.Expressions;
 using System.Security.Claims;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using McpCompat.Http;
 using McpCompat.Probing;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol;
 
 namespace McpCompat.MapMcpCompat;
 
@@ -23,7 +21,6 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     private readonly Action<JsonRpcMessage, ClaimsPrincipal, string?>? _attachContext;
     private readonly Func<ILoggerFactory, object>? _createStateless;
     private readonly Func<object, JsonRpcMessage, Stream, Func<JsonRpcMessage?, ValueTask>, CancellationToken, Task<bool>>? _postStarting;
-    private readonly JsonTypeInfo<JsonRpcMessage> _messageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     public MessageTransportAdapter(ProbedMembers members)
     {
@@ -91,8 +88,8 @@ internal sealed class MessageTransportAdapter : ITransportAdapter
     }
 
     /// <summary>The message as the SDK's type: as the body reader read it, or read now (once per message either way).</summary>
-    private JsonRpcMessage Read(PostedMessage message) =>
-        message.Parsed ?? JsonSerializer.Deserialize(message.Body.Span, _messageType) ?? throw new JsonException("The request body is not a JSON-RPC message.");
+    private static JsonRpcMessage Read(PostedMessage message) =>
+        message.Parsed ?? JsonSerializer.Deserialize(message.Body.Span, McpJsonTypes.Message) ?? throw new JsonException("The request body is not a JSON-RPC message.");
 
     /// <summary>
     /// <c>message.Context ??= new(); message.Context.User = user; message.Context.ProtocolVersion = version;</c>, each

@@ -6,13 +6,19 @@ namespace McpCompat.Options;
 /// <summary>
 /// Binds <see cref="McpCompatOptions"/> from the environment alias and then the configuration section, so the
 /// section wins over the alias and code (configured after this) wins over both. Values that do not parse are
-/// recorded, with their key, for <see cref="McpCompatOptionsValidator"/> to report at host start.
+/// recorded, with their key, for <see cref="McpCompatBindingValidator"/> to report at host start.
 /// </summary>
+/// <remarks>
+/// Hand-written, not the configuration binder's source generator: the generated binder throws on a value it cannot
+/// convert, with a message of its own, where McpCompat reports every bad value at host start naming its key and value;
+/// and it cannot read <c>infinite</c> as a time span, the alias in seconds, or numbers as the enum they are not.
+/// </remarks>
 internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration, IConfiguration? section, string sectionPath)
     : IConfigureOptions<McpCompatOptions>
 {
     public void Configure(McpCompatOptions options)
     {
+        // The alias is in seconds (decimals allowed), as Python FastMCP's setting of the same name: no binder reads that.
         var alias = configuration?[McpCompatOptions.IdleTimeoutEnvironmentVariable]
             ?? Environment.GetEnvironmentVariable(McpCompatOptions.IdleTimeoutEnvironmentVariable);
         if (alias is not null)
@@ -32,6 +38,7 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
             return;
         }
 
+        // Each value parsed here so that a bad one is recorded with its key and value instead of thrown (see remarks).
         Bind<TimeSpan>(section, nameof(McpCompatOptions.SessionIdleTimeout), options, TryParseTimeout, static (o, v) => o.SessionIdleTimeout = v);
         Bind<int>(section, nameof(McpCompatOptions.MaxIdleSessions), options, McpCompatSettingParser.TryParseCount, static (o, v) => o.MaxIdleSessions = v);
         Bind<int>(section, nameof(McpCompatOptions.MaxSessions), options, McpCompatSettingParser.TryParseCount, static (o, v) => o.MaxSessions = v);
@@ -48,6 +55,7 @@ internal sealed class McpCompatConfigurationBinder(IConfiguration? configuration
         BindList(section, nameof(McpCompatOptions.AllowedOrigins), options.AllowedOrigins);
     }
 
+    // Trimmed, blanks skipped and duplicates left out: the binder would append each child as it is.
     private static void BindList(IConfiguration source, string key, IList<string> target)
     {
         foreach (var child in source.GetSection(key).GetChildren())

@@ -3,6 +3,11 @@ using System.Globalization;
 namespace McpCompat.Options;
 
 /// <summary>Parses and range-checks McpCompat's settings, with messages that name the setting and the value.</summary>
+/// <remarks>
+/// Hand-written because the binder and DataAnnotations cannot say these things: <c>infinite</c> for a time span, a
+/// number of seconds for the environment alias, and messages that name the key and the value. The range checks are
+/// shared with the generated validator's rules (<see cref="McpCompatSettingAttribute"/>).
+/// </remarks>
 internal static class McpCompatSettingParser
 {
     /// <summary>The longest wait a .NET timer can hold: 4,294,967,294 ms (about 49.7 days).</summary>

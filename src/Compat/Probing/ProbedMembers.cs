@@ -22,6 +22,12 @@ internal sealed record ProbedMembers
 
     public PropertyInfo? Stateless { get; init; }
 
+    /// <summary>Gets the type whose methods serve the Streamable HTTP endpoints the SDK's <c>MapMcp</c> maps (<c>StreamableHttpHandler</c>).</summary>
+    public Type? StreamableHttpHandlerType { get; init; }
+
+    /// <summary>Gets the type whose methods serve the legacy HTTP with SSE endpoints (<c>/sse</c>, <c>/message</c>) of <c>MapMcp</c> (<c>SseHandler</c>).</summary>
+    public Type? SseHandlerType { get; init; }
+
     // The Streamable HTTP transport (ModelContextProtocol.Core), which MapMcpCompat hosts.
     public Type? StreamableHttpServerTransportType { get; init; }
 
@@ -96,6 +102,12 @@ internal sealed record ProbedMembers
     /// two methods the probe found with the signatures McpCompat implements.
     /// </summary>
     public Type? SessionMigrationHandlerType { get; init; }
+
+    /// <summary>Gets <c>OnSessionInitializedAsync(HttpContext, string, InitializeRequestParams, CancellationToken)</c> on <see cref="SessionMigrationHandlerType"/>.</summary>
+    public MethodInfo? SessionMigrationInitialized { get; init; }
+
+    /// <summary>Gets <c>AllowSessionMigrationAsync(HttpContext, string, CancellationToken)</c> on <see cref="SessionMigrationHandlerType"/>.</summary>
+    public MethodInfo? SessionMigrationAllow { get; init; }
 
     /// <summary>Gets <c>HttpServerTransportOptions.SessionMigrationHandler</c>, settable, of <see cref="SessionMigrationHandlerType"/>.</summary>
     public PropertyInfo? SessionMigrationHandler { get; init; }

@@ -56,7 +56,7 @@ internal static partial class SdkProbe
             return (members, new(McpSdkFeatureKind.SessionMigration, false, missing));
         }
 
-        return (members with { SessionMigrationHandlerType = handler, SessionMigrationHandler = property },
+        return (members with { SessionMigrationHandlerType = handler, SessionMigrationInitialized = initialized, SessionMigrationAllow = allow, SessionMigrationHandler = property },
             new(McpSdkFeatureKind.SessionMigration, true, $"{typeEvidence}; {initializedEvidence}; {allowEvidence}; {propertyEvidence}"));
     }
 

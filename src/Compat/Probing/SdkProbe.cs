@@ -15,6 +15,10 @@ internal static partial class SdkProbe
     internal const string OptionsTypeName = "ModelContextProtocol.AspNetCore.HttpServerTransportOptions";
     internal const string TransportTypeName = "ModelContextProtocol.Server.StreamableHttpServerTransport";
 
+    /// <summary>The host's types whose methods serve the endpoints <c>MapMcp</c> maps: Streamable HTTP, and the legacy HTTP with SSE.</summary>
+    internal const string StreamableHttpHandlerTypeName = "ModelContextProtocol.AspNetCore.StreamableHttpHandler";
+    internal const string SseHandlerTypeName = "ModelContextProtocol.AspNetCore.SseHandler";
+
     /// <summary>The SDK's assemblies (each the package of the same name), in dependency order.</summary>
     internal static readonly string[] SdkAssemblyNames = [CoreAssembly, MainAssembly, AspNetCoreAssembly];
 
@@ -101,6 +105,8 @@ internal static partial class SdkProbe
             TimeProvider = timeProvider,
             SessionMode = sessionMode,
             Stateless = stateless,
+            StreamableHttpHandlerType = FindType(aspNetCore, AspNetCoreAssembly, StreamableHttpHandlerTypeName, out _),
+            SseHandlerType = FindType(aspNetCore, AspNetCoreAssembly, SseHandlerTypeName, out _),
             StreamableHttpServerTransportType = transport,
             HandlePostMessage = postMessage,
             HandlePostPipe = postPipe,

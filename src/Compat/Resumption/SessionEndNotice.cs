@@ -16,15 +16,7 @@ internal readonly record struct SessionEndNotice(string SessionId, UserKey? Owne
         {
             json.WriteStartObject();
             json.WriteString("ended", SessionId);
-            if (Owner is { } owner)
-            {
-                json.WriteStartArray("owner");
-                json.WriteStringValue(owner.Type);
-                json.WriteStringValue(owner.Value);
-                json.WriteStringValue(owner.Issuer);
-                json.WriteEndArray();
-            }
-
+            OwnerJson.Write(json, Owner);
             json.WriteEndObject();
         }
 
@@ -45,18 +37,7 @@ internal readonly record struct SessionEndNotice(string SessionId, UserKey? Owne
                 return null;
             }
 
-            UserKey? owner = null;
-            if (root.TryGetProperty("owner", out var parts))
-            {
-                if (parts.ValueKind != JsonValueKind.Array || parts.GetArrayLength() != 3 || parts.EnumerateArray().Any(p => p.ValueKind != JsonValueKind.String))
-                {
-                    return null;
-                }
-
-                owner = new UserKey(parts[0].GetString()!, parts[1].GetString()!, parts[2].GetString()!);
-            }
-
-            return new SessionEndNotice(sessionId, owner);
+            return OwnerJson.TryRead(root, out var owner) ? new SessionEndNotice(sessionId, owner) : null;
         }
         catch (JsonException)
         {

@@ -82,15 +82,7 @@ internal sealed class SessionRecord
             json.WriteNumber("v", FormatVersion);
             json.WritePropertyName("init");
             WriteInitializeParams(json);
-            if (Owner is { } owner)
-            {
-                json.WriteStartArray("owner");
-                json.WriteStringValue(owner.Type);
-                json.WriteStringValue(owner.Value);
-                json.WriteStringValue(owner.Issuer);
-                json.WriteEndArray();
-            }
-
+            OwnerJson.Write(json, Owner);
             if (LoggingLevel is { } level)
             {
                 json.WriteString("level", level);
@@ -148,17 +140,10 @@ internal sealed class SessionRecord
             return null;
         }
 
-        UserKey? owner = null;
-        if (root.TryGetProperty("owner", out var ownerArray))
+        if (!OwnerJson.TryRead(root, out var owner))
         {
-            if (ownerArray.ValueKind != JsonValueKind.Array || ownerArray.GetArrayLength() != 3 ||
-                ownerArray.EnumerateArray().Any(part => part.ValueKind != JsonValueKind.String))
-            {
-                problem = "\"owner\" is not three strings";
-                return null;
-            }
-
-            owner = new UserKey(ownerArray[0].GetString()!, ownerArray[1].GetString()!, ownerArray[2].GetString()!);
+            problem = "\"owner\" is not three strings";
+            return null;
         }
 
         string? level = null;

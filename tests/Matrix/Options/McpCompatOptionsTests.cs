@@ -230,6 +230,30 @@ public sealed class McpCompatOptionsTests
     }
 
     [Fact]
+    public async Task Start_InvalidValuesInCode_MessagesWordForWord()
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { ["McpCompat:MaxSessionRecords"] = "lots" }, o =>
+        {
+            o.MaxSessions = 0;
+            o.KeepAliveInterval = TimeSpan.Zero;
+            o.MaxSessionRecordBytes = 100;
+            o.SessionResumeWindow = TimeSpan.FromSeconds(-1);
+            o.Mode = (McpCompatMode)42;
+        });
+
+        Assert.Equal(
+            [
+                "McpCompat:MaxSessionRecords = 'lots' is invalid: expected a whole number such as 10000.",
+                "McpCompatOptions.MaxSessions = '0' is invalid: it must be at least 1.",
+                "McpCompatOptions.KeepAliveInterval = '00:00:00' is invalid: it must be greater than zero (use 'infinite' or Timeout.InfiniteTimeSpan to disable it).",
+                "McpCompatOptions.SessionResumeWindow = '-00:00:01' is invalid: it must be zero (off) or a positive time span such as 1.00:00:00; a record that never expires is not offered.",
+                "McpCompatOptions.MaxSessionRecordBytes = '100' is invalid: it must be at least 256 bytes, below which no client's record fits.",
+                "McpCompatOptions.Mode = '42' is invalid: expected one of Auto, Native, Fallback.",
+            ],
+            ex.Failures);
+    }
+
+    [Fact]
     public async Task Start_ResumeWindowWithoutDistributedCache_FailsNamingSettingAndRemedy()
     {
         var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { ["McpCompat:SessionResumeWindow"] = "1.00:00:00" });

@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json;
+using McpCompat.Resumption;
+using McpCompat.Sessions;
+
+namespace McpCompat.Tests.Resumption;
+
+/// <summary>
+/// The owner as session records and fleet notices carry it, byte for byte: what an earlier build wrote is still read,
+/// and what this build writes is what an earlier build reads.
+/// </summary>
+public sealed class OwnerFormatTests
+{
+    private static readonly UserKey Alice = new("sub", "alice", "LOCAL AUTHORITY");
+
+    private const string RecordWithOwner =
+        """{"v":1,"init":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}},"owner":["sub","alice","LOCAL AUTHORITY"],"level":"info"}""";
+
+    private const string NoticeWithOwner = """{"ended":"s1","owner":["sub","alice","LOCAL AUTHORITY"]}""";
+
+    [Fact]
+    public void SessionRecord_WithOwner_WrittenAndReadInTheStoredFormat()
+    {
+        using var init = JsonDocument.Parse("""{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}""");
+        var record = SessionRecord.FromInitialize(init.RootElement, "2025-06-18", Alice)!.WithLoggingLevel("info");
+
+        Assert.Equal(RecordWithOwner, Encoding.UTF8.GetString(record.ToBytes()));
+        var read = SessionRecord.TryParse(Encoding.UTF8.GetBytes(RecordWithOwner), out var problem);
+        Assert.Null(problem);
+        Assert.Equal(Alice, read!.Owner);
+        Assert.Null(SessionRecord.TryParse("""{"v":1,"init":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{}}}"""u8, out _)!.Owner);
+    }
+
+    [Theory]
+    [InlineData("""["sub","alice"]""")]
+    [InlineData("""["sub","alice",1]""")]
+    [InlineData("""{"type":"sub"}""")]
+    public void SessionRecord_OwnerNotThreeStrings_RefusedWithTheReason(string owner)
+    {
+        var bytes = Encoding.UTF8.GetBytes($$$"""{"v":1,"init":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{}},"owner":{{{owner}}}}""");
+
+        Assert.Null(SessionRecord.TryParse(bytes, out var problem));
+        Assert.Equal("\"owner\" is not three strings", problem);
+    }
+
+    [Fact]
+    public void SessionEndNotice_WithOwner_WrittenAndReadInTheSentFormat()
+    {
+        Assert.Equal(NoticeWithOwner, Encoding.UTF8.GetString(new SessionEndNotice("s1", Alice).ToBytes()));
+        Assert.Equal("""{"ended":"s1"}""", Encoding.UTF8.GetString(new SessionEndNotice("s1", Owner: null).ToBytes()));
+        Assert.Equal(new SessionEndNotice("s1", Alice), SessionEndNotice.TryParse(Encoding.UTF8.GetBytes(NoticeWithOwner)));
+        Assert.Null(SessionEndNotice.TryParse("""{"ended":"s1","owner":["sub"]}"""u8));
+    }
+}

@@ -47,6 +47,10 @@ public sealed class MatrixCellTests
             : "-";
 
         Assert.Equal(SdkUnderTest.Cell.DefaultSessionMode, actual);
+
+        // The advisory that says "stateless by default" (MCPCOMPAT003, checked against the probe above) is on exactly the
+        // cells whose host is stateless by default.
+        Assert.Equal(actual == "stateless", SdkUnderTest.Cell.Advisories.Contains("MCPCOMPAT003"));
     }
 
     [Fact]

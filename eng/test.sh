@@ -18,7 +18,8 @@
 #
 # Usage: bash eng/test.sh [cell-name-filter]   (with a filter: only the cells whose name contains it, nothing else)
 # Knobs (environment), to compare schedules on a given machine:
-#   MCPCOMPAT_CELLS  pipeline (default): one cell builds while the one before it runs its tests;
+#   MCPCOMPAT_CELLS  pipeline (default): one cell builds while the ones before it run their tests
+#                    (MCPCOMPAT_TEST_LANES test runs at a time, 1 by default);
 #                    pairs: two cells at a time, each built then tested; serial: one cell at a time
 #   MCPCOMPAT_E2E    beside (default): the end-to-end scripts run beside the cells; after: once the cells are done
 set -uo pipefail
@@ -31,6 +32,7 @@ source eng/lib.sh
 export DOTNET_TieredPGO=${DOTNET_TieredPGO:-0}
 filter=${1:-}
 cells_mode=${MCPCOMPAT_CELLS:-pipeline}
+test_lanes=${MCPCOMPAT_TEST_LANES:-1}
 e2e_mode=${MCPCOMPAT_E2E:-beside}
 out="$root/artifacts/matrix"
 rm -rf "$out"
@@ -130,12 +132,22 @@ run_cells() {
           build_cell "$cell" "$host" "$version"
         done
       ) &
-      local builder=$!
-      for entry in "${cells[@]}"; do
-        read -r cell _ <<<"$entry"
-        wait_for 3600 test -f "$out/$cell.build"
-        test_cell "$cell"
+      local builder=$! lane lanes=()
+      # Test lanes (MCPCOMPAT_TEST_LANES): each takes the next cell in order and tests it once it is built. A test run
+      # waits on sockets and timers for much of its time, so a second lane keeps the cores busy.
+      echo 0 > "$out/.next-cell"
+      for (( lane = 0; lane < test_lanes; lane++ )); do
+        (
+          local i
+          while i=$(take_next_cell) && (( i < ${#cells[@]} )); do
+            read -r cell _ <<<"${cells[$i]}"
+            wait_for 3600 test -f "$out/$cell.build"
+            test_cell "$cell"
+          done
+        ) &
+        lanes+=($!)
       done
+      wait "${lanes[@]}"
       wait "$builder"
       ;;
     pairs)
@@ -311,7 +323,7 @@ fi
 echo
 cat "$out/matrix.md"
 echo
-echo "wall time: libraries ${libraries_seconds}s; cells ${cells_seconds}s (${#cells[@]} cells, MCPCOMPAT_CELLS=$cells_mode)$([[ -z "$filter" ]] && echo "; end-to-end scripts ${e2e_seconds}s (MCPCOMPAT_E2E=$e2e_mode)"); all $(( $(date +%s) - started ))s"
+echo "wall time: libraries ${libraries_seconds}s; cells ${cells_seconds}s (${#cells[@]} cells, MCPCOMPAT_CELLS=$cells_mode$([[ $cells_mode == pipeline ]] && echo ", MCPCOMPAT_TEST_LANES=$test_lanes"))$([[ -z "$filter" ]] && echo "; end-to-end scripts ${e2e_seconds}s (MCPCOMPAT_E2E=$e2e_mode)"); all $(( $(date +%s) - started ))s"
 echo
 echo "$total_passed passed, $total_failed failed"
 [[ $cells_failed -eq 0 && $total_failed -eq 0 && $total_passed -gt 0 ]]

@@ -117,7 +117,11 @@ public sealed class HostedSessionStoreTests : IDisposable
         // begun its wait as the clock moved, or the sweep's own 10 s one, begun as the sweep started).
         _time.Advance(SessionSweeper.EvictionWait);
         var ended = await sweep.WaitAsync(FakeClock.Bound);
-        Assert.InRange(ended, 1, 2);
+
+        // The sweep counts what ended within its bound, and the other session's end can land just after the clock
+        // passes it on a busy machine: its server is disposed and both are out of the store either way.
+        Assert.InRange(ended, 0, 2);
+        Assert.True(other.Disposed);
         Assert.Equal(0, _store.Count);
         hang.SetResult();
     }

@@ -65,13 +65,15 @@ discover_check() {
   stop "$spawned"
 }
 
-# bad_setting_check <value>: the sample stops with exit code 1 and a message naming the setting and the value.
+# bad_setting_check <value>: the sample stops at start, through the host's start-up validation (not from mapping the
+# endpoint), with a message naming the setting and the value.
 bad_setting_check() {
   local bad=$1 log="$out/bad-setting-$2.log" rc
   (cd "${folder[compat-$host_newest]}" && MCP_SESSION_IDLE_TIMEOUT=$bad timeout 60 dotnet CompatServer.dll --urls "http://127.0.0.1:0") > "$log" 2>&1
   rc=$?
-  if [[ $rc -eq 1 ]] && grep -q "MCP_SESSION_IDLE_TIMEOUT = '$bad' is invalid" "$log"; then
-    pass "bad setting MCP_SESSION_IDLE_TIMEOUT=$bad" "(exit 1, message names the key)"
+  if [[ $rc -ne 0 && $rc -ne 124 ]] && grep -q "MCP_SESSION_IDLE_TIMEOUT = '$bad' is invalid" "$log" &&
+    grep -q "Hosting failed to start" "$log" && ! grep -q "MapMcp(" "$log"; then
+    pass "bad setting MCP_SESSION_IDLE_TIMEOUT=$bad" "(exit $rc at host start, message names the key)"
   else
     fail "bad setting MCP_SESSION_IDLE_TIMEOUT=$bad" "(exit $rc)" "$log"
   fi

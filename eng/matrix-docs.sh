@@ -187,7 +187,7 @@ compatibility() {
   echo "\`bash eng/test.sh\` from \`eng/matrix.txt\`, whose every build is a cell of the tests: each cell checks these paths."
   echo "The paths are explained in [decisions.md](decisions.md), \`MapMcpCompat\` in [mapmcpcompat.md](mapmcpcompat.md),"
   echo "resuming evicted sessions in [resumable-sessions.md](resumable-sessions.md), the advisories in"
-  echo "[operations.md](operations.md#build-time-advisories). Keep-alives on GET streams work on every build and path."
+  echo "[advisories.md](advisories.md). Keep-alives on GET streams work on every build and path."
   echo
   echo "## On the SDK's \`MapMcp\` (\`ModelContextProtocol.AspNetCore\`)"
   echo

@@ -60,9 +60,9 @@ has_entries() { local list; list=$(entries "$1") || return 1; shift; for e in "$
 nuspec_has() { local spec; spec=$(nuspec "$1") || return 1; shift; for p in "$@"; do grep -qE "$p" <<<"$spec" || { echo "nuspec lacks /$p/"; echo "$spec"; return 1; }; done; }
 
 check "McpCompat.$version.nupkg and .snupkg exist" test -f "$nupkg" -a -f "$snupkg"
-check "package holds README, both targets with XML docs, build advice and its data" has_entries "$nupkg" README.md \
+check "package holds README, both targets with XML docs, build advice, its data and its help page" has_entries "$nupkg" README.md \
   lib/net8.0/McpCompat.dll lib/net8.0/McpCompat.xml lib/net10.0/McpCompat.dll lib/net10.0/McpCompat.xml \
-  buildTransitive/McpCompat.targets buildTransitive/McpCompat.props
+  buildTransitive/McpCompat.targets buildTransitive/McpCompat.props docs/advisories.md
 check "symbols package holds the PDBs" has_entries "$snupkg" lib/net8.0/McpCompat.pdb lib/net10.0/McpCompat.pdb
 check "nuspec: license, readme, SDK floor ModelContextProtocol >= 0.2.0-preview.3 on both targets" nuspec_has "$nupkg" \
   '<license type="expression">Apache-2.0</license>' '<readme>README.md</readme>' \
@@ -253,6 +253,12 @@ if [[ -n "${built[$host_oldest]:-}" ]]; then
   check "$host_oldest: warning MCPCOMPAT004 (in [0.1.0-preview.10, 1.4.0))" \
     grep -qF "warning MCPCOMPAT004: ModelContextProtocol.AspNetCore $host_oldest is in [0.1.0-preview.10, 1.4.0)" "$log"
   check "$host_oldest: no other McpCompat advice" has_advice "$log" "warning MCPCOMPAT002" "warning MCPCOMPAT004"
+  check "$host_oldest: the warning names the app's project file, not the package's targets" \
+    grep -qF "$work/app-$host_oldest/App.csproj : warning MCPCOMPAT002:" "$log"
+  # The help link is the packed page's section, a file that exists in the package as restored.
+  link=$(grep -o "silence it with NoWarn: file://[^ ]*#mcpcompat002" "$log" | head -n 1 | sed 's/^silence it with NoWarn: file:\/\///')
+  check "$host_oldest: the warning links to its section of docs/advisories.md in the restored package" \
+    bash -c '[[ "$1" == "$2"/mcpcompat/*/docs/advisories.md#mcpcompat002 && -f "${1%#*}" ]] && grep -q "^## MCPCOMPAT002" "${1%#*}"' _ "$link" "$work/packages"
 fi
 if [[ -n "${built[$host_newest]:-}" ]]; then
   log="$out/app-$host_newest-build.log"

@@ -1,6 +1,4 @@
 using CompatServer;
-using McpCompat;
-using Microsoft.Extensions.Options;
 
 // An MCP server on the SDK's own Streamable HTTP host (ModelContextProtocol.AspNetCore), stateful, with McpCompat.
 // Settings: McpCompat:SessionIdleTimeout / McpCompat__SessionIdleTimeout (00:30:00), MCP_SESSION_IDLE_TIMEOUT (seconds),
@@ -32,22 +30,5 @@ else
 }
 
 var app = builder.Build();
-Console.WriteLine(app.Services.GetRequiredService<McpSdkReport>());
-
-try
-{
-    // Mapping the endpoint reads the SDK's options, which McpCompat's validated settings feed.
-    app.MapMcp("/mcp");
-    await app.RunAsync();
-    return 0;
-}
-catch (OptionsValidationException ex)
-{
-    Console.Error.WriteLine("McpCompat: the settings are invalid:");
-    foreach (var failure in ex.Failures)
-    {
-        Console.Error.WriteLine($"  {failure}");
-    }
-
-    return 1;
-}
+app.MapMcp("/mcp");
+await app.RunAsync();

@@ -1,6 +1,4 @@
 using CoreOnlyServer;
-using McpCompat;
-using Microsoft.Extensions.Options;
 
 // An MCP server on ModelContextProtocol alone (no ModelContextProtocol.AspNetCore): McpCompat hosts Streamable HTTP
 // over the SDK's transport (MapMcpCompat) and expires idle sessions. Same settings as samples/CompatServer.
@@ -28,21 +26,6 @@ else
 }
 
 var app = builder.Build();
-Console.WriteLine(app.Services.GetRequiredService<McpSdkReport>());
 
-try
-{
-    app.MapMcpCompat("/mcp");
-    await app.RunAsync();
-    return 0;
-}
-catch (OptionsValidationException ex)
-{
-    Console.Error.WriteLine("McpCompat: the settings are invalid:");
-    foreach (var failure in ex.Failures)
-    {
-        Console.Error.WriteLine($"  {failure}");
-    }
-
-    return 1;
-}
+app.MapMcpCompat("/mcp");
+await app.RunAsync();

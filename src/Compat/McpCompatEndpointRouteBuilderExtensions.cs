@@ -35,11 +35,14 @@ public static class McpCompatEndpointRouteBuilderExtensions
 
         var runtime = endpoints.ServiceProvider.GetService<McpCompatRuntime>()
             ?? throw new InvalidOperationException("MapMcpCompat needs McpCompat's services: call services.AddMcpServer().AddMcpCompat() first.");
-        var endpoint = endpoints.ServiceProvider.GetRequiredService<McpCompatEndpoint>();
-        runtime.MarkHostedEndpoint(endpoint.Api.Shape);
+        var services = endpoints.ServiceProvider;
+        runtime.MarkHostedEndpoint(services.GetRequiredService<CoreTransportApi>().Shape);
 
+        // The endpoint's services read McpCompat's settings, which the host validates when it starts (an invalid one
+        // stops it there, naming the setting): they are built for the first request, never while mapping.
+        var endpoint = new Lazy<McpCompatEndpoint>(services.GetRequiredService<McpCompatEndpoint>);
         return endpoints
-            .Map(pattern, endpoint.InvokeAsync)
+            .Map(pattern, context => endpoint.Value.InvokeAsync(context))
             .WithMetadata(McpCompatEndpointMetadata.Instance)
             .WithDisplayName($"MCP Streamable HTTP (McpCompat) {pattern}");
     }

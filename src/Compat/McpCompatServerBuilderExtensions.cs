@@ -127,6 +127,7 @@ public static class McpCompatServerBuilderExtensions
         services.TryAddSingleton<SdkEndpoints>();
         services.TryAddSingleton<SdkDeleteEndpoint>();
         services.TryAddSingleton<DeleteEndpointEvictor>();
+        services.TryAddSingleton<EvictionReport>();
         services.TryAddSingleton<SessionSweeper>();
         services.TryAddSingleton<HostedSessionStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, HostedSessionStore>(sp => sp.GetRequiredService<HostedSessionStore>()));
@@ -145,6 +146,7 @@ public static class McpCompatServerBuilderExtensions
         AddHostedEndpoint(services);
         services.AddHostedService<HostedSessionShutdownService>();
         services.AddHostedService<SessionSweeperService>();
+        services.AddHostedService<DecisionLogService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
         services.TryAddSingleton<SdkEndpointGuard>();
         services.TryAddSingleton<KeepAliveScheduler>();

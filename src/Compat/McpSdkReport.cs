@@ -94,7 +94,9 @@ public sealed class McpSdkReport
 
         foreach (var advisory in Advisories)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"    {advisory.Id} {advisory.Package} {advisory.AffectedVersions}: {advisory.Summary}");
+            // The probe cannot know whether the server keeps sessions: an advisory only for stateless servers says so.
+            var scope = advisory.OnlyWhenStateless ? " [in effect only for a server that runs stateless; a server with sessions can ignore it]" : string.Empty;
+            text.AppendLine(CultureInfo.InvariantCulture, $"    {advisory.Id} {advisory.Package} {advisory.AffectedVersions}: {advisory.Summary}{scope}");
         }
 
         return text.ToString();

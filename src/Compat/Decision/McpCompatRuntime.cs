@@ -1,9 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
+using McpCompat.Http;
 using McpCompat.Options;
 using McpCompat.Probing;
 using McpCompat.Telemetry;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,6 +27,7 @@ internal sealed class McpCompatRuntime
     private readonly McpSdkReport _report;
     private readonly HttpTransportOptionsAccessor _accessor;
     private readonly IOptions<McpCompatOptions> _options;
+    private readonly SdkEndpoints _endpoints;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private McpCompatDecision? _decision;
@@ -36,12 +39,14 @@ internal sealed class McpCompatRuntime
         McpSdkReport report,
         HttpTransportOptionsAccessor accessor,
         IOptions<McpCompatOptions> options,
+        SdkEndpoints endpoints,
         ILogger<McpCompatRuntime> logger)
     {
         _services = services;
         _report = report;
         _accessor = accessor;
         _options = options;
+        _endpoints = endpoints;
         _logger = logger;
     }
 
@@ -108,6 +113,10 @@ internal sealed class McpCompatRuntime
         ? ResolveOptionsMethod.MakeGenericMethod(type).Invoke(null, [_services])
         : null;
 
+    /// <summary>
+    /// Logs, once, what McpCompat does in this application: called when the host has started, so that what the
+    /// application mapped (the SDK's <c>MapMcp</c>, <c>MapMcpCompat</c>, both or neither) is known.
+    /// </summary>
     public void LogDecisionOnce()
     {
         if (Interlocked.Exchange(ref _logged, 1) != 0)
@@ -121,29 +130,42 @@ internal sealed class McpCompatRuntime
         var timeout = options.SessionIdleTimeout ?? McpCompatDefaults.SessionIdleTimeout;
         var timeoutText = timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.ToString();
         var maxIdle = options.MaxIdleSessions ?? McpCompatDefaults.MaxIdleSessions;
-        if (_hostedShape is { } shape)
+        var hostedShape = Volatile.Read(ref _hostedShape);
+        if (hostedShape is not null)
         {
             var core = _report.GetAssembly(SdkProbe.CoreAssembly)?.ToString() ?? sdk;
-            Log.HostedPath(_logger, core, shape, timeoutText, maxIdle, options.SweepInterval);
+            Log.HostedPath(_logger, core, hostedShape, timeoutText, maxIdle, options.SweepInterval);
         }
 
-        switch (decision.Path)
+        if (!SdkEndpointMapped())
         {
-            case McpCompatPath.Native:
-                var sdkOptions = SdkOptions!;
-                var appliedTimeout = _accessor.GetIdleTimeout(sdkOptions)?.ToString() ?? "n/a";
-                var appliedMax = _accessor.GetMaxIdleSessionCount(sdkOptions)?.ToString(CultureInfo.InvariantCulture) ?? "n/a";
-                Log.NativePath(_logger, sdk, appliedTimeout, appliedMax, decision.Reason);
-                break;
-            case McpCompatPath.Fallback:
-                Log.FallbackPath(_logger, sdk, timeoutText, maxIdle, options.SweepInterval, decision.Reason);
-                break;
-            case McpCompatPath.Stateless:
-                Log.StatelessPath(_logger, sdk, decision.Reason);
-                break;
-            case McpCompatPath.NoHttpHost:
+            // What McpCompat would do on the SDK's host is no one's concern until it is mapped.
+            if (hostedShape is null && _accessor.OptionsType is null)
+            {
                 Log.NoHttpHost(_logger, sdk, decision.Reason);
-                break;
+            }
+            else if (hostedShape is null)
+            {
+                Log.NoEndpointMapped(_logger, sdk);
+            }
+        }
+        else
+        {
+            switch (decision.Path)
+            {
+                case McpCompatPath.Native:
+                    var sdkOptions = SdkOptions!;
+                    var appliedTimeout = _accessor.GetIdleTimeout(sdkOptions)?.ToString() ?? "n/a";
+                    var appliedMax = _accessor.GetMaxIdleSessionCount(sdkOptions)?.ToString(CultureInfo.InvariantCulture) ?? "n/a";
+                    Log.NativePath(_logger, sdk, appliedTimeout, appliedMax, decision.Reason);
+                    break;
+                case McpCompatPath.Fallback:
+                    Log.FallbackPath(_logger, sdk, timeoutText, maxIdle, options.SweepInterval, decision.Reason);
+                    break;
+                case McpCompatPath.Stateless:
+                    Log.StatelessPath(_logger, sdk, decision.Reason);
+                    break;
+            }
         }
 
         foreach (var advisory in _report.Advisories)
@@ -159,6 +181,10 @@ internal sealed class McpCompatRuntime
             Log.Advisory(_logger, advisory.Id, advisory.Package, version, advisory.AffectedVersions, advisory.Summary);
         }
     }
+
+    /// <summary>Gets a value indicating whether the application mapped the SDK's own <c>MapMcp</c> endpoints.</summary>
+    private bool SdkEndpointMapped() =>
+        _services.GetService<EndpointDataSource>() is { } source && source.Endpoints.Any(_endpoints.IsSdkEndpoint);
 
     private static object ResolveOptions<T>(IServiceProvider services)
         where T : class => services.GetRequiredService<IOptions<T>>().Value;

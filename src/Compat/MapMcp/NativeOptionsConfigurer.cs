@@ -12,9 +12,20 @@ internal sealed class NativeOptionsConfigurer<TOptions>(NativeOptionsApplier app
 {
     public void PostConfigure(string? name, TOptions options)
     {
-        if (name == Microsoft.Extensions.Options.Options.DefaultName)
+        if (name != Microsoft.Extensions.Options.Options.DefaultName)
+        {
+            return;
+        }
+
+        try
         {
             applier.Apply(options);
+        }
+        catch (OptionsValidationException)
+        {
+            // McpCompat's settings are invalid: the SDK's MapMcp builds these options before the host starts, and the
+            // host's start-up validation then stops the application with one message naming each setting and value.
+            // Nothing is applied meanwhile; nothing is served either.
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using McpCompat.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Routing;

@@ -21,7 +21,7 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<HostedSessionStore> _logger;
     private readonly McpCompatMetrics _metrics;
-    private readonly SessionRecordStore? _records;
+    private readonly SessionResumption _resumption;
     private readonly Func<TrackedSession, bool> _isHosted;
 
     // Sessions are added, and slots reserved, under this lock: hosted sessions plus reservations never exceed the limit
@@ -36,8 +36,9 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
         _logger = logger;
         _metrics = metrics;
 
-        // Where sessions resume (McpCompat:SessionResumeWindow), the records they resume from.
-        _records = resumption.Records;
+        // Where sessions resume (McpCompat:SessionResumeWindow), the records they resume from: read when a session
+        // ends, after the host has validated the settings.
+        _resumption = resumption;
         _isHosted = session => session.Evictor == this;
     }
 
@@ -122,7 +123,7 @@ internal sealed class HostedSessionStore : ISessionEvictor, ISessionHost
             return false;
         }
 
-        if (_records is { } records && session?.Record is { } record)
+        if (_resumption.Records is { } records && session?.Record is { } record)
         {
             // Checked against a DELETE that may have raced it on another instance: then nothing is kept.
             await records.SaveAsync(id, record, again: true).ConfigureAwait(false);

@@ -18,9 +18,8 @@ internal sealed class SessionAdmission(
     HostedSessionStore store,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
-    McpCompatMetrics metrics,
-    RefusalWriter refusals,
-    ILogger<McpCompatEndpoint> logger) : IDisposable
+    EvictionReport evictions,
+    RefusalWriter refusals) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -63,10 +62,9 @@ internal sealed class SessionAdmission(
                     return false;
                 }
 
-                var idleSeconds = timeProvider.GetElapsedTime(victim.IdleSince).TotalSeconds;
+                var idle = timeProvider.GetElapsedTime(victim.IdleSince);
                 await store.RetireAsync(victim.Session.Id).ConfigureAwait(false);
-                metrics.SessionEnded(EvictionReason.MaxSessions);
-                Log.SessionEvicted(logger, victim.Session.Id, nameof(EvictionReason.MaxSessions), idleSeconds);
+                evictions.Ended(victim.Session.Id, EvictionReason.MaxSessions, idle);
             }
 
             return true;

@@ -17,7 +17,10 @@ internal static class McpCompatSettingParser
 
     public static string Invalid(string key, string? raw, string problem) => $"{key} = '{raw}' is invalid: {problem}.";
 
-    /// <summary>Parses a number of seconds (decimals allowed, invariant culture) or <c>infinite</c>.</summary>
+    /// <summary>
+    /// Parses the environment alias: a number of seconds (decimals allowed, invariant culture), a number with a unit
+    /// (<c>30s</c>, <c>5m</c>), or <c>infinite</c>.
+    /// </summary>
     public static bool TryParseSeconds(string raw, out TimeSpan value, out string? problem)
     {
         value = default;
@@ -29,9 +32,15 @@ internal static class McpCompatSettingParser
             return true;
         }
 
+        if (TryParseWithUnit(text, out value))
+        {
+            problem = TimeSpanProblem(value, allowInfinite: true);
+            return problem is null;
+        }
+
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || double.IsNaN(seconds) || double.IsInfinity(seconds))
         {
-            problem = $"expected a number of seconds such as 30 or 1.5 (or '{InfiniteWord}')";
+            problem = $"expected a number of seconds such as 30 or 1.5, a number with a unit such as 30s or 5m (or '{InfiniteWord}')";
             return false;
         }
 
@@ -52,7 +61,10 @@ internal static class McpCompatSettingParser
         return true;
     }
 
-    /// <summary>Parses a <see cref="TimeSpan"/> in the invariant format (<c>00:30:00</c>), or <c>infinite</c> where allowed.</summary>
+    /// <summary>
+    /// Parses a duration in configuration: a number with a unit (<c>30s</c>), a <see cref="TimeSpan"/> in the invariant
+    /// format (<c>00:30:00</c>), or <c>infinite</c> where allowed. A bare number is refused (see <see cref="BareNumber"/>).
+    /// </summary>
     public static bool TryParseTimeSpan(string raw, bool allowInfinite, out TimeSpan value, out string? problem)
     {
         var text = raw.Trim();
@@ -63,9 +75,9 @@ internal static class McpCompatSettingParser
             return true;
         }
 
-        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value))
+        if (!TryParseDuration(text, out value, out problem))
         {
-            problem = $"expected a time span such as 00:30:00{(allowInfinite ? $" (or '{InfiniteWord}')" : string.Empty)}";
+            problem ??= $"expected a time span such as 00:30:00 or a number with a unit such as 30m{(allowInfinite ? $" (or '{InfiniteWord}')" : string.Empty)}";
             return false;
         }
 
@@ -91,17 +103,93 @@ internal static class McpCompatSettingParser
         return value > MaxTimerDuration ? $"it must be at most {MaxTimerDuration}, the longest a timer can wait" : null;
     }
 
-    /// <summary>Parses a window such as <see cref="McpCompatOptions.SessionResumeWindow"/>: zero (off) or a positive time span.</summary>
+    /// <summary>Parses a window such as <see cref="McpCompatOptions.SessionResumeWindow"/>: zero (off) or a positive duration.</summary>
     public static bool TryParseWindow(string raw, out TimeSpan value, out string? problem)
     {
-        if (!TimeSpan.TryParse(raw.Trim(), CultureInfo.InvariantCulture, out value))
+        if (!TryParseDuration(raw.Trim(), out value, out problem))
         {
-            problem = "expected a time span such as 1.00:00:00 (or 00:00:00 to turn it off)";
+            problem ??= "expected a time span such as 1.00:00:00 or a number with a unit such as 1d (or 00:00:00 to turn it off)";
             return false;
         }
 
         problem = WindowProblem(value);
         return problem is null;
+    }
+
+    /// <summary>
+    /// Parses a number with a unit or an invariant <see cref="TimeSpan"/>. A bare number other than zero fails with a
+    /// problem of its own, because it reads two ways; any other failure leaves <paramref name="problem"/> null.
+    /// </summary>
+    private static bool TryParseDuration(string text, out TimeSpan value, out string? problem)
+    {
+        problem = null;
+        if (TryParseWithUnit(text, out value))
+        {
+            return true;
+        }
+
+        if (double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        {
+            if (number == 0)
+            {
+                value = TimeSpan.Zero;
+                return true;
+            }
+
+            problem = BareNumber(text, number);
+            return false;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// Why a bare number is refused in configuration: .NET's <see cref="TimeSpan"/> reads <c>30</c> as 30 days, while the
+    /// environment alias (and Python FastMCP's setting it mirrors) reads it as 30 seconds. Refusing it keeps one file
+    /// meaning one thing to McpCompat and to every other .NET component that binds a time span from it.
+    /// </summary>
+    public static string BareNumber(string text, double number)
+    {
+        var asTimeSpan = TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var days)
+            ? $"as a .NET time span '{text}' is {Format(days)}"
+            : "it is not a .NET time span";
+        var asSeconds = Math.Abs(number) <= MaxTimerDuration.TotalSeconds ? $" ({Format(TimeSpan.FromSeconds(number))})" : string.Empty;
+        return $"a number without a unit reads two ways: {asTimeSpan}, while {McpCompatOptions.IdleTimeoutEnvironmentVariable} reads it as {text} seconds{asSeconds}; " +
+            $"write {text}s for seconds or {text}d for days (m and h for minutes and hours), or a time span such as 00:00:30";
+
+        static string Format(TimeSpan span) => span.ToString("c", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Parses a number and one unit: <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c> (<c>30s</c>, <c>1.5h</c>), in any case.</summary>
+    public static bool TryParseWithUnit(string text, out TimeSpan value)
+    {
+        value = default;
+        var (unit, length) = text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (1.0, 2)
+            : text.Length > 0 ? char.ToLowerInvariant(text[^1]) switch
+            {
+                's' => (1_000.0, 1),
+                'm' => (60_000.0, 1),
+                'h' => (3_600_000.0, 1),
+                'd' => (86_400_000.0, 1),
+                _ => (0.0, 0),
+            }
+            : (0.0, 0);
+        if (length == 0 ||
+            !double.TryParse(text.AsSpan(0, text.Length - length), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        {
+            return false;
+        }
+
+        var milliseconds = number * unit;
+        if (Math.Abs(milliseconds) > TimeSpan.MaxValue.TotalMilliseconds / 2)
+        {
+            // Far past any timer: parsed as the longest span, for the range check to refuse with its own message.
+            value = milliseconds > 0 ? TimeSpan.MaxValue : TimeSpan.MinValue;
+            return true;
+        }
+
+        value = TimeSpan.FromMilliseconds(milliseconds);
+        return true;
     }
 
     /// <summary>Returns what is wrong with a window (zero is off), or <see langword="null"/> when it is usable.</summary>

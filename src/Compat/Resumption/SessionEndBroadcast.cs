@@ -55,6 +55,14 @@ internal sealed class SessionEndBroadcast(
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (resumption.Records is { } records)
+        {
+            var fleet = _channel is null
+                ? "no session end channel is registered: a DELETE ends the copy on the instance that serves it, and the record everywhere"
+                : $"instances tell each other of a DELETE over {_channel.GetType().Name}";
+            Log.ResumableSessions(logger, records.Window, records.StoreName, records.Settings.MaxRecords, fleet);
+        }
+
         if (_channel is not null)
         {
             _subscribing = SubscribeAsync(_channel, _stopping.Token);

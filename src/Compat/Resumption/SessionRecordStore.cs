@@ -62,6 +62,9 @@ internal sealed partial class SessionRecordStore
     /// <summary>Gets the limits the store keeps.</summary>
     public SessionRecordSettings Settings { get; }
 
+    /// <summary>Gets the name of the cache the records are kept in (its type), for the start-up log.</summary>
+    public string StoreName => _cache.GetType().Name;
+
     /// <summary>Gets how long a record outlives its session's last use.</summary>
     public TimeSpan Window => Settings.Window;
 

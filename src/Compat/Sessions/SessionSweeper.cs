@@ -21,7 +21,8 @@ internal sealed class SessionSweeper(
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     ILogger<SessionSweeper> logger,
-    McpCompatMetrics metrics) : IDisposable
+    McpCompatMetrics metrics,
+    EvictionReport evictions) : IDisposable
 {
     /// <summary>How long a sweep waits for the sessions it ends; slower ones finish in the background.</summary>
     public static readonly TimeSpan EvictionWait = TimeSpan.FromSeconds(10);
@@ -56,6 +57,7 @@ internal sealed class SessionSweeper(
         try
         {
             var ended = await SweepAsync(cancellationToken).ConfigureAwait(false);
+            evictions.SumUpIfDue();
             Beat();
             return ended;
         }
@@ -156,13 +158,7 @@ internal sealed class SessionSweeper(
             if (ended)
             {
                 // The evictor has removed the session from the tracker.
-                metrics.SessionEnded(reason);
-                if (logger.IsEnabled(LogLevel.Debug))
-                {
-                    var idleSeconds = timeProvider.GetElapsedTime(claim.IdleSince, now).TotalSeconds;
-                    var reasonName = reason.ToString();
-                    Log.SessionEvicted(logger, session.Id, reasonName, idleSeconds);
-                }
+                evictions.Ended(session.Id, reason, timeProvider.GetElapsedTime(claim.IdleSince, now));
             }
             else
             {

@@ -31,7 +31,6 @@ internal sealed class SessionSweeperService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        runtime.LogDecisionOnce();
         if (!runtime.SweeperNeeded)
         {
             return Task.CompletedTask;

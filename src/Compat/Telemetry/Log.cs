@@ -20,7 +20,7 @@ internal static partial class Log
     public static partial void StatelessPath(ILogger logger, string sdk, string reason);
 
     [LoggerMessage(EventId = 4, EventName = "NoHttpHost", Level = LogLevel.Warning,
-        Message = "McpCompat: {Sdk}: no Streamable HTTP host of the SDK to attach to ({Reason}); McpCompat does nothing.")]
+        Message = "McpCompat: {Sdk}: no MCP endpoint is mapped, and this SDK has no Streamable HTTP host of its own ({Reason}): call app.MapMcpCompat(\"/mcp\") to serve one whose sessions expire. Until then McpCompat ends no sessions.")]
     public static partial void NoHttpHost(ILogger logger, string sdk, string reason);
 
     [LoggerMessage(EventId = 5, EventName = "Advisory", Level = LogLevel.Information,
@@ -134,4 +134,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 35, EventName = "SessionEndChannelSubscribed", Level = LogLevel.Information,
         Message = "McpCompat subscribed to the session end channel after failing before.")]
     public static partial void SessionEndChannelSubscribed(ILogger logger);
+
+    [LoggerMessage(EventId = 39, EventName = "NoEndpointMapped", Level = LogLevel.Warning,
+        Message = "McpCompat: {Sdk}: no MCP endpoint is mapped: call app.MapMcp(\"/mcp\") (the SDK's host) or app.MapMcpCompat(\"/mcp\") (McpCompat's) before the application starts. Until then McpCompat ends no sessions.")]
+    public static partial void NoEndpointMapped(ILogger logger, string sdk);
+
+    [LoggerMessage(EventId = 40, EventName = "ResumableSessions", Level = LogLevel.Information,
+        Message = "McpCompat: sessions it ends can resume under their id for {Window} (SessionResumeWindow), from records in {Store} (at most {MaxRecords}); {Fleet}.")]
+    public static partial void ResumableSessions(ILogger logger, TimeSpan window, string store, int maxRecords, string fleet);
+
+    [LoggerMessage(EventId = 41, EventName = "SessionsEnded", Level = LogLevel.Information,
+        Message = "McpCompat ended {Count} sessions in the last {Seconds} s ({Reasons}); each one is logged at Debug (SessionEvicted).")]
+    public static partial void SessionsEnded(ILogger logger, int count, int seconds, string reasons);
 }

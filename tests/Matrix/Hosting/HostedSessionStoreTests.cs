@@ -107,7 +107,8 @@ public sealed class HostedSessionStoreTests : IDisposable
             MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = TimeSpan.FromSeconds(30) }),
             _time,
             NullLogger<SessionSweeper>.Instance,
-            _services.GetRequiredService<McpCompatMetrics>());
+            _services.GetRequiredService<McpCompatMetrics>(),
+            new EvictionReport(_services.GetRequiredService<McpCompatMetrics>(), _time, NullLogger<SessionSweeper>.Instance));
 
         _time.Advance(TimeSpan.FromSeconds(30));
         var sweep = sweeper.SweepOnceAsync();

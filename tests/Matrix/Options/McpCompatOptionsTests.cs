@@ -102,6 +102,63 @@ public sealed class McpCompatOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(seconds), options.SessionIdleTimeout);
     }
 
+    [Theory]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "30s", 30_000.0)]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "5m", 300_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "30s", 30_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "30S", 30_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", " 5m ", 300_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "2h", 7_200_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "1.5h", 5_400_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "1d", 86_400_000.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "250ms", 250.0)]
+    [InlineData("McpCompat:SessionIdleTimeout", "00:00:30", 30_000.0)]
+    public void Bind_DurationWithUnit_ReadInThatUnit(string key, string raw, double milliseconds)
+    {
+        var options = Bind(new Dictionary<string, string?> { [key] = raw });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.SessionIdleTimeout);
+    }
+
+    [Theory]
+    [InlineData("1d", 1.0)]
+    [InlineData("0", 0.0)]
+    [InlineData("0s", 0.0)]
+    public void Bind_ResumeWindowWithUnitOrZero_Read(string raw, double days)
+    {
+        using var host = BuildHost(new Dictionary<string, string?> { ["McpCompat:SessionResumeWindow"] = raw }, extra: mcp => mcp.Services.AddDistributedMemoryCache());
+        var options = host.Services.GetRequiredService<IOptions<McpCompatOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromDays(days), options.SessionResumeWindow);
+    }
+
+    [Fact]
+    public async Task Start_BareNumberInSection_RefusedNamingKeyValueAndBothReadings()
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { ["McpCompat:SessionIdleTimeout"] = "30" });
+
+        Assert.Equal(
+            "McpCompat:SessionIdleTimeout = '30' is invalid: a number without a unit reads two ways: as a .NET time span '30' is " +
+            "30.00:00:00, while MCP_SESSION_IDLE_TIMEOUT reads it as 30 seconds (00:00:30); write 30s for seconds or 30d for days " +
+            "(m and h for minutes and hours), or a time span such as 00:00:30.",
+            Assert.Single(ex.Failures));
+    }
+
+    [Theory]
+    [InlineData("McpCompat:KeepAliveInterval", "15")]
+    [InlineData("McpCompat:SweepInterval", "1")]
+    [InlineData("McpCompat:MaxStreamAge", "300")]
+    [InlineData("McpCompat:SessionStoreTimeout", "2.5")]
+    [InlineData("McpCompat:SessionResumeWindow", "86400")]
+    public async Task Start_BareNumberInAnyTimeSetting_Refused(string key, string value)
+    {
+        var ex = await StartExpectingFailureAsync(new Dictionary<string, string?> { [key] = value });
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.StartsWith($"{key} = '{value}' is invalid: a number without a unit reads two ways", failure, StringComparison.Ordinal);
+        Assert.Contains($"reads it as {value} seconds", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bind_InfiniteWord_DisablesTimeout()
     {
@@ -171,6 +228,13 @@ public sealed class McpCompatOptionsTests
     [InlineData("McpCompat:SessionIdleTimeout", "-00:00:05", "greater than zero")]
     [InlineData("McpCompat:SessionIdleTimeout", "00:00:00", "greater than zero")]
     [InlineData("McpCompat:SessionIdleTimeout", "soon", "time span")]
+    [InlineData("McpCompat:SessionIdleTimeout", "-5s", "greater than zero")]
+    [InlineData("McpCompat:SessionIdleTimeout", "0s", "greater than zero")]
+    [InlineData("McpCompat:SessionIdleTimeout", "60d", "at most")]
+    [InlineData("McpCompat:SessionIdleTimeout", "99999999999999d", "at most")]
+    [InlineData("McpCompat:SessionIdleTimeout", "5 minutes", "a number with a unit such as 30m")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "-5s", "greater than zero")]
+    [InlineData("MCP_SESSION_IDLE_TIMEOUT", "5x", "a number with a unit such as 30s")]
     [InlineData("McpCompat:SessionIdleTimeout", "50.00:00:00", "at most")]
     [InlineData("McpCompat:MaxIdleSessions", "0", "at least 1")]
     [InlineData("McpCompat:MaxIdleSessions", "-1", "at least 1")]

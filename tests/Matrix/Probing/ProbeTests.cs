@@ -9,6 +9,18 @@ public sealed class ProbeTests
     private static McpSdkReport Report => McpSdkProbe.Current;
 
     [Fact]
+    public void ToString_AdvisoryOnlyForStatelessServers_MarkedSo()
+    {
+        var lines = Report.ToString().Split('\n');
+
+        foreach (var advisory in Report.Advisories)
+        {
+            var line = Assert.Single(lines, l => l.TrimStart().StartsWith(advisory.Id + " ", StringComparison.Ordinal));
+            Assert.Equal(advisory.OnlyWhenStateless, line.Contains("[in effect only for a server that runs stateless", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Current_FindsCoreAndMainAssemblies_WithTheRestoredPackageVersion()
     {
         var expected = NuGetVersion.Parse(SdkUnderTest.Version).ToNormalizedString();

@@ -66,7 +66,8 @@ public sealed class SessionSweeperPropertyTests
             MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = IdleTimeout, MaxIdleSessions = schedule.MaxIdle }),
             time,
             NullLogger<SessionSweeper>.Instance,
-            Metrics);
+            Metrics,
+            new EvictionReport(Metrics, time, NullLogger<SessionSweeper>.Instance));
         var model = new List<ModelSession>();
 
         foreach (var action in schedule.Actions)

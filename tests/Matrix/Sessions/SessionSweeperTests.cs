@@ -28,8 +28,13 @@ public sealed class SessionSweeperTests : IDisposable
 
     public void Dispose() => _services.Dispose();
 
-    private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null) =>
-        new(_tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle }), _time, new FakeLogger<SessionSweeper>(_logs), _services.GetRequiredService<McpCompatMetrics>());
+    private SessionSweeper CreateSweeper(TimeSpan? idleTimeout = null, int? maxIdle = null)
+    {
+        var logger = new FakeLogger<SessionSweeper>(_logs);
+        var metrics = _services.GetRequiredService<McpCompatMetrics>();
+        var settings = MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout ?? Timeout30, MaxIdleSessions = maxIdle });
+        return new(_tracker, settings, _time, logger, metrics, new EvictionReport(metrics, _time, logger));
+    }
 
     private TrackedSession Track(string id, int inFlight = 0)
     {

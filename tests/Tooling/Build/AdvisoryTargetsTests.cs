@@ -98,4 +98,61 @@ public sealed class AdvisoryTargetsTests
             ["MCPCOMPAT001 Warning", "MCPCOMPAT002 Warning", "MCPCOMPAT003 Message", "MCPCOMPAT004 Warning"],
             KnownDefects.All.Select(d => $"{d.Id} {d.Severity}").Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Targets_Warning_NamesTheUsersProjectAndLinksToItsSection()
+    {
+        using var folder = TestEnvironment.NewFolder();
+        var package = Directory.CreateDirectory(Path.Combine(folder.Path, "package"));
+        Directory.CreateDirectory(Path.Combine(package.FullName, "buildTransitive"));
+        Directory.CreateDirectory(Path.Combine(package.FullName, "docs"));
+        File.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "src", "Compat", "buildTransitive", "McpCompat.targets"), Path.Combine(package.FullName, "buildTransitive", "McpCompat.targets"));
+        File.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "docs", "advisories.md"), Path.Combine(package.FullName, "docs", "advisories.md"));
+        var app = Directory.CreateDirectory(Path.Combine(folder.Path, "app"));
+        var project = Path.Combine(app.FullName, "App.proj");
+        File.WriteAllText(project, """
+            <Project>
+              <Import Project="../package/buildTransitive/McpCompat.targets" />
+              <ItemGroup>
+                <McpCompatKnownDefect Include="MCPCOMPAT002" Package="P" AffectedVersions="[1.0.0, 1.4.1)" BuildSeverity="Warning" Summary="s." />
+              </ItemGroup>
+              <Target Name="ResolveAssemblyReferences">
+                <ItemGroup>
+                  <ReferencePath Include="p.dll" NuGetPackageId="P" NuGetPackageVersion="1.0.0" />
+                </ItemGroup>
+              </Target>
+              <Target Name="Check" DependsOnTargets="ResolveAssemblyReferences" />
+            </Project>
+            """);
+
+        var (code, output) = DotNet.Run(app.FullName, "msbuild", "App.proj", "-t:Check", "-nologo", "-tl:off", "-v:diag");
+
+        Assert.True(code == 0, output);
+        var page = Path.GetFullPath(Path.Combine(package.FullName, "docs", "advisories.md")).Replace('\\', '/');
+        var link = (page.StartsWith('/') ? "file://" : "file:///") + page + "#mcpcompat002";
+        var lines = output.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains(lines, l =>
+            l.StartsWith($"{project} : warning MCPCOMPAT002: P 1.0.0 is in [1.0.0, 1.4.1)", StringComparison.Ordinal) &&
+            l.EndsWith($"how to fix it, or silence it with NoWarn: {link}", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("McpCompat.targets : warning", StringComparison.Ordinal));
+        Assert.Contains($"HelpLink={link}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AdvisoriesPage_HasASectionPerAdvisory_SayingHowToFixAndSilence()
+    {
+        var page = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "docs", "advisories.md"));
+        var sections = page.Split("\n## ").Skip(1).ToDictionary(s => s[..s.IndexOf('\n', StringComparison.Ordinal)].Trim(), s => s);
+
+        foreach (var defect in KnownDefects.All)
+        {
+            var section = sections[defect.Id];
+            Assert.Contains($"`{defect.AffectedVersions}`", section, StringComparison.Ordinal);
+            Assert.Contains("**Fix**", section, StringComparison.Ordinal);
+            if (defect.Severity == KnownDefects.BuildSeverity.Warning)
+            {
+                Assert.Contains($"<NoWarn>$(NoWarn);{defect.Id}</NoWarn>", section, StringComparison.Ordinal);
+            }
+        }
+    }
 }

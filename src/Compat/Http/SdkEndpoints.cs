@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace McpCompat.MapMcp;
+namespace McpCompat.Http;
 
 /// <summary>
 /// What McpCompat knows of the endpoints the SDK's <c>MapMcp</c> maps: which they are (their handler types, as the probe

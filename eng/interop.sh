@@ -69,7 +69,10 @@ discover_check() {
 # endpoint), with a message naming the setting and the value.
 bad_setting_check() {
   local bad=$1 log="$out/bad-setting-$2.log" rc
-  (cd "${folder[compat-$host_newest]}" && MCP_SESSION_IDLE_TIMEOUT=$bad timeout 60 dotnet CompatServer.dll --urls "http://127.0.0.1:0") > "$log" 2>&1
+  # In a shell of its own, whose stderr is the log: the host's unhandled exception aborts the process, and the shell that
+  # waits for it says so ("Aborted") on its stderr.
+  bash -c 'cd "$1" && MCP_SESSION_IDLE_TIMEOUT=$2 timeout 60 dotnet CompatServer.dll --urls "http://127.0.0.1:0"' _ \
+    "${folder[compat-$host_newest]}" "$bad" > "$log" 2>&1
   rc=$?
   if [[ $rc -ne 0 && $rc -ne 124 ]] && grep -q "MCP_SESSION_IDLE_TIMEOUT = '$bad' is invalid" "$log" &&
     grep -q "Hosting failed to start" "$log" && ! grep -q "MapMcp(" "$log"; then

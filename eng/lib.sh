@@ -216,7 +216,8 @@ build_libraries() {
   mkdir -p "$lib_root/artifacts/locks" "$lib_root/artifacts/builds"
   (
     flock 9
-    dotnet build "$lib_root/src/Compat.StackExchangeRedis" -c Release -f net10.0 > "$lib_root/artifacts/builds/libraries.log" 2>&1 ||
+    { dotnet build "$lib_root/src/Compat.StackExchangeRedis" -c Release -f net10.0 &&
+      dotnet build "$lib_root/src/Compat.Gateway" -c Release -f net10.0; } > "$lib_root/artifacts/builds/libraries.log" 2>&1 ||
       { tail -n 30 "$lib_root/artifacts/builds/libraries.log"; exit 1; }
   ) 9> "$lib_root/artifacts/locks/libraries.lock" || return 1
   export MCPCOMPAT_LIBRARIES_BUILT=1
@@ -230,6 +231,9 @@ build_libraries() {
 #   notifying    tests/Interop/NotifyingServer on ModelContextProtocol.AspNetCore <version>
 #   client       tests/Interop/CSharpClient on ModelContextProtocol <version>
 #   hostile      tests/Interop/HostileClient (no SDK; the version is ignored: -)
+#   gateway      samples/Gateway (no SDK; the version is ignored: -)
+#   gateway-tests tests/Gateway (the upstream in its tests on ModelContextProtocol.AspNetCore <version>)
+#   plain        tests/Interop/PlainServer on ModelContextProtocol.AspNetCore <version>, with no McpCompat (an upstream)
 build_kind() {
   case $1 in
     compat) echo "samples/CompatServer -p:McpAspNetCoreVersion=$2" ;;
@@ -239,6 +243,9 @@ build_kind() {
     notifying) echo "tests/Interop/NotifyingServer -p:McpAspNetCoreVersion=$2" ;;
     client) echo "tests/Interop/CSharpClient -p:McpSdkVersion=$2" ;;
     hostile) echo "tests/Interop/HostileClient" ;;
+    gateway) echo "samples/Gateway" ;;
+    gateway-tests) echo "tests/Gateway -p:McpAspNetCoreVersion=$2" ;;
+    plain) echo "tests/Interop/PlainServer -p:McpAspNetCoreVersion=$2" ;;
     *) return 1 ;;
   esac
 }

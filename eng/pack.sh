@@ -31,7 +31,8 @@ trap 'lib_cleanup; rm -rf "$work"' EXIT
 # 1. Pack (each pack builds the library for both targets).
 if ! dotnet pack src/Compat/Compat.csproj -c Release -o "$feed" > "$out/pack.log" 2>&1 ||
    ! dotnet pack src/Compat.StackExchangeRedis/Compat.StackExchangeRedis.csproj -c Release -o "$feed" >> "$out/pack.log" 2>&1 ||
-   ! dotnet pack src/Compat.Cli/Compat.Cli.csproj -c Release -o "$feed" >> "$out/pack.log" 2>&1; then
+   ! dotnet pack src/Compat.Cli/Compat.Cli.csproj -c Release -o "$feed" >> "$out/pack.log" 2>&1 ||
+   ! dotnet pack src/Compat.Gateway/Compat.Gateway.csproj -c Release -o "$feed" >> "$out/pack.log" 2>&1; then
   tail -n 40 "$out/pack.log"
   fail_all "dotnet pack failed"
 fi
@@ -76,6 +77,16 @@ check "McpCompat.StackExchangeRedis: README, both targets with XML docs" has_ent
   lib/net10.0/McpCompat.StackExchangeRedis.dll lib/net10.0/McpCompat.StackExchangeRedis.xml
 check "McpCompat.StackExchangeRedis: nuspec depends on McpCompat $version and the Redis cache >= 8.0.30" nuspec_has "$redis_nupkg" \
   "<dependency id=\"McpCompat\" version=\"$version\"" '<dependency id="Microsoft.Extensions.Caching.StackExchangeRedis" version="8.0.30"'
+gateway_nupkg="$feed/McpCompat.Gateway.$version.nupkg"
+check "McpCompat.Gateway: README, both targets with XML docs" has_entries "$gateway_nupkg" README.md \
+  lib/net8.0/McpCompat.Gateway.dll lib/net8.0/McpCompat.Gateway.xml lib/net10.0/McpCompat.Gateway.dll lib/net10.0/McpCompat.Gateway.xml
+check "McpCompat.Gateway: nuspec depends on McpCompat $version and Yarp.ReverseProxy 2.3.0" nuspec_has "$gateway_nupkg" \
+  "<dependency id=\"McpCompat\" version=\"$version\"" '<dependency id="Yarp.ReverseProxy" version="2.3.0"'
+check "McpCompat does not bring YARP: only McpCompat.Gateway does" python3 -c '
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+spec = z.read(next(n for n in z.namelist() if n.endswith(".nuspec"))).decode()
+assert "Yarp" not in spec, spec' "$nupkg"
 check "McpCompat.Cli is a dotnet tool whose command is mcpcompat" python3 -c '
 import sys, zipfile
 settings = zipfile.ZipFile(sys.argv[1]).read("tools/net10.0/any/DotnetToolSettings.xml").decode()

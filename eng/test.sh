@@ -53,9 +53,10 @@ while read -r cell host version default features advisories _; do
 done < eng/matrix.txt
 
 # 1. The libraries, once.
-echo "=== libraries: McpCompat, McpCompat.StackExchangeRedis, McpCompat.Cli (Release, against the lowest supported SDK)"
+echo "=== libraries: McpCompat, McpCompat.StackExchangeRedis, McpCompat.Gateway, McpCompat.Cli (Release, against the lowest supported SDK)"
 phase=$(date +%s)
 if ! dotnet build src/Compat.StackExchangeRedis -c Release -f net10.0 > "$out/libraries.log" 2>&1 ||
+   ! dotnet build src/Compat.Gateway -c Release -f net10.0 >> "$out/libraries.log" 2>&1 ||
    ! dotnet build src/Compat.Cli -c Release >> "$out/libraries.log" 2>&1; then
   tail -n 40 "$out/libraries.log"
   echo "0 passed, 1 failed"
@@ -182,6 +183,7 @@ e2e_checks=(
   "fleet: two instances, one Redis, the TypeScript client alternating between them|eng/fleet.sh"
   "abuse: a DELETE is final and records stay bounded under concurrency, store faults and floods|eng/abuse.sh"
   "packages: pack, install from a local feed, build advice, mcpcompat tool|eng/pack.sh"
+  "gateway: McpCompat Gateway in front of TypeScript and C# SDK servers|eng/gateway.sh"
 )
 run_e2e() {
   local i start all

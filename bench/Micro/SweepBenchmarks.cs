@@ -102,7 +102,8 @@ internal static class SweepFixture
         .BuildServiceProvider().GetRequiredService<McpCompatMetrics>();
 
     public static SessionSweeper Sweeper(SessionTracker tracker, TimeProvider time, TimeSpan idleTimeout) =>
-        new(tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout, MaxIdleSessions = int.MaxValue }), time, NullLogger<SessionSweeper>.Instance, Metrics);
+        new(tracker, MsOptions.Create(new McpCompatOptions { SessionIdleTimeout = idleTimeout, MaxIdleSessions = int.MaxValue }), time, NullLogger<SessionSweeper>.Instance, Metrics,
+            new EvictionReport(Metrics, time, NullLogger<SessionSweeper>.Instance));
 
     /// <summary>
     /// Visits every tracked session and collects the idle ones past the timeout: McpCompat's re-implementation of what

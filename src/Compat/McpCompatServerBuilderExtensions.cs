@@ -69,15 +69,11 @@ public static class McpCompatServerBuilderExtensions
     private static IMcpServerBuilder AddCore(IMcpServerBuilder builder, Action<McpCompatOptions>? configure, IConfigurationSection? section)
     {
         var services = builder.Services;
+        McpCompatKernelServices.Add(services, section);
         if (!services.Any(d => d.ServiceType == typeof(McpCompatMarker)))
         {
             services.AddSingleton<McpCompatMarker>();
-            AddServices(services, section);
-        }
-        else if (section is not null)
-        {
-            services.AddSingleton<IConfigureOptions<McpCompatOptions>>(sp =>
-                new McpCompatConfigurationBinder(configuration: null, section, section.Path));
+            AddServices(services);
         }
 
         if (configure is not null)
@@ -88,52 +84,31 @@ public static class McpCompatServerBuilderExtensions
         return builder;
     }
 
-    private static void AddServices(IServiceCollection services, IConfigurationSection? section)
+    private static void AddServices(IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        // The probe report is a service: one registered before AddMcpCompat (a made-up SDK in a test) is used throughout.
-        var report = services.LastOrDefault(d => d.ServiceType == typeof(McpSdkReport))?.ImplementationInstance as McpSdkReport
-            ?? McpSdkProbe.Current;
-        services.TryAddSingleton(report);
-
-        services.AddOptions<McpCompatOptions>().ValidateOnStart();
-        services.AddSingleton<IConfigureOptions<McpCompatOptions>>(sp =>
-        {
-            var configuration = sp.GetService<IConfiguration>();
-            var source = (IConfiguration?)section ?? configuration?.GetSection(McpCompatOptions.SectionName);
-            return new McpCompatConfigurationBinder(configuration, source, section?.Path ?? McpCompatOptions.SectionName);
-        });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatBindingValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatPrerequisitesValidator>());
 
         services.TryAddSingleton(sp => new HttpTransportOptionsAccessor(sp.GetRequiredService<McpSdkReport>().Members));
         services.TryAddSingleton<NativeOptionsApplier>();
         services.TryAddSingleton<McpCompatRuntime>();
         services.TryAddSingleton(sp => sp.GetRequiredService<McpCompatRuntime>().Decision);
+        services.TryAddSingleton<ISweeperDemand>(sp => sp.GetRequiredService<McpCompatRuntime>());
 
         // The SDK's options type is only known by reflection: close the post-configure step over it once, here.
-        if (report.Members.HttpServerTransportOptionsType is { } sdkOptionsType)
+        if (McpCompatKernelServices.Report(services).Members.HttpServerTransportOptionsType is { } sdkOptionsType)
         {
             services.AddSingleton(
                 typeof(IPostConfigureOptions<>).MakeGenericType(sdkOptionsType),
                 typeof(NativeOptionsConfigurer<>).MakeGenericType(sdkOptionsType));
         }
 
-        services.AddMetrics();
         services.TryAddSingleton<IMetricsSource, SessionMetricsSource>();
-        services.TryAddSingleton<McpCompatMetrics>();
-        services.TryAddSingleton<SessionTracker>();
         services.TryAddSingleton<SdkEndpoints>();
         services.TryAddSingleton<SdkDeleteEndpoint>();
         services.TryAddSingleton<DeleteEndpointEvictor>();
-        services.TryAddSingleton<EvictionReport>();
-        services.TryAddSingleton<SessionSweeper>();
         services.TryAddSingleton<HostedSessionStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, HostedSessionStore>(sp => sp.GetRequiredService<HostedSessionStore>()));
         services.TryAddSingleton(sp => CoreTransportApi.Create(sp.GetRequiredService<McpSdkReport>()));
-        services.TryAddSingleton(sp => ProtocolRevisions.From(sp.GetRequiredService<McpSdkReport>()));
-        services.TryAddSingleton<SessionResumption>();
         services.TryAddSingleton<SdkSessionMigration>();
         services.TryAddSingleton<SdkSessionDeletion>();
         services.TryAddSingleton<SdkSessionEnder>();
@@ -149,8 +124,6 @@ public static class McpCompatServerBuilderExtensions
         services.AddHostedService<DecisionLogService>();
         services.AddTransient<IStartupFilter, SessionTrackingStartupFilter>();
         services.TryAddSingleton<SdkEndpointGuard>();
-        services.TryAddSingleton<KeepAliveScheduler>();
-        services.TryAddSingleton<SdkStreamKeeper>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SdkEndpointPolicy>());
     }
 

@@ -18,7 +18,7 @@ namespace McpCompat.Decision;
 /// </summary>
 [RequiresUnreferencedCode(TrimmingMessages.FindsSdkMembers)]
 [RequiresDynamicCode(TrimmingMessages.BuildsCodeForSdkTypes)]
-internal sealed class McpCompatRuntime
+internal sealed class McpCompatRuntime : ISweeperDemand
 {
     private static readonly MethodInfo ResolveOptionsMethod =
         typeof(McpCompatRuntime).GetMethod(nameof(ResolveOptions), BindingFlags.NonPublic | BindingFlags.Static)!;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using McpCompat.Http;
+using McpCompat.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Routing;
@@ -8,7 +9,7 @@ namespace McpCompat.MapMcp;
 
 /// <summary>
 /// Puts McpCompat in front of the SDK's <c>MapMcp</c> endpoints: keep-alives on its GET streams and POST answers
-/// (<see cref="SdkStreamKeeper"/>, unless <see cref="McpCompatOptions.KeepAliveInterval"/> is infinite) and, when
+/// (<see cref="EventStreamKeeper"/>, unless <see cref="McpCompatOptions.KeepAliveInterval"/> is infinite) and, when
 /// <see cref="McpCompatOptions.Guard"/> is on, <see cref="SdkEndpointGuard"/>'s checks. A routing policy that, once
 /// routing has matched one of them, swaps it for a copy with McpCompat in front (same route, order, metadata and name;
 /// made once per endpoint). Where sessions resume, its Streamable HTTP requests go through <see cref="SdkSessionMigration"/>. It acts where the matched endpoint is known (a middleware in front of routing would have
@@ -19,7 +20,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
 {
     private readonly bool _guard;
     private readonly SdkEndpointGuard _guardChecks;
-    private readonly SdkStreamKeeper _keeper;
+    private readonly EventStreamKeeper _keeper;
     private readonly ConcurrentDictionary<Endpoint, RouteEndpoint?> _wrapped = new();
     private readonly Func<Endpoint, RouteEndpoint?> _wrap;
 
@@ -28,7 +29,7 @@ internal sealed class SdkEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
     private readonly EndedSessionCalls _endedCalls;
     private readonly SdkEndpoints _endpoints;
 
-    public SdkEndpointPolicy(SdkEndpoints endpoints, SdkEndpointGuard guard, SdkStreamKeeper keeper, SdkSessionMigration migration, SdkSessionDeletion deletion, EndedSessionCalls endedCalls)
+    public SdkEndpointPolicy(SdkEndpoints endpoints, SdkEndpointGuard guard, EventStreamKeeper keeper, SdkSessionMigration migration, SdkSessionDeletion deletion, EndedSessionCalls endedCalls)
     {
         _endpoints = endpoints;
         _migration = migration;

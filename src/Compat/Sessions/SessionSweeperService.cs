@@ -16,7 +16,7 @@ namespace McpCompat.Sessions;
 /// loop was cancelled before it ran (stopped right after it started) as having failed, and stops the application.
 /// </remarks>
 internal sealed class SessionSweeperService(
-    McpCompatRuntime runtime,
+    ISweeperDemand demand,
     SessionSweeper sweeper,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
@@ -31,7 +31,7 @@ internal sealed class SessionSweeperService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!runtime.SweeperNeeded)
+        if (!demand.SweeperNeeded)
         {
             return Task.CompletedTask;
         }

@@ -53,6 +53,18 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void Gateway_IsARoomOfItsOwn_NamingNoOtherRoom()
+    {
+        // McpCompat.Gateway, a package of its own, is the third room: built from the kernels, never from the other hosts.
+        var gateway = typeof(McpCompat.Gateway.GatewayEndpoint).Assembly;
+
+        var result = Types.InAssembly(gateway).ShouldNot().HaveDependencyOnAny(Rooms.Select(Prefix).ToArray()).GetResult();
+
+        Assert.True(Types.InAssembly(gateway).That().ResideInNamespaceMatching(@"^McpCompat\.Gateway$").GetTypes().Any(), "no types in McpCompat.Gateway");
+        Assert.True(result.IsSuccessful, Failure($"the gateway names a room ({string.Join(", ", Rooms)})", result));
+    }
+
+    [Fact]
     public void PublicSurface_NamesNoRoom()
     {
         var result = Types.InAssembly(Library).That().ResideInNamespaceMatching($"^{Root}$")

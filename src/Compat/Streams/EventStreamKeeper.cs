@@ -1,28 +1,27 @@
-using McpCompat.Streams;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
 
-namespace McpCompat.MapMcp;
+namespace McpCompat.Streams;
 
 /// <summary>
-/// Keep-alives on the SSE streams of the SDK's own host (<c>MapMcp</c>), on the native and the fallback path: its GET
-/// streams, and its POST answers sent as events (a long call's, a <c>subscriptions/listen</c> stream's) from their first
-/// event on. The SDK writes its stream through a <see cref="KeepAliveStream"/>, and sees the request aborted when a
-/// keep-alive cannot be written, so its stream (or call) ends, its session falls idle and expires by whichever sweeper
-/// is in charge. No served SDK build writes anything on a quiet stream, so without this a client gone without closing
-/// its connection keeps its session, or its call, alive for as long as the process runs.
+/// Keep-alives on SSE streams that another handler writes: the SDK's own host (<c>MapMcp</c>, its GET streams and its POST
+/// answers sent as events, a long call's or a <c>subscriptions/listen</c> stream's) and the gateway's relayed answers.
+/// The handler writes through a <see cref="KeepAliveStream"/> from the moment its response is an event stream, and sees
+/// the request aborted when a keep-alive cannot be written, so its stream (or call) ends, its session falls idle and
+/// expires. No served SDK build (and no upstream a gateway relays) writes anything on a quiet stream, so without this a
+/// client gone without closing its connection keeps its session, or its call, alive for as long as the process runs.
 /// </summary>
-internal sealed class SdkStreamKeeper(KeepAliveScheduler scheduler, TimeProvider timeProvider)
+internal sealed class EventStreamKeeper(KeepAliveScheduler scheduler, TimeProvider timeProvider)
 {
-    /// <summary>Gets a value indicating whether the SDK's GET streams get keep-alives.</summary>
+    /// <summary>Gets a value indicating whether event streams get keep-alives (<see cref="McpCompatOptions.KeepAliveInterval"/> is not infinite).</summary>
     public bool Enabled => scheduler.Enabled;
 
-    /// <summary>Serves the SDK's GET endpoint <paramref name="sdk"/> with keep-alives on its stream once it is an event stream.</summary>
+    /// <summary>Serves a GET stream (<paramref name="sdk"/> writes it) with keep-alives once it is an event stream; ended for its age where that is bounded.</summary>
     public Task ServeAsync(HttpContext context, RequestDelegate sdk) => ServeAsync(context, sdk, ageBounded: true);
 
     /// <summary>
-    /// Serves the SDK's POST endpoint <paramref name="sdk"/> with keep-alives on its answer once that is an event stream;
-    /// never ended for its age.
+    /// Serves a POST's answer (<paramref name="sdk"/> writes it) with keep-alives once it is an event stream; never ended
+    /// for its age.
     /// </summary>
     public Task ServeAnswerAsync(HttpContext context, RequestDelegate sdk) => ServeAsync(context, sdk, ageBounded: false);
 

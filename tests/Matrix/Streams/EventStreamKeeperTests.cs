@@ -1,4 +1,3 @@
-using McpCompat.MapMcp;
 using McpCompat.Streams;
 using McpCompat.Tests.Support;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,17 +6,17 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace McpCompat.Tests.Streams;
 
-/// <summary><see cref="SdkStreamKeeper"/> around a stand-in for the SDK's GET handler, on a fake clock.</summary>
-public sealed class SdkStreamKeeperTests : IDisposable
+/// <summary><see cref="EventStreamKeeper"/> around a stand-in for the SDK's GET handler, on a fake clock.</summary>
+public sealed class EventStreamKeeperTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly KeepAliveScheduler _scheduler;
-    private readonly SdkStreamKeeper _keeper;
+    private readonly EventStreamKeeper _keeper;
 
-    public SdkStreamKeeperTests()
+    public EventStreamKeeperTests()
     {
         _scheduler = new KeepAliveScheduler(Microsoft.Extensions.Options.Options.Create(new McpCompatOptions { KeepAliveInterval = TimeSpan.FromSeconds(8) }), _time);
-        _keeper = new SdkStreamKeeper(_scheduler, _time);
+        _keeper = new EventStreamKeeper(_scheduler, _time);
     }
 
     public void Dispose() => _scheduler.Dispose();

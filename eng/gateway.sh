@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# McpCompat Gateway against real upstreams, each started here on 127.0.0.1:
+#   - tests/Gateway (xUnit: the gateway in front of the C# SDK's own host, in process);
+#   - a TypeScript SDK server written as its examples route sessions, with neither their idle timeout nor their cap
+#     (eng/interop/upstream.mjs), and the C# SDK's own host with no McpCompat (tests/Interop/PlainServer) on the oldest
+#     and the newest ModelContextProtocol.AspNetCore of eng/matrix.txt. For each: $abandon sessions opened by the
+#     TypeScript SDK's client and abandoned (no DELETE), straight to the upstream and then through samples/Gateway
+#     (McpCompat__MaxSessions=$cap, 2 s idle timeout): the upstream's sessions and memory, direct against gated; through
+#     the gateway they stay at the cap, and once idle they are ended upstream (DELETE), back to none.
+#   - keep-alives relayed on a quiet GET stream through the gateway.
+# Prints one line per check and, last, "N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+e2e_begin gateway
+abandon=${MCPCOMPAT_GATEWAY_ABANDON:-500}
+cap=50
+
+command -v node >/dev/null || fail_all "node is required"
+read -r host_oldest host_newest <<<"$(matrix_ends aspnetcore)"
+npm_install "$root/eng/interop" || fail_all "npm ci in eng/interop failed"
+gateway_folder=$(built gateway -) || fail_all "build of samples/Gateway failed"
+declare -A plain
+for version in "$host_oldest" "$host_newest"; do
+  plain[$version]=$(built plain "$version") || fail_all "build of PlainServer against $version failed"
+done
+
+# 1. The xUnit tests, beside the rest.
+gateway_tests() {
+  local rc counters tp tf
+  dotnet test tests/Gateway/Gateway.csproj -c Release -p:BuildProjectReferences=false --logger "trx;LogFileName=gateway.trx" \
+    --results-directory "$out/tests" > "$out/tests.log" 2>&1
+  rc=$?
+  counters=$(grep -o '<Counters [^>]*>' "$out/tests/gateway.trx" 2>/dev/null | head -n 1)
+  tp=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  tf=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  echo "${tp:-0} ${tf:-0} $rc" > "$out/tests.counts"
+}
+gateway_tests &
+tests_pid=$!
+
+stats() { curl -s --max-time 10 "$1/stats"; }
+field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+mib() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1048576:.1f} MiB")' "$1"; }
+
+# start_upstream <kind> <log>: starts it on a free port; sets upstream_url (its /mcp) and upstream_base.
+start_upstream() {
+  local kind=$1 log=$2 port
+  port=$(free_port)
+  if [[ $kind == ts ]]; then
+    spawn "$log" "$root/eng/interop" node upstream.mjs --port "$port"
+    wait_for 30 grep -q "listening on http://" "$log" || return 1
+  else
+    spawn "$log" "${plain[$kind]}" dotnet PlainServer.dll --urls "http://127.0.0.1:$port"
+    wait_listening "$log" || return 1
+  fi
+  upstream_pid=$spawned
+  upstream_base="http://127.0.0.1:$port"
+  upstream_url="$upstream_base/mcp"
+}
+
+# bounded_check <kind> <name>: direct, then gated.
+bounded_check() {
+  local kind=$1 name=$2 log before after gated_peak gated_end result
+  log="$out/$kind-direct.log"
+  start_upstream "$kind" "$log" || { fail "$name: the upstream did not start" "" "$log"; return; }
+  before=$(stats "$upstream_base")
+  result=$(cd "$root/eng/interop" && node abandon-upstream.mjs "$upstream_url" "$abandon" 2>>"$log")
+  after=$(stats "$upstream_base")
+  stop "$upstream_pid"
+  verdict "$( [[ $(field "$after" sessions) -ge $abandon ]] && echo yes)" \
+    "$name direct: $abandon abandoned sessions all held" \
+    "(sessions $(field "$after" sessions), rss $(mib "$(field "$before" rss)") -> $(mib "$(field "$after" rss)"); $result)" "$log"
+
+  log="$out/$kind-gated.log"
+  start_upstream "$kind" "$log" || { fail "$name: the upstream did not start" "" "$log"; return; }
+  local port gateway_log="$out/$kind-gateway.log"
+  port=$(free_port)
+  spawn "$gateway_log" "$gateway_folder" env McpCompat__MaxSessions=$cap McpCompat__SessionIdleTimeout=2s \
+    dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$port"
+  local gateway_pid=$spawned
+  wait_listening "$gateway_log" || { fail "$name: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
+  before=$(stats "$upstream_base")
+  result=$(cd "$root/eng/interop" && node abandon-upstream.mjs "$base_url/mcp" "$abandon" 2>>"$log")
+  gated_peak=$(stats "$upstream_base")
+  wait_for 20 bash -c "[[ \$(curl -s --max-time 5 '$upstream_base/stats' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"sessions\"])') -eq 0 ]]"
+  gated_end=$(stats "$upstream_base")
+  stop "$gateway_pid"
+  stop "$upstream_pid"
+  verdict "$( [[ $(field "$gated_peak" sessions) -le $cap && $(field "$result" failed) -eq 0 ]] && echo yes)" \
+    "$name through the gateway: at most $cap sessions upstream, every client served" \
+    "(sessions $(field "$gated_peak" sessions), rss $(mib "$(field "$before" rss)") -> $(mib "$(field "$gated_peak" rss)"); $result)" "$gateway_log"
+  verdict "$( [[ $(field "$gated_end" sessions) -eq 0 ]] && echo yes)" \
+    "$name through the gateway: idle sessions ended upstream (DELETE), none left" "(sessions $(field "$gated_end" sessions))" "$gateway_log"
+}
+
+# keepalive_check: a quiet GET stream through the gateway (keep-alive every 1 s) carries comments.
+keepalive_check() {
+  local log="$out/keepalive-upstream.log" gateway_log="$out/keepalive-gateway.log" port sid init
+  start_upstream ts "$log" || { fail "keep-alive: the upstream did not start" "" "$log"; return; }
+  port=$(free_port)
+  spawn "$gateway_log" "$gateway_folder" env McpCompat__KeepAliveInterval=1s dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$port"
+  local gateway_pid=$spawned
+  wait_listening "$gateway_log" || { fail "keep-alive: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
+  init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
+  sid=$(curl -s -D - -o /dev/null -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -d "$init" "$base_url/mcp" |
+    tr -d '\r' | awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}')
+  curl -s -o /dev/null -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H "mcp-session-id: $sid" \
+    -H 'mcp-protocol-version: 2025-06-18' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$base_url/mcp"
+  timeout 4 curl -s -N -H 'accept: text/event-stream' -H "mcp-session-id: $sid" -H 'mcp-protocol-version: 2025-06-18' "$base_url/mcp" > "$out/keepalive-stream.txt"
+  stop "$gateway_pid"
+  stop "$upstream_pid"
+  verdict "$( (( $(grep -c '^: keep-alive' "$out/keepalive-stream.txt") >= 2 )) && echo yes)" \
+    "keep-alive: a quiet GET stream through the gateway carries a comment each second" \
+    "($(grep -c '^: keep-alive' "$out/keepalive-stream.txt") in 4 s)" "$gateway_log"
+}
+
+bounded_check ts "TypeScript SDK server"
+for version in "$host_oldest" "$host_newest"; do
+  bounded_check "$version" "C# SDK host $version"
+done
+keepalive_check
+
+wait "$tests_pid"
+read -r tp tf rc < "$out/tests.counts" 2>/dev/null
+tp=${tp:-0}
+tf=${tf:-0}
+[[ ${rc:-1} -ne 0 && $tf -eq 0 ]] && tf=1
+echo "gateway tests/Gateway: $tp passed, $tf failed"
+[[ ${rc:-1} -ne 0 ]] && tail -n 40 "$out/tests.log"
+passed=$((passed + tp))
+failed=$((failed + tf))
+finish

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using McpCompat.Http;
+using McpCompat.Sessions;
+using McpCompat.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Gateway;
+
+/// <summary>
+/// The gateway's sessions, in McpCompat's tracker: admitted under <see cref="McpCompatOptions.MaxSessions"/> (the
+/// longest-idle session makes room, or the new one is refused), started when the upstream answers <c>initialize</c> with
+/// a session id, and ended the protocol's way: a <c>DELETE</c> upstream with the session's id, whatever the upstream does
+/// about idle sessions itself, then the gateway's own state freed.
+/// </summary>
+internal sealed class GatewaySessions(
+    SessionTracker tracker,
+    GatewayHttpClient http,
+    IOptions<McpCompatOptions> options,
+    TimeProvider timeProvider,
+    EvictionReport evictions,
+    McpCompatMetrics metrics,
+    ILogger<GatewaySessions> logger) : ISessionEvictor
+{
+    /// <summary>How long ending a session upstream may take before the gateway lets go of it anyway.</summary>
+    public static readonly TimeSpan UpstreamDeleteTimeout = TimeSpan.FromSeconds(5);
+
+    // Sessions plus reserved slots never exceed MaxSessions; counted under this lock, removal only makes room.
+    private readonly object _slots = new();
+    private int _count;
+    private int _reserved;
+
+    /// <summary>Gets how many sessions the gateway holds.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Gets the live session with the client's id <paramref name="sessionId"/>, or <see langword="null"/>.</summary>
+    public GatewaySession? Find(string sessionId) => tracker.Find(sessionId) as GatewaySession;
+
+    /// <summary>
+    /// Reserves room for one more session, ending the longest-idle session of the gateway when there is none; returns
+    /// <see langword="false"/> when every session is active.
+    /// </summary>
+    public async Task<bool> TryAdmitAsync(CancellationToken cancellationToken)
+    {
+        while (!TryReserve())
+        {
+            if (tracker.ClaimOldestIdle(static s => s is GatewaySession) is not { } victim)
+            {
+                return false;
+            }
+
+            var idle = timeProvider.GetElapsedTime(victim.IdleSince);
+            await EndAsync((GatewaySession)victim.Session, cancellationToken).ConfigureAwait(false);
+            evictions.Ended(victim.Session.Id, EvictionReason.MaxSessions, idle);
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives back a slot <see cref="TryAdmitAsync"/> reserved for a session that did not start.</summary>
+    public void Unreserve()
+    {
+        lock (_slots)
+        {
+            _reserved--;
+        }
+    }
+
+    /// <summary>
+    /// Starts the session whose <c>initialize</c> the upstream answered with <paramref name="upstreamId"/>, in the slot
+    /// reserved for it, under an id of the gateway's own; its <c>initialize</c> is still in flight.
+    /// </summary>
+    public GatewaySession Start(GatewayUpstream upstream, string upstreamId)
+    {
+        var session = new GatewaySession(NewId(), this, upstream, upstreamId, timeProvider.GetTimestamp());
+        lock (_slots)
+        {
+            _reserved--;
+            _count++;
+        }
+
+        upstream.SessionAdded();
+        tracker.Add(session);
+        return session;
+    }
+
+    /// <summary>Counts a request of <paramref name="session"/> out, now.</summary>
+    public void Exit(GatewaySession session) => session.Exit(timeProvider.GetTimestamp());
+
+    /// <summary>Frees the gateway's state of a session that is over upstream already (deleted by its client, or unknown there).</summary>
+    public bool Forget(GatewaySession session)
+    {
+        if (!tracker.Remove(session))
+        {
+            return false;
+        }
+
+        lock (_slots)
+        {
+            _count--;
+        }
+
+        session.Upstream.SessionRemoved();
+        return true;
+    }
+
+    /// <summary>Counts a session its client deleted.</summary>
+    public void Deleted() => metrics.SessionEnded(EvictionReason.Deleted);
+
+    /// <summary>Ends an idle session for the sweeper: upstream first, then the gateway's state.</summary>
+    public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
+    {
+        await EndAsync((GatewaySession)session, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task EndAsync(GatewaySession session, CancellationToken cancellationToken)
+    {
+        // Claimed: no request of the client's reaches it from here (they are answered 404).
+        using var request = new HttpRequestMessage(HttpMethod.Delete, session.Upstream.Endpoint);
+        request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, session.UpstreamId);
+        if (session.ProtocolVersion is { } version)
+        {
+            request.Headers.TryAddWithoutValidation(McpHeaders.ProtocolVersion, version);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(UpstreamDeleteTimeout);
+        try
+        {
+            using var response = await http.Invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            session.Upstream.NoteDeleteAnswer((int)response.StatusCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Log.UpstreamDeleteFailed(logger, session.Id, session.UpstreamId, session.Upstream.Endpoint, ex.Message);
+        }
+        finally
+        {
+            Forget(session);
+        }
+    }
+
+    private bool TryReserve()
+    {
+        lock (_slots)
+        {
+            if (_count + _reserved >= options.Value.MaxSessions)
+            {
+                return false;
+            }
+
+            _reserved++;
+            return true;
+        }
+    }
+
+    // 128 random bits, as hex: visible ASCII, as the protocol asks of a session id.
+    private static string NewId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpCompat.Gateway;
+
+/// <summary>McpCompat Gateway's log messages: event ids from 100, stable and never reused (McpCompat's own are below).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, EventName = "GatewayMapped", Level = LogLevel.Information,
+        Message = "McpCompat Gateway: {Pattern} relays to {Upstreams}; a session idle for {IdleTimeout} is ended upstream (DELETE), at most {MaxSessions} sessions, keep-alives every {KeepAliveInterval}.")]
+    public static partial void GatewayMapped(ILogger logger, string pattern, string upstreams, string idleTimeout, int maxSessions, string keepAliveInterval);
+
+    [LoggerMessage(EventId = 101, EventName = "NoGatewayMapped", Level = LogLevel.Warning,
+        Message = "McpCompat Gateway: no gateway is mapped: call app.MapMcpCompatGateway(\"/mcp\", upstreams) before the application starts.")]
+    public static partial void NoGatewayMapped(ILogger logger);
+
+    [LoggerMessage(EventId = 102, EventName = "UpstreamDeleteFailed", Level = LogLevel.Warning,
+        Message = "McpCompat Gateway could not end session {SessionId} upstream ({UpstreamSessionId} on {Upstream}): {Problem}; the gateway's state of it is freed, and the upstream keeps its own until it ends it.")]
+    public static partial void UpstreamDeleteFailed(ILogger logger, string sessionId, string upstreamSessionId, Uri upstream, string problem);
+
+    [LoggerMessage(EventId = 103, EventName = "UpstreamFailed", Level = LogLevel.Debug,
+        Message = "McpCompat Gateway: a {Method} to {Upstream} failed ({Error}); answered {StatusCode}.")]
+    public static partial void UpstreamFailed(ILogger logger, string method, Uri upstream, string error, int statusCode);
+
+    [LoggerMessage(EventId = 104, EventName = "UpstreamForgotSession", Level = LogLevel.Debug,
+        Message = "McpCompat Gateway: {Upstream} answered 404 for session {SessionId} ({UpstreamSessionId}), which the gateway held live; the session ends.")]
+    public static partial void UpstreamForgotSession(ILogger logger, Uri upstream, string sessionId, string upstreamSessionId);
+}

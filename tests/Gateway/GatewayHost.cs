@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace McpCompat.Gateway.Tests;
+
+/// <summary>The gateway in front of one real upstream, on Kestrel at 127.0.0.1, with a <see cref="FakeTimeProvider"/> as its clock.</summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private GatewayHost(WebApplication app, Upstream upstream, FakeTimeProvider time)
+    {
+        App = app;
+        Upstream = upstream;
+        Time = time;
+        Endpoint = new Uri(app.Urls.Single().TrimEnd('/') + "/mcp");
+        Client = new McpClient(_http, Endpoint);
+        Direct = new McpClient(_http, upstream.Endpoint);
+    }
+
+    public WebApplication App { get; }
+
+    public Upstream Upstream { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>Gets a client of the gateway.</summary>
+    public McpClient Client { get; }
+
+    /// <summary>Gets a client of the upstream itself, past the gateway.</summary>
+    public McpClient Direct { get; }
+
+    public HttpClient Http => _http;
+
+    public GatewaySessions Sessions => App.Services.GetRequiredService<GatewaySessions>();
+
+    public McpCompat.Sessions.SessionSweeper Sweeper => App.Services.GetRequiredService<McpCompat.Sessions.SessionSweeper>();
+
+    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    public static async Task<GatewayHost> StartAsync(Action<McpCompatOptions>? configure = null, IDictionary<string, string?>? settings = null)
+    {
+        var upstream = await Upstream.StartAsync();
+        var time = new FakeTimeProvider();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddFakeLogging(o => o.TimeProvider = time);
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddMcpCompatGateway(o =>
+        {
+            o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
+            configure?.Invoke(o);
+        });
+        var app = builder.Build();
+        app.MapMcpCompatGateway("/mcp", upstream.Endpoint.ToString());
+        await app.StartAsync();
+        return new GatewayHost(app, upstream, time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        UpstreamTools.ReleaseAll();
+        _http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+}

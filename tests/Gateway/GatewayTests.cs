@@ -1,0 +1,262 @@
+using System.Net;
+using System.Text;
+using McpCompat.Sessions;
+using McpCompat.Streams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpCompat.Gateway.Tests;
+
+/// <summary>The gateway in front of the C# SDK's own host with no McpCompat inside: sessions bounded whatever the upstream does.</summary>
+[Collection(Collection)]
+public sealed class GatewayTests
+{
+    /// <summary>The tests share the upstream tools' gate: one at a time.</summary>
+    public const string Collection = "gateway upstream tools";
+
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Initialize_ClientGetsTheGatewaysId_UpstreamSeesItsOwn()
+    {
+        await using var host = await GatewayHost.StartAsync();
+
+        var id = await host.Client.InitializeAsync();
+        var (status, message) = await host.Client.CallToolAsync(id, "echo", """{"text":"hello"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("hello", (string?)message?["result"]?["content"]?[0]?["text"]);
+        var upstreamId = Assert.Single(host.Upstream.SessionIdsOf("POST").Distinct());
+        Assert.NotEqual(id, upstreamId);
+        Assert.Equal(upstreamId, host.Sessions.Find(id)?.UpstreamId);
+        Assert.Equal(1, host.Sessions.Count);
+    }
+
+    [Fact]
+    public async Task IdlePastTimeout_EndedUpstreamWithDelete_ThenGone()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+        var upstreamId = host.Sessions.Find(id)!.UpstreamId;
+
+        host.Time.Advance(IdleTimeout - TimeSpan.FromSeconds(1));
+        await host.Sweeper.SweepOnceAsync();
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.RequestAsync(id, "ping")).Status);
+        Assert.Empty(host.Upstream.SessionIdsOf("DELETE"));
+
+        host.Time.Advance(IdleTimeout);
+        await host.Sweeper.SweepOnceAsync();
+        await host.Sweeper.Evictions;
+
+        Assert.Equal([upstreamId], host.Upstream.SessionIdsOf("DELETE"));
+        Assert.Equal(0, host.Sessions.Count);
+        var (status, message) = await host.Client.RequestAsync(id, "ping");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(-32001, (int?)message?["error"]?["code"]);
+        // The upstream let the session go too: its own id answers 404 there.
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Direct.RequestAsync(upstreamId, "ping")).Status);
+    }
+
+    [Fact]
+    public async Task CallInFlightPastTimeout_Kept_CallCompletes()
+    {
+        UpstreamTools.Reset();
+        await using var host = await GatewayHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+
+        var call = host.Client.CallToolAsync(id, "wait");
+        await UpstreamTools.EnteredAsync(1).WaitAsync(TimeSpan.FromSeconds(30));
+        host.Time.Advance(IdleTimeout * 3);
+        await host.Sweeper.SweepOnceAsync();
+        UpstreamTools.ReleaseAll();
+
+        var (status, message) = await call;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("released", (string?)message?["result"]?["content"]?[0]?["text"]);
+        Assert.Equal(1, host.Sessions.Count);
+        Assert.Empty(host.Upstream.SessionIdsOf("DELETE"));
+    }
+
+    [Fact]
+    public async Task ClientDelete_RelayedWithTheUpstreamsId_ThenFinal()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+        var upstreamId = host.Sessions.Find(id)!.UpstreamId;
+
+        Assert.Equal(HttpStatusCode.OK, await host.Client.DeleteAsync(id));
+
+        Assert.Equal([upstreamId], host.Upstream.SessionIdsOf("DELETE"));
+        Assert.Equal(0, host.Sessions.Count);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.RequestAsync(id, "ping")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, await host.Client.DeleteAsync(id));
+    }
+
+    [Fact]
+    public async Task UpstreamForgotTheSession_404PassedOn_GatewayLetsGo()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+        var upstreamId = host.Sessions.Find(id)!.UpstreamId;
+        Assert.Equal(HttpStatusCode.OK, await host.Direct.DeleteAsync(upstreamId));
+
+        var (status, message) = await host.Client.RequestAsync(id, "ping");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(-32001, (int?)message?["error"]?["code"]);
+        Assert.Equal(0, host.Sessions.Count);
+        Assert.True(host.Sessions.Find(id) is null);
+    }
+
+    [Fact]
+    public async Task MaxSessions_LongestIdleMakesRoom_AllActiveGets503()
+    {
+        UpstreamTools.Reset();
+        await using var host = await GatewayHost.StartAsync(o => o.MaxSessions = 2);
+        var first = await host.Client.InitializeAsync();
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await host.Client.InitializeAsync();
+        var firstUpstream = host.Sessions.Find(first)!.UpstreamId;
+
+        // Room for a third: the longest-idle (the first) ends, upstream too.
+        var third = await host.Client.InitializeAsync();
+        Assert.Equal([firstUpstream], host.Upstream.SessionIdsOf("DELETE"));
+        Assert.Null(host.Sessions.Find(first));
+        Assert.Equal(2, host.Sessions.Count);
+
+        // Both remaining sessions busy: a new one is refused, and nothing else ends.
+        var calls = new[] { host.Client.CallToolAsync(second, "wait"), host.Client.CallToolAsync(third, "wait") };
+        await UpstreamTools.EnteredAsync(2).WaitAsync(TimeSpan.FromSeconds(30));
+        var (status, headers, message) = await host.Client.PostAsync(null, McpClient.Initialize());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("5", headers.GetValues("Retry-After").Single());
+        Assert.Contains("MaxSessions", (string?)message?["error"]?["message"], StringComparison.Ordinal);
+        UpstreamTools.ReleaseAll();
+        await Task.WhenAll(calls);
+        Assert.Equal(2, host.Sessions.Count);
+    }
+
+    [Fact]
+    public async Task QuietGetStream_KeepAlivesRelayed_SessionServedOn()
+    {
+        await using var host = await GatewayHost.StartAsync(o => o.KeepAliveInterval = TimeSpan.FromSeconds(10));
+        var scheduler = host.App.Services.GetRequiredService<KeepAliveScheduler>();
+        var id = await host.Client.InitializeAsync();
+
+        using var response = await host.Client.OpenGetStreamAsync(id);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        // Watched from before the response's headers left the gateway.
+        Assert.Equal(1, scheduler.Count);
+        for (var i = 0; i < (int)Math.Ceiling(scheduler.Interval / scheduler.Tick) + 1; i++)
+        {
+            host.Time.Advance(scheduler.Tick);
+            await scheduler.LastTick.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(": keep-alive", line);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.RequestAsync(id, "ping")).Status);
+        Assert.Equal(1, host.Sessions.Find(id)!.InFlight);
+    }
+
+    [Fact]
+    public async Task ForeignOrigin_403_NothingRelayed()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, host.Endpoint) { Content = new StringContent(McpClient.Initialize(), Encoding.UTF8, "application/json") };
+        request.Headers.Add("Origin", "http://evil.example");
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await host.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(host.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task BodyOverFourMebibytes_413_NothingRelayed()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var body = $$$"""{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"{{{new string('x', 4 * 1024 * 1024)}}}"}}""";
+
+        var (status, _, _) = await host.Client.PostAsync(null, body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Empty(host.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task UnknownSession_404_NothingRelayed()
+    {
+        await using var host = await GatewayHost.StartAsync();
+
+        var (status, message) = await host.Client.RequestAsync("not-a-session", "ping");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(-32001, (int?)message?["error"]?["code"]);
+        Assert.Empty(host.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Startup_OneLineSayingWhatTheGatewayDoes()
+    {
+        await using var host = await GatewayHost.StartAsync();
+
+        var line = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Name == "GatewayMapped");
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Contains(host.Upstream.Endpoint.ToString(), line.Message, StringComparison.Ordinal);
+        Assert.Contains("idle for 00:00:30", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task InvalidSetting_HostStopsAtStart_NamingIt()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["McpCompat:SessionIdleTimeout"] = "30" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddMcpCompatGateway();
+        await using var app = builder.Build();
+        app.MapMcpCompatGateway("/mcp", "http://127.0.0.1:9/mcp");
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.StartsWith("McpCompat:SessionIdleTimeout = '30' is invalid: a number without a unit", Assert.Single(ex.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://127.0.0.1/mcp")]
+    [InlineData("/mcp")]
+    public void MapMcpCompatGateway_BadUpstream_ThrowsNamingIt(string upstream)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddMcpCompatGateway();
+        using var app = builder.Build();
+
+        var ex = Assert.Throws<ArgumentException>(() => app.MapMcpCompatGateway("/mcp", upstream));
+
+        Assert.Equal("upstreams", ex.ParamName);
+        Assert.Contains($"'{upstream}'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NullArguments_Throw()
+    {
+        Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddMcpCompatGateway()).ParamName);
+        Assert.Equal("configure", Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddMcpCompatGateway((Action<McpCompatOptions>)null!)).ParamName);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddMcpCompatGateway();
+        using var app = builder.Build();
+        Assert.Equal("pattern", Assert.Throws<ArgumentNullException>(() => app.MapMcpCompatGateway(null!, "http://127.0.0.1:9/mcp")).ParamName);
+        Assert.Equal("upstreams", Assert.Throws<ArgumentException>(() => app.MapMcpCompatGateway("/mcp", Array.Empty<string>())).ParamName);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Server;
+
+namespace McpCompat.Gateway.Tests;
+
+/// <summary>
+/// A real upstream: the C# SDK's own Streamable HTTP host, stateful, with no McpCompat inside, on 127.0.0.1. It records
+/// every request it gets (method and session id), so a test sees what the gateway sent it.
+/// </summary>
+internal sealed class Upstream : IAsyncDisposable
+{
+    private Upstream(WebApplication app)
+    {
+        App = app;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>Gets the upstream's MCP endpoint, once started.</summary>
+    public Uri Endpoint => new(App.Urls.Single().TrimEnd('/') + "/mcp");
+
+    /// <summary>Gets every request the upstream got: its method and <c>Mcp-Session-Id</c> (empty without one).</summary>
+    public ConcurrentQueue<(string Method, string SessionId)> Requests { get; } = new();
+
+    public static async Task<Upstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddMcpServer().WithHttpTransport(o => o.Stateless = false).WithTools<UpstreamTools>();
+        var app = builder.Build();
+        var upstream = new Upstream(app);
+        app.Use((context, next) =>
+        {
+            upstream.Requests.Enqueue((context.Request.Method, context.Request.Headers["Mcp-Session-Id"].ToString()));
+            return next(context);
+        });
+        app.MapMcp("/mcp");
+        await app.StartAsync();
+        return upstream;
+    }
+
+    public IReadOnlyList<string> SessionIdsOf(string method) =>
+        [.. Requests.Where(r => r.Method == method && r.SessionId.Length > 0).Select(r => r.SessionId)];
+
+    public async ValueTask DisposeAsync()
+    {
+        UpstreamTools.ReleaseAll();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Tools written so every SDK build accepts them: static methods, names given.</summary>
+[McpServerToolType]
+internal sealed class UpstreamTools
+{
+    private static readonly object Gate = new();
+    private static TaskCompletionSource _release = NewGate();
+    private static List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+    private static int _entered;
+
+    /// <summary>Returns a task that completes once <paramref name="count"/> <c>wait</c> calls have started since <see cref="Reset"/>.</summary>
+    public static Task EnteredAsync(int count)
+    {
+        lock (Gate)
+        {
+            if (_entered >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = NewGate();
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
+    public static void Reset()
+    {
+        lock (Gate)
+        {
+            _release = NewGate();
+            _waiters = [];
+            _entered = 0;
+        }
+    }
+
+    public static void ReleaseAll() => _release.TrySetResult();
+
+    [McpServerTool(Name = "echo"), Description("Echoes the text.")]
+    public static string Echo(string text) => text;
+
+    [McpServerTool(Name = "wait"), Description("Waits until the test releases it.")]
+    public static async Task<string> WaitAsync(CancellationToken cancellationToken)
+    {
+        Task release;
+        lock (Gate)
+        {
+            release = _release.Task;
+            _entered++;
+            foreach (var (count, reached) in _waiters.Where(w => w.Count <= _entered))
+            {
+                reached.TrySetResult();
+            }
+        }
+
+        await release.WaitAsync(cancellationToken);
+        return "released";
+    }
+
+    private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -7,18 +7,22 @@
 #     TypeScript SDK's client and abandoned (no DELETE), straight to the upstream and then through samples/Gateway
 #     (McpCompat__MaxSessions=$cap, 2 s idle timeout): the upstream's sessions and memory, direct against gated; through
 #     the gateway they stay at the cap, and once idle they are ended upstream (DELETE), back to none.
+#   - kill and restart: a TypeScript SDK client converses through the gateway (an echo call every 50 ms) while its
+#     upstream is killed (SIGKILL) and started again on the same port, the TypeScript server and the newest C# host: the
+#     client goes on with the same session id and no call fails (the gateway replays the session's handshake);
 #   - keep-alives relayed on a quiet GET stream through the gateway.
 # Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_begin gateway
-abandon=${MCPCOMPAT_GATEWAY_ABANDON:-500}
-cap=50
+abandon=${MCPCOMPAT_GATEWAY_ABANDON:-300}
+cap=100
 
 command -v node >/dev/null || fail_all "node is required"
 read -r host_oldest host_newest <<<"$(matrix_ends aspnetcore)"
 npm_install "$root/eng/interop" || fail_all "npm ci in eng/interop failed"
 gateway_folder=$(built gateway -) || fail_all "build of samples/Gateway failed"
+built gateway-tests "$host_newest" > /dev/null || fail_all "build of tests/Gateway failed"
 declare -A plain
 for version in "$host_oldest" "$host_newest"; do
   plain[$version]=$(built plain "$version") || fail_all "build of PlainServer against $version failed"
@@ -27,8 +31,8 @@ done
 # 1. The xUnit tests, beside the rest.
 gateway_tests() {
   local rc counters tp tf
-  dotnet test tests/Gateway/Gateway.csproj -c Release -p:BuildProjectReferences=false --logger "trx;LogFileName=gateway.trx" \
-    --results-directory "$out/tests" > "$out/tests.log" 2>&1
+  dotnet test "$root/artifacts/bin/gateway-tests-$host_newest/Gateway/Release/net10.0/McpCompat.Gateway.Tests.dll" \
+    --logger "trx;LogFileName=gateway.trx" --results-directory "$out/tests" > "$out/tests.log" 2>&1
   rc=$?
   counters=$(grep -o '<Counters [^>]*>' "$out/tests/gateway.trx" 2>/dev/null | head -n 1)
   tp=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
@@ -42,10 +46,10 @@ stats() { curl -s --max-time 10 "$1/stats"; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 mib() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1048576:.1f} MiB")' "$1"; }
 
-# start_upstream <kind> <log>: starts it on a free port; sets upstream_url (its /mcp) and upstream_base.
+# start_upstream <kind> <log> [port]: starts it (on a free port unless given); sets upstream_url (its /mcp) and upstream_base.
 start_upstream() {
-  local kind=$1 log=$2 port
-  port=$(free_port)
+  local kind=$1 log=$2 port=${3:-}
+  [[ -z "$port" ]] && port=$(free_port)
   if [[ $kind == ts ]]; then
     spawn "$log" "$root/eng/interop" node upstream.mjs --port "$port"
     wait_for 30 grep -q "listening on http://" "$log" || return 1
@@ -64,7 +68,7 @@ bounded_check() {
   log="$out/$kind-direct.log"
   start_upstream "$kind" "$log" || { fail "$name: the upstream did not start" "" "$log"; return; }
   before=$(stats "$upstream_base")
-  result=$(cd "$root/eng/interop" && node abandon-upstream.mjs "$upstream_url" "$abandon" 2>>"$log")
+  result=$(cd "$root/eng/interop" && node abandon-upstream.mjs "$upstream_url" "$abandon" --concurrency 20 2>>"$log")
   after=$(stats "$upstream_base")
   stop "$upstream_pid"
   verdict "$( [[ $(field "$after" sessions) -ge $abandon ]] && echo yes)" \
@@ -80,7 +84,7 @@ bounded_check() {
   local gateway_pid=$spawned
   wait_listening "$gateway_log" || { fail "$name: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
   before=$(stats "$upstream_base")
-  result=$(cd "$root/eng/interop" && node abandon-upstream.mjs "$base_url/mcp" "$abandon" 2>>"$log")
+  result=$(cd "$root/eng/interop" && node abandon-upstream.mjs "$base_url/mcp" "$abandon" --concurrency 20 2>>"$log")
   gated_peak=$(stats "$upstream_base")
   wait_for 20 bash -c "[[ \$(curl -s --max-time 5 '$upstream_base/stats' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"sessions\"])') -eq 0 ]]"
   gated_end=$(stats "$upstream_base")
@@ -91,6 +95,36 @@ bounded_check() {
     "(sessions $(field "$gated_peak" sessions), rss $(mib "$(field "$before" rss)") -> $(mib "$(field "$gated_peak" rss)"); $result)" "$gateway_log"
   verdict "$( [[ $(field "$gated_end" sessions) -eq 0 ]] && echo yes)" \
     "$name through the gateway: idle sessions ended upstream (DELETE), none left" "(sessions $(field "$gated_end" sessions))" "$gateway_log"
+}
+
+# restart_check <kind> <name>: the upstream killed and started again under a conversation through the gateway.
+restart_check() {
+  local kind=$1 name=$2 log="$out/restart-$1-upstream.log" gateway_log="$out/restart-$1-gateway.log" port gateway_port result rc
+  local conversing="$out/restart-$1.conversing"
+  port=$(free_port)
+  start_upstream "$kind" "$log" "$port" || { fail "$name restart: the upstream did not start" "" "$log"; return; }
+  gateway_port=$(free_port)
+  spawn "$gateway_log" "$gateway_folder" dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$gateway_port"
+  local gateway_pid=$spawned
+  wait_listening "$gateway_log" || { fail "$name restart: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
+  touch "$conversing"
+  (cd "$root/eng/interop" && node converse.mjs "$base_url/mcp" "$conversing") > "$out/restart-$kind.json" 2>&1 &
+  local client=$!
+  # Mid-conversation: once a call has been answered, and a few more.
+  wait_for 30 test -f "$conversing.ready"
+  sleep 0.5
+  kill -KILL "$upstream_pid"
+  wait "$upstream_pid" 2>/dev/null
+  start_upstream "$kind" "$log.2" "$port" || { fail "$name restart: the upstream did not start again" "" "$log.2"; }
+  sleep 1
+  rm -f "$conversing"
+  wait "$client"
+  rc=$?
+  result=$(cat "$out/restart-$kind.json")
+  stop "$gateway_pid"
+  stop "$upstream_pid"
+  verdict "$( [[ $rc -eq 0 ]] && grep -q '"failed":0' <<<"$result" && echo yes)" \
+    "$name killed and restarted under a conversation: same session id, no call failed" "($result)" "$gateway_log"
 }
 
 # keepalive_check: a quiet GET stream through the gateway (keep-alive every 1 s) carries comments.
@@ -118,6 +152,8 @@ bounded_check ts "TypeScript SDK server"
 for version in "$host_oldest" "$host_newest"; do
   bounded_check "$version" "C# SDK host $version"
 done
+restart_check ts "TypeScript SDK server"
+restart_check "$host_newest" "C# SDK host $host_newest"
 keepalive_check
 
 wait "$tests_pid"

@@ -1,24 +1,28 @@
-using System.Runtime.InteropServices;
+using System.Globalization;
 using McpCompat.Http;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace McpCompat.Gateway;
 
 /// <summary>
 /// The gateway's MCP endpoint: checks Host and Origin and a POST's body (one JSON-RPC message, at most 4 MiB), admits a
 /// new session under MaxSessions, relays the request to the upstream that holds its session (or the least loaded one),
-/// and keeps the session's bookkeeping: in flight while a request runs, ended for good on its client's <c>DELETE</c>,
-/// gone when its upstream no longer knows it. Upstream answers are passed through unchanged.
+/// and keeps the session's bookkeeping: in flight while a request runs, ended for good on its client's <c>DELETE</c>.
+/// When the upstream lost the session (404) or cannot be reached, the session is rebuilt from its handshake, on the same
+/// upstream or another replica, and the request sent again, once: its client keeps its id and never sees the loss. Other
+/// upstream answers are passed through unchanged.
 /// </summary>
 internal sealed class GatewayEndpoint(
     GatewaySessions sessions,
     GatewayForwarder forwarder,
+    GatewayRebuilder rebuilder,
     RequestValidator validator,
     RequestBodyReader bodyReader,
-    RefusalWriter refusals,
-    ILogger<GatewayEndpoint> logger)
+    RefusalWriter refusals)
 {
+    /// <summary>How many times a request is sent again: to fresh connections, and to its session rebuilt.</summary>
+    public const int MaxAttempts = 4;
+
     /// <summary>What a client is told to wait before it tries a new session again, when every session is active.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
@@ -64,44 +68,108 @@ internal sealed class GatewayEndpoint(
 
         if (session is not null && exchange?.UpstreamStatus is { } status)
         {
-            AfterAnswer(context, session, status);
+            sessions.Answered(session, context.Request.Method, status);
         }
     }
 
     private async Task<GatewayExchange?> RelayAsync(HttpContext context, GatewayRoute route, GatewaySession? session)
     {
-        var isInitialize = false;
+        var message = default(PostedMessage);
         if (HttpMethods.IsPost(context.Request.Method))
         {
             // Read whole (it is one message, bounded): the gateway must know an initialize, and relays these bytes.
             if (await bodyReader.ReadAsync(context).ConfigureAwait(false) is not { } body ||
-                await bodyReader.ParseAsync(context, body).ConfigureAwait(false) is not { } message)
+                (message = await bodyReader.ParseAsync(context, body).ConfigureAwait(false)) is null)
             {
                 return null;
             }
-
-            isInitialize = message.IsInitialize && session is null;
-            context.Request.Body = MemoryMarshal.TryGetArray(body, out var segment)
-                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-                : new MemoryStream(body.ToArray(), writable: false);
-            context.Request.ContentLength = body.Length;
         }
 
-        var protocolVersion = context.Request.Headers[McpHeaders.ProtocolVersion];
-        if (session is not null && protocolVersion.Count == 1)
+        var isInitialize = message?.IsInitialize == true && session is null;
+        if (session is not null)
         {
-            session.ProtocolVersion = protocolVersion[0];
+            var protocolVersion = context.Request.Headers[McpHeaders.ProtocolVersion];
+            if (protocolVersion.Count == 1)
+            {
+                session.ProtocolVersion = protocolVersion[0];
+            }
+
+            if (message is not null)
+            {
+                session.Handshake?.Observe(message.Method, message.Body);
+            }
         }
 
         if (isInitialize && !await sessions.TryAdmitAsync(context.RequestAborted).ConfigureAwait(false))
         {
-            context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             await refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
                 "Service Unavailable: the gateway holds McpCompat:MaxSessions sessions and every one is active; try again").ConfigureAwait(false);
             return null;
         }
 
-        var exchange = new GatewayExchange(session?.Upstream ?? route.Pick(), session, isInitialize);
+        var exchange = await ForwardAsync(context, route, session, message, isInitialize, canHeal: CanHeal(context, session)).ConfigureAwait(false);
+        if (session is null)
+        {
+            return exchange;
+        }
+
+        // The upstream lost the session (404): rebuild it, once for all the session's requests that found it lost, then send
+        // this request again wherever the session lives now. No answer at all: a connection the upstream closed may have
+        // been left in the pool, so the request is first sent again as it is; no answer twice, the upstream is gone (or
+        // restarting), and the session is rebuilt, waiting a little for an upstream to come back.
+        var rebuiltHere = false;
+        var unanswered = 0;
+        for (var attempt = 0; attempt < MaxAttempts && exchange.NeedsHealing && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested; attempt++)
+        {
+            var lost = exchange.Binding!;
+            var rebuild = exchange.LostSession || (++unanswered >= 2 && !rebuiltHere);
+            if (exchange.LostSession)
+            {
+                lost.Upstream.NoteSessionForgotten();
+            }
+
+            if (rebuild)
+            {
+                var unreachable = !exchange.LostSession;
+                if (await session.RebuildOnceAsync(lost, l => rebuilder.RebuildAsync(session, l, route, unreachable, context.RequestAborted)).ConfigureAwait(false) is null)
+                {
+                    break;
+                }
+
+                rebuiltHere = true;
+            }
+
+            context.Response.Clear();
+            exchange = await ForwardAsync(context, route, session, message, isInitialize: false, canHeal: true).ConfigureAwait(false);
+        }
+
+        if (exchange.NeedsHealing && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Not healed: the client starts a new session, as with any server that lost one.
+            context.Response.Clear();
+            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+            sessions.Forget(session);
+            return null;
+        }
+
+        return exchange;
+    }
+
+    private async Task<GatewayExchange> ForwardAsync(HttpContext context, GatewayRoute route, GatewaySession? session, PostedMessage? message, bool isInitialize, bool canHeal)
+    {
+        if (message is not null)
+        {
+            // The bytes read, relayed (again, when the session was rebuilt).
+            context.Request.Body = new MemoryStream(message.Body.ToArray(), writable: false);
+            context.Request.ContentLength = message.Body.Length;
+        }
+
+        var binding = session?.Binding;
+        var exchange = new GatewayExchange(binding, binding?.Upstream ?? route.Pick(), session, isInitialize, canHeal)
+        {
+            Handshake = isInitialize && message is not null ? sessions.HandshakeOf(message.Body) : null,
+        };
         try
         {
             await forwarder.ForwardAsync(context, exchange).ConfigureAwait(false);
@@ -122,22 +190,7 @@ internal sealed class GatewayEndpoint(
         return exchange;
     }
 
-    private void AfterAnswer(HttpContext context, GatewaySession session, int status)
-    {
-        if (HttpMethods.IsDelete(context.Request.Method) && status is (>= 200 and < 300) or 404 or 405)
-        {
-            // Ended by its client: for good (a 405 upstream cannot end it, and the gateway lets go all the same).
-            session.Upstream.NoteDeleteAnswer(status);
-            if (sessions.Forget(session))
-            {
-                sessions.Deleted();
-            }
-        }
-        else if (status == StatusCodes.Status404NotFound)
-        {
-            session.Upstream.NoteSessionForgotten();
-            Log.UpstreamForgotSession(logger, session.Upstream.Endpoint, session.Id, session.UpstreamId);
-            sessions.Forget(session);
-        }
-    }
+    /// <summary>A request of a session that can be rebuilt, other than its <c>DELETE</c> (a lost session deleted is deleted).</summary>
+    private static bool CanHeal(HttpContext context, GatewaySession? session) =>
+        session?.Handshake is not null && !HttpMethods.IsDelete(context.Request.Method);
 }

@@ -26,7 +26,8 @@ internal sealed class GatewayForwarder(IHttpForwarder forwarder, GatewayHttpClie
         RequestDelegate relay = async ctx =>
         {
             var error = await forwarder.SendAsync(ctx, exchange.Upstream.Prefix, http.Invoker, RequestConfig, new GatewayTransformer(sessions, exchange)).ConfigureAwait(false);
-            if (error != ForwarderError.None && !ctx.RequestAborted.IsCancellationRequested)
+            exchange.Error = error;
+            if (error != ForwarderError.None && !ctx.RequestAborted.IsCancellationRequested && !exchange.NeedsHealing)
             {
                 // The forwarder has answered what it could (502, 504) when nothing had been sent yet.
                 var name = error.ToString();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using McpCompat.Http;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -70,9 +71,9 @@ internal sealed class GatewaySessions(
     /// Starts the session whose <c>initialize</c> the upstream answered with <paramref name="upstreamId"/>, in the slot
     /// reserved for it, under an id of the gateway's own; its <c>initialize</c> is still in flight.
     /// </summary>
-    public GatewaySession Start(GatewayUpstream upstream, string upstreamId)
+    public GatewaySession Start(GatewayUpstream upstream, string upstreamId, GatewayHandshake? handshake)
     {
-        var session = new GatewaySession(NewId(), this, upstream, upstreamId, timeProvider.GetTimestamp());
+        var session = new GatewaySession(NewId(), this, new GatewayBinding(upstream, upstreamId), handshake, timeProvider.GetTimestamp());
         lock (_slots)
         {
             _reserved--;
@@ -83,6 +84,13 @@ internal sealed class GatewaySessions(
         tracker.Add(session);
         return session;
     }
+
+    /// <summary>
+    /// Reads the handshake an <c>initialize</c> carries, kept to rebuild its session; <see langword="null"/> when it is
+    /// larger than <see cref="McpCompatOptions.MaxSessionRecordBytes"/> (that session lives on, but cannot be rebuilt).
+    /// </summary>
+    public GatewayHandshake? HandshakeOf(ReadOnlyMemory<byte> initializeBody) =>
+        GatewayHandshake.From(initializeBody, options.Value.MaxSessionRecordBytes);
 
     /// <summary>Counts a request of <paramref name="session"/> out, now.</summary>
     public void Exit(GatewaySession session) => session.Exit(timeProvider.GetTimestamp());
@@ -104,8 +112,28 @@ internal sealed class GatewaySessions(
         return true;
     }
 
-    /// <summary>Counts a session its client deleted.</summary>
-    public void Deleted() => metrics.SessionEnded(EvictionReason.Deleted);
+    /// <summary>
+    /// Keeps the books after the upstream answered a request of <paramref name="session"/>: a client's <c>DELETE</c>
+    /// answered 2xx, 404 or 405 ends the session for good (an upstream that cannot delete it is let go all the same); a
+    /// 404 that was not healed (the session could not be rebuilt) ends it too.
+    /// </summary>
+    public void Answered(GatewaySession session, string method, int status)
+    {
+        if (HttpMethods.IsDelete(method) && status is (>= 200 and < 300) or 404 or 405)
+        {
+            session.Upstream.NoteDeleteAnswer(status);
+            if (Forget(session))
+            {
+                metrics.SessionEnded(EvictionReason.Deleted);
+            }
+        }
+        else if (status == StatusCodes.Status404NotFound)
+        {
+            session.Upstream.NoteSessionForgotten();
+            Log.UpstreamForgotSession(logger, session.Upstream.Endpoint, session.Id, session.UpstreamId);
+            Forget(session);
+        }
+    }
 
     /// <summary>Ends an idle session for the sweeper: upstream first, then the gateway's state.</summary>
     public async Task<bool> EvictAsync(TrackedSession session, CancellationToken cancellationToken)
@@ -117,8 +145,9 @@ internal sealed class GatewaySessions(
     private async Task EndAsync(GatewaySession session, CancellationToken cancellationToken)
     {
         // Claimed: no request of the client's reaches it from here (they are answered 404).
-        using var request = new HttpRequestMessage(HttpMethod.Delete, session.Upstream.Endpoint);
-        request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, session.UpstreamId);
+        var binding = session.Binding;
+        using var request = new HttpRequestMessage(HttpMethod.Delete, binding.Upstream.Endpoint);
+        request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, binding.UpstreamId);
         if (session.ProtocolVersion is { } version)
         {
             request.Headers.TryAddWithoutValidation(McpHeaders.ProtocolVersion, version);
@@ -129,11 +158,11 @@ internal sealed class GatewaySessions(
         try
         {
             using var response = await http.Invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            session.Upstream.NoteDeleteAnswer((int)response.StatusCode);
+            binding.Upstream.NoteDeleteAnswer((int)response.StatusCode);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            Log.UpstreamDeleteFailed(logger, session.Id, session.UpstreamId, session.Upstream.Endpoint, ex.Message);
+            Log.UpstreamDeleteFailed(logger, session.Id, binding.UpstreamId, binding.Upstream.Endpoint, ex.Message);
         }
         finally
         {

@@ -19,14 +19,22 @@ internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayExchan
         // The upstream's own name, not the gateway's: a server that checks Host (DNS-rebinding protection) knows itself.
         proxyRequest.Headers.Host = null;
         proxyRequest.Headers.Remove(McpHeaders.SessionId);
-        if (exchange.Session is { } session)
+        if (exchange.Binding is { } binding)
         {
-            proxyRequest.Headers.TryAddWithoutValidation(McpHeaders.SessionId, session.UpstreamId);
+            proxyRequest.Headers.TryAddWithoutValidation(McpHeaders.SessionId, binding.UpstreamId);
         }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse?.StatusCode == System.Net.HttpStatusCode.NotFound && exchange.CanHeal)
+        {
+            // The upstream lost the session: nothing of this answer goes to the client, which keeps its id.
+            exchange.UpstreamStatus = StatusCodes.Status404NotFound;
+            exchange.LostSession = true;
+            return false;
+        }
+
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is null)
         {
@@ -39,10 +47,11 @@ internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayExchan
             MapSessionId(httpContext, proxyResponse, upstreamId);
         }
 
-        // An event stream's headers leave now, as the upstream sent them: the forwarder would hold them until the first
-        // event, and a quiet stream (a GET stream with nothing to say yet) would leave its client waiting, without the
-        // keep-alives that start with the response.
-        if (copyBody && proxyResponse.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        // A GET stream's headers leave now, as the upstream sent them: the forwarder would hold them until the first
+        // event, and a quiet stream would leave its client waiting, without the keep-alives that start with the response.
+        // A POST's answer keeps them until its first event: should the upstream go before that, nothing has been sent
+        // and the request can be sent again to the session rebuilt.
+        if (copyBody && HttpMethods.IsGet(httpContext.Request.Method) && proxyResponse.Content.Headers.ContentType?.MediaType == "text/event-stream")
         {
             await httpContext.Response.StartAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -58,7 +67,7 @@ internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayExchan
         }
         else if (exchange.IsInitialize && proxyResponse.IsSuccessStatusCode)
         {
-            exchange.Started = sessions.Start(exchange.Upstream, upstreamId);
+            exchange.Started = sessions.Start(exchange.Upstream, upstreamId, exchange.Handshake);
             httpContext.Response.Headers[McpHeaders.SessionId] = exchange.Started.Id;
         }
         else

@@ -24,4 +24,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 104, EventName = "UpstreamForgotSession", Level = LogLevel.Debug,
         Message = "McpCompat Gateway: {Upstream} answered 404 for session {SessionId} ({UpstreamSessionId}), which the gateway held live; the session ends.")]
     public static partial void UpstreamForgotSession(ILogger logger, Uri upstream, string sessionId, string upstreamSessionId);
+
+    [LoggerMessage(EventId = 105, EventName = "SessionRebuilt", Level = LogLevel.Debug,
+        Message = "McpCompat Gateway rebuilt session {SessionId} on {Upstream} ({UpstreamSessionId}), replaying its handshake; its client keeps its id.")]
+    public static partial void SessionRebuilt(ILogger logger, string sessionId, Uri upstream, string upstreamSessionId);
+
+    [LoggerMessage(EventId = 106, EventName = "SessionRebuildFailed", Level = LogLevel.Warning,
+        Message = "McpCompat Gateway could not rebuild session {SessionId} on any of its {Upstreams} upstreams; its client is answered 404 and starts a new session.")]
+    public static partial void SessionRebuildFailed(ILogger logger, string sessionId, int upstreams);
+
+    [LoggerMessage(EventId = 107, EventName = "HandshakeReplayFailed", Level = LogLevel.Debug,
+        Message = "McpCompat Gateway could not replay a handshake on {Upstream}: {Problem}")]
+    public static partial void HandshakeReplayFailed(ILogger logger, Uri upstream, string problem);
 }

@@ -67,6 +67,7 @@ public static class McpCompatGatewayServiceCollectionExtensions
             services.TryAddSingleton(sp => new RequestBodyReader(sp.GetRequiredService<RefusalWriter>(), sp.GetRequiredService<ILogger<GatewayEndpoint>>()));
             services.TryAddSingleton<RequestValidator>();
             services.TryAddSingleton<GatewayForwarder>();
+            services.TryAddSingleton<GatewayRebuilder>();
             services.TryAddSingleton<GatewayEndpoint>();
             services.AddHostedService<SessionSweeperService>();
             services.AddHostedService<GatewayStartupLog>();

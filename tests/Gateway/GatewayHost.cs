@@ -13,10 +13,11 @@ internal sealed class GatewayHost : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    private GatewayHost(WebApplication app, Upstream upstream, FakeTimeProvider time)
+    private GatewayHost(WebApplication app, IReadOnlyList<Upstream> upstreams, FakeTimeProvider time)
     {
         App = app;
-        Upstream = upstream;
+        Upstreams = [.. upstreams];
+        var upstream = upstreams[0];
         Time = time;
         Endpoint = new Uri(app.Urls.Single().TrimEnd('/') + "/mcp");
         Client = new McpClient(_http, Endpoint);
@@ -25,7 +26,11 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    public Upstream Upstream { get; }
+    /// <summary>Gets the first upstream.</summary>
+    public Upstream Upstream => Upstreams[0];
+
+    /// <summary>Gets the upstreams (replicas), in the order given to the gateway; a restart replaces its entry.</summary>
+    public List<Upstream> Upstreams { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -45,9 +50,14 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public static async Task<GatewayHost> StartAsync(Action<McpCompatOptions>? configure = null, IDictionary<string, string?>? settings = null)
+    public static async Task<GatewayHost> StartAsync(Action<McpCompatOptions>? configure = null, IDictionary<string, string?>? settings = null, int replicas = 1)
     {
-        var upstream = await Upstream.StartAsync();
+        var upstreams = new List<Upstream>();
+        for (var i = 0; i < replicas; i++)
+        {
+            upstreams.Add(await Upstream.StartAsync());
+        }
+
         var time = new FakeTimeProvider();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
@@ -63,9 +73,9 @@ internal sealed class GatewayHost : IAsyncDisposable
             configure?.Invoke(o);
         });
         var app = builder.Build();
-        app.MapMcpCompatGateway("/mcp", upstream.Endpoint.ToString());
+        app.MapMcpCompatGateway("/mcp", upstreams.Select(u => u.Endpoint));
         await app.StartAsync();
-        return new GatewayHost(app, upstream, time);
+        return new GatewayHost(app, upstreams, time);
     }
 
     public async ValueTask DisposeAsync()
@@ -74,6 +84,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         _http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        await Upstream.DisposeAsync();
+        foreach (var upstream in Upstreams)
+        {
+            await upstream.DisposeAsync();
+        }
     }
 }

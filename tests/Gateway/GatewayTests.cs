@@ -97,19 +97,94 @@ public sealed class GatewayTests
     }
 
     [Fact]
-    public async Task UpstreamForgotTheSession_404PassedOn_GatewayLetsGo()
+    public async Task UpstreamForgotTheSession_RebuiltFromItsHandshake_ClientKeepsItsId()
     {
         await using var host = await GatewayHost.StartAsync();
         var id = await host.Client.InitializeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.RequestAsync(id, "logging/setLevel", """{"level":"warning"}""")).Status);
         var upstreamId = host.Sessions.Find(id)!.UpstreamId;
         Assert.Equal(HttpStatusCode.OK, await host.Direct.DeleteAsync(upstreamId));
+
+        var (status, message) = await host.Client.CallToolAsync(id, "echo", """{"text":"still here"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("still here", (string?)message?["result"]?["content"]?[0]?["text"]);
+        var rebuilt = host.Sessions.Find(id)!.UpstreamId;
+        Assert.NotEqual(upstreamId, rebuilt);
+        // The whole handshake again, under the new upstream id: initialize, initialized, the logging level.
+        Assert.Equal(2, host.Upstream.Count("initialize"));
+        Assert.Contains(("notifications/initialized", rebuilt), host.Upstream.Messages);
+        Assert.Contains(("logging/setLevel", rebuilt), host.Upstream.Messages);
+        Assert.Equal(1, host.Sessions.Count);
+    }
+
+    [Fact]
+    public async Task UpstreamRestarted_SessionRebuilt_EveryCallAnswered()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.CallToolAsync(id, "echo", """{"text":"before"}""")).Status);
+
+        host.Upstreams[0] = await host.Upstream.RestartAsync();
+        var (status, message) = await host.Client.CallToolAsync(id, "echo", """{"text":"after"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("after", (string?)message?["result"]?["content"]?[0]?["text"]);
+        Assert.Equal(1, host.Upstream.Count("initialize"));
+        Assert.NotNull(host.Sessions.Find(id));
+    }
+
+    [Fact]
+    public async Task ReplicaGone_SessionRebuiltOnAnother_ClientKeepsItsId()
+    {
+        await using var host = await GatewayHost.StartAsync(replicas: 2);
+        var id = await host.Client.InitializeAsync();
+        var first = host.Sessions.Find(id)!.Upstream;
+        var (holder, other) = first.Endpoint == host.Upstreams[0].Endpoint ? (host.Upstreams[0], host.Upstreams[1]) : (host.Upstreams[1], host.Upstreams[0]);
+
+        await holder.DisposeAsync();
+        var (status, message) = await host.Client.CallToolAsync(id, "echo", """{"text":"moved"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("moved", (string?)message?["result"]?["content"]?[0]?["text"]);
+        Assert.Equal(other.Endpoint, host.Sessions.Find(id)!.Upstream.Endpoint);
+        Assert.Equal(1, other.Count("initialize"));
+    }
+
+    [Fact]
+    public async Task HandshakeLargerThanRecordLimit_NotRebuilt_404PassedOn()
+    {
+        await using var host = await GatewayHost.StartAsync(o => o.MaxSessionRecordBytes = 256);
+        var initialize = $$$$"""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"{{{{McpClient.ProtocolVersion}}}}","capabilities":{},"clientInfo":{"name":"{{{{new string('n', 400)}}}}","version":"1.0"}}}""";
+        var (initialized, headers, _) = await host.Client.PostAsync(null, initialize);
+        Assert.Equal(HttpStatusCode.OK, initialized);
+        var id = headers.GetValues("Mcp-Session-Id").Single();
+        Assert.Null(host.Sessions.Find(id)!.Handshake);
+        Assert.Equal(HttpStatusCode.OK, await host.Direct.DeleteAsync(host.Sessions.Find(id)!.UpstreamId));
 
         var (status, message) = await host.Client.RequestAsync(id, "ping");
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal(-32001, (int?)message?["error"]?["code"]);
-        Assert.Equal(0, host.Sessions.Count);
-        Assert.True(host.Sessions.Find(id) is null);
+        Assert.Null(host.Sessions.Find(id));
+        Assert.Equal(1, host.Upstream.Count("initialize"));
+    }
+
+    [Fact]
+    public async Task LostSessionDeleted_NotRebuilt_GatewayLetsGo()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var id = await host.Client.InitializeAsync();
+        var upstreamId = host.Sessions.Find(id)!.UpstreamId;
+        Assert.Equal(HttpStatusCode.OK, await host.Direct.DeleteAsync(upstreamId));
+        // What this upstream answers a DELETE of a session it no longer has: the gateway passes it on unchanged.
+        var upstreamAnswer = await host.Direct.DeleteAsync(upstreamId);
+
+        Assert.Equal(upstreamAnswer, await host.Client.DeleteAsync(id));
+
+        Assert.Null(host.Sessions.Find(id));
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.RequestAsync(id, "ping")).Status);
+        Assert.Equal(1, host.Upstream.Count("initialize"));
     }
 
     [Fact]

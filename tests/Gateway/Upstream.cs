@@ -15,6 +15,8 @@ namespace McpCompat.Gateway.Tests;
 /// </summary>
 internal sealed class Upstream : IAsyncDisposable
 {
+    private int _disposed;
+
     private Upstream(WebApplication app)
     {
         App = app;
@@ -28,29 +30,63 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>Gets every request the upstream got: its method and <c>Mcp-Session-Id</c> (empty without one).</summary>
     public ConcurrentQueue<(string Method, string SessionId)> Requests { get; } = new();
 
-    public static async Task<Upstream> StartAsync()
+    /// <summary>Gets the JSON-RPC method of every POST the upstream got, with the session id it came under (empty without one).</summary>
+    public ConcurrentQueue<(string JsonRpcMethod, string SessionId)> Messages { get; } = new();
+
+    /// <summary>Starts an upstream on <paramref name="port"/> (0: a free one), as a restarted server would come back on its own.</summary>
+    public static async Task<Upstream> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.Services.AddMcpServer().WithHttpTransport(o => o.Stateless = false).WithTools<UpstreamTools>();
         var app = builder.Build();
         var upstream = new Upstream(app);
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            upstream.Requests.Enqueue((context.Request.Method, context.Request.Headers["Mcp-Session-Id"].ToString()));
-            return next(context);
+            var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+            upstream.Requests.Enqueue((context.Request.Method, sessionId));
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                context.Request.EnableBuffering();
+                using (var document = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body))
+                {
+                    if (document.RootElement.TryGetProperty("method", out var method))
+                    {
+                        upstream.Messages.Enqueue((method.GetString()!, sessionId));
+                    }
+                }
+
+                context.Request.Body.Position = 0;
+            }
+
+            await next(context);
         });
         app.MapMcp("/mcp");
         await app.StartAsync();
         return upstream;
     }
 
+    /// <summary>Stops this upstream and starts a new one on the same port: a restart, every session of its own gone.</summary>
+    public async Task<Upstream> RestartAsync()
+    {
+        var port = Endpoint.Port;
+        await DisposeAsync();
+        return await StartAsync(port);
+    }
+
+    public int Count(string jsonRpcMethod) => Messages.Count(m => m.JsonRpcMethod == jsonRpcMethod);
+
     public IReadOnlyList<string> SessionIdsOf(string method) =>
         [.. Requests.Where(r => r.Method == method && r.SessionId.Length > 0).Select(r => r.SessionId)];
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         UpstreamTools.ReleaseAll();
         await App.StopAsync();
         await App.DisposeAsync();

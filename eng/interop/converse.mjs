@@ -1,0 +1,43 @@
+// One conversation with the TypeScript SDK's client, for as long as a file exists: an echo call every 50 ms on one
+// session, each checked. Used to restart or kill an upstream under it (eng/gateway.sh): behind McpCompat Gateway the
+// client should go on with the same session id and no call should fail.
+// Once its first call has been answered it creates <while-file>.ready, so that the upstream is cut mid-conversation.
+// Prints one JSON line when the file is gone: {"calls": N, "failed": F, "sessionIds": [...], "errors": {...}};
+// exits 0 when nothing failed and the session id never changed.
+// Usage: node converse.mjs <endpoint> <while-file>
+import { existsSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const [endpointText, whileFile] = process.argv.slice(2);
+if (!endpointText || !whileFile) {
+  console.error("Usage: node converse.mjs <endpoint> <while-file>");
+  process.exit(2);
+}
+
+const transport = new StreamableHTTPClientTransport(new URL(endpointText));
+const client = new Client({ name: "conversing-client", version: "1.0.0" });
+await client.connect(transport);
+const sessionIds = new Set([transport.sessionId]);
+const errors = {};
+let calls = 0;
+let failed = 0;
+while (existsSync(whileFile)) {
+  const text = `call ${calls}`;
+  calls++;
+  try {
+    const echo = await client.callTool({ name: "echo", arguments: { text } });
+    if (echo.content?.[0]?.text !== text) throw new Error(`echo answered ${JSON.stringify(echo).slice(0, 200)}`);
+  } catch (error) {
+    failed++;
+    const message = String(error?.message ?? error).slice(0, 200);
+    errors[message] = (errors[message] ?? 0) + 1;
+  }
+  sessionIds.add(transport.sessionId);
+  if (calls === 1) writeFileSync(`${whileFile}.ready`, "");
+  await sleep(50);
+}
+await client.close().catch(() => {});
+console.log(JSON.stringify({ calls, failed, sessionIds: [...sessionIds], errors }));
+process.exit(failed === 0 && sessionIds.size === 1 ? 0 : 1);

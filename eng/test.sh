@@ -98,7 +98,9 @@ test_cell() { # test_cell <cell>: runs the built tests (nothing when the build f
     return
   fi
   start=$(date +%s)
-  dotnet test "artifacts/bin/cell-$cell/Matrix/Release/net10.0/McpCompat.Tests.dll" \
+  # At a lower priority than the builds: one after the other, they are the run's longest path, and a build that waits
+  # for the CPU holds up every cell after it, where a test lane that waits holds up only its own cell.
+  nice -n 10 dotnet test "artifacts/bin/cell-$cell/Matrix/Release/net10.0/McpCompat.Tests.dll" \
     --logger "trx;LogFileName=$cell.trx" --results-directory "$out/$cell" > "$out/$cell.log" 2>&1
   rc=$?
   echo "$rc $(( $(date +%s) - start ))" > "$out/$cell.test"

@@ -1,5 +1,6 @@
 using System.Globalization;
 using McpCompat.Http;
+using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 
 namespace McpCompat.Gateway;
@@ -44,8 +45,8 @@ internal sealed class GatewayEndpoint(
         GatewaySession? session = null;
         if (ids.Count == 1 && !string.IsNullOrEmpty(ids[0]))
         {
-            // Unknown, being ended, or ended: the client starts a new session, as with any server.
-            session = sessions.Find(ids[0]!);
+            // Unknown, another user's, being ended, or ended: the client starts a new session, as with any server.
+            session = sessions.FindFor(ids[0]!, UserKey.From(context.User));
             if (session is null || !session.TryEnter())
             {
                 await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);

@@ -6,8 +6,8 @@ namespace McpCompat.Gateway;
 /// A session as the gateway holds it: the id its client knows (the gateway's own), and the upstream and upstream session
 /// id it stands for. The client's id never changes; what it stands for may (a session rebuilt on another upstream).
 /// </summary>
-internal sealed class GatewaySession(string id, GatewaySessions owner, GatewayBinding binding, GatewayHandshake? handshake, long createdTimestamp)
-    : TrackedSession(id, owner, createdTimestamp, inFlight: 1)
+internal sealed class GatewaySession(string id, GatewaySessions sessions, GatewayBinding binding, GatewayHandshake? handshake, UserKey? user, long createdTimestamp)
+    : TrackedSession(id, sessions, createdTimestamp, inFlight: 1)
 {
     private readonly object _rebuildGate = new();
     private GatewayBinding _binding = binding;
@@ -24,6 +24,9 @@ internal sealed class GatewaySession(string id, GatewaySessions owner, GatewayBi
 
     /// <summary>Gets what the session's client sent when it started, or <see langword="null"/> when it cannot be rebuilt (its handshake was too large to keep).</summary>
     public GatewayHandshake? Handshake { get; } = handshake;
+
+    /// <summary>Gets the user who started the session (<see langword="null"/>: anonymous); only that user may use it.</summary>
+    public UserKey? User { get; } = user;
 
     /// <summary>Gets or sets the protocol revision the client's requests name (<c>MCP-Protocol-Version</c>), once one has.</summary>
     public string? ProtocolVersion { get; set; }

@@ -38,6 +38,13 @@ internal sealed class GatewaySessions(
     public GatewaySession? Find(string sessionId) => tracker.Find(sessionId) as GatewaySession;
 
     /// <summary>
+    /// Gets the session <paramref name="sessionId"/> for the user <paramref name="user"/>: <see langword="null"/> when
+    /// there is none, or when it is another user's (answered as an unknown session, so as not to tell it exists).
+    /// </summary>
+    public GatewaySession? FindFor(string sessionId, UserKey? user) =>
+        Find(sessionId) is { } session && session.User == user ? session : null;
+
+    /// <summary>
     /// Reserves room for one more session, ending the longest-idle session of the gateway when there is none; returns
     /// <see langword="false"/> when every session is active.
     /// </summary>
@@ -71,9 +78,9 @@ internal sealed class GatewaySessions(
     /// Starts the session whose <c>initialize</c> the upstream answered with <paramref name="upstreamId"/>, in the slot
     /// reserved for it, under an id of the gateway's own; its <c>initialize</c> is still in flight.
     /// </summary>
-    public GatewaySession Start(GatewayUpstream upstream, string upstreamId, GatewayHandshake? handshake)
+    public GatewaySession Start(GatewayUpstream upstream, string upstreamId, GatewayHandshake? handshake, UserKey? user)
     {
-        var session = new GatewaySession(NewId(), this, new GatewayBinding(upstream, upstreamId), handshake, timeProvider.GetTimestamp());
+        var session = new GatewaySession(NewId(), this, new GatewayBinding(upstream, upstreamId), handshake, user, timeProvider.GetTimestamp());
         lock (_slots)
         {
             _reserved--;

@@ -1,4 +1,5 @@
 using McpCompat.Http;
+using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -67,7 +68,7 @@ internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayExchan
         }
         else if (exchange.IsInitialize && proxyResponse.IsSuccessStatusCode)
         {
-            exchange.Started = sessions.Start(exchange.Upstream, upstreamId, exchange.Handshake);
+            exchange.Started = sessions.Start(exchange.Upstream, upstreamId, exchange.Handshake, UserKey.From(httpContext.User));
             httpContext.Response.Headers[McpHeaders.SessionId] = exchange.Started.Id;
         }
         else

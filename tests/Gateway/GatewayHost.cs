@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +12,11 @@ namespace McpCompat.Gateway.Tests;
 /// <summary>The gateway in front of one real upstream, on Kestrel at 127.0.0.1, with a <see cref="FakeTimeProvider"/> as its clock.</summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
+    /// <summary>The header that names the request's user in these tests.</summary>
+    public const string UserHeader = "X-Test-User";
+
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly List<HttpClient> _clients = [];
 
     private GatewayHost(WebApplication app, IReadOnlyList<Upstream> upstreams, FakeTimeProvider time)
     {
@@ -44,6 +49,15 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public HttpClient Http => _http;
 
+    /// <summary>Gets a client of the gateway that makes every request as <paramref name="user"/>.</summary>
+    public McpClient ClientAs(string user)
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add(UserHeader, user);
+        _clients.Add(http);
+        return new McpClient(http, Endpoint);
+    }
+
     public GatewaySessions Sessions => App.Services.GetRequiredService<GatewaySessions>();
 
     public McpCompat.Sessions.SessionSweeper Sweeper => App.Services.GetRequiredService<McpCompat.Sessions.SessionSweeper>();
@@ -73,6 +87,16 @@ internal sealed class GatewayHost : IAsyncDisposable
             configure?.Invoke(o);
         });
         var app = builder.Build();
+        // A test's stand-in for authentication: the user named by a header (anonymous without it).
+        app.Use((context, next) =>
+        {
+            if (context.Request.Headers[UserHeader].ToString() is { Length: > 0 } user)
+            {
+                context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user)], "test"));
+            }
+
+            return next(context);
+        });
         app.MapMcpCompatGateway("/mcp", upstreams.Select(u => u.Endpoint));
         await app.StartAsync();
         return new GatewayHost(app, upstreams, time);
@@ -82,6 +106,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     {
         UpstreamTools.ReleaseAll();
         _http.Dispose();
+        _clients.ForEach(c => c.Dispose());
         await App.StopAsync();
         await App.DisposeAsync();
         foreach (var upstream in Upstreams)

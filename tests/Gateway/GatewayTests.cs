@@ -188,6 +188,26 @@ public sealed class GatewayTests
     }
 
     [Fact]
+    public async Task AnotherUsersSession_AnsweredAsUnknown_NothingRelayed()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var alice = host.ClientAs("alice");
+        var id = await alice.InitializeAsync();
+        var relayed = host.Upstream.Requests.Count;
+
+        var (bobStatus, bobMessage) = await host.ClientAs("bob").RequestAsync(id, "ping");
+        var (anonymousStatus, _) = await host.Client.RequestAsync(id, "ping");
+        var bobDelete = await host.ClientAs("bob").DeleteAsync(id);
+
+        Assert.Equal(HttpStatusCode.NotFound, bobStatus);
+        Assert.Equal(-32001, (int?)bobMessage?["error"]?["code"]);
+        Assert.Equal(HttpStatusCode.NotFound, anonymousStatus);
+        Assert.Equal(HttpStatusCode.NotFound, bobDelete);
+        Assert.Equal(relayed, host.Upstream.Requests.Count);
+        Assert.Equal(HttpStatusCode.OK, (await alice.RequestAsync(id, "ping")).Status);
+    }
+
+    [Fact]
     public async Task MaxSessions_LongestIdleMakesRoom_AllActiveGets503()
     {
         UpstreamTools.Reset();

@@ -15,7 +15,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_begin gateway
-abandon=${MCPCOMPAT_GATEWAY_ABANDON:-300}
+abandon=${MCPCOMPAT_GATEWAY_ABANDON:-200}
 cap=100
 
 command -v node >/dev/null || fail_all "node is required"
@@ -62,9 +62,11 @@ start_upstream() {
   upstream_url="$upstream_base/mcp"
 }
 
-# bounded_check <kind> <name>: direct, then gated.
+# bounded_check <kind> <name> [gated]: direct, then gated; with "gated", the gated run only (a C# host holds what it is
+# given up to its own MaxIdleSessionCount, 10,000: direct runs of it show nothing the TypeScript server's does not).
 bounded_check() {
   local kind=$1 name=$2 log before after gated_peak gated_end result
+  [[ "${3:-}" == gated ]] && { gated_check "$kind" "$name"; return; }
   log="$out/$kind-direct.log"
   start_upstream "$kind" "$log" || { fail "$name: the upstream did not start" "" "$log"; return; }
   before=$(stats "$upstream_base")
@@ -75,6 +77,11 @@ bounded_check() {
     "$name direct: $abandon abandoned sessions all held" \
     "(sessions $(field "$after" sessions), rss $(mib "$(field "$before" rss)") -> $(mib "$(field "$after" rss)"); $result)" "$log"
 
+  gated_check "$kind" "$name"
+}
+
+gated_check() {
+  local kind=$1 name=$2 log before gated_peak gated_end result
   log="$out/$kind-gated.log"
   start_upstream "$kind" "$log" || { fail "$name: the upstream did not start" "" "$log"; return; }
   local port gateway_log="$out/$kind-gateway.log"
@@ -149,9 +156,8 @@ keepalive_check() {
 }
 
 bounded_check ts "TypeScript SDK server"
-for version in "$host_oldest" "$host_newest"; do
-  bounded_check "$version" "C# SDK host $version"
-done
+bounded_check "$host_oldest" "C# SDK host $host_oldest" gated
+bounded_check "$host_newest" "C# SDK host $host_newest"
 restart_check ts "TypeScript SDK server"
 restart_check "$host_newest" "C# SDK host $host_newest"
 keepalive_check

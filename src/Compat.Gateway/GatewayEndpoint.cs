@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using McpCompat.Http;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
@@ -162,7 +163,9 @@ internal sealed class GatewayEndpoint(
         if (message is not null)
         {
             // The bytes read, relayed (again, when the session was rebuilt).
-            context.Request.Body = new MemoryStream(message.Body.ToArray(), writable: false);
+            context.Request.Body = MemoryMarshal.TryGetArray(message.Body, out var bytes)
+                ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
+                : new MemoryStream(message.Body.ToArray(), writable: false);
             context.Request.ContentLength = message.Body.Length;
         }
 

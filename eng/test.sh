@@ -81,14 +81,42 @@ cell_properties() { # cell_properties <host> <version>: the MSBuild properties o
   echo "-p:McpSdkVersion=$2 -p:McpHosting=$hosting -p:McpAspNetCoreVersion=${1/#-/$2}"
 }
 
+# One compilation of the tests per API: the first cell (in eng/matrix.txt's order, the lowest version) of each kind
+# (aspnetcore, core) and major version (major.minor below 1.0) compiles tests/Matrix; the later cells of its group
+# restore and build against their own SDK but take that compilation (Matrix.csproj: McpPrecompiledTests), which saves
+# one compiler run (most of a build) per cell. An assembly compiled against the lowest build of a major version runs
+# against the later ones (NuGet's semantic versioning: minor and patch versions add, they do not break); a cell where it
+# did not would fail its tests, not pass them. MCPCOMPAT_PRECOMPILE=0 compiles every cell.
+declare -A lead_of=()
+declare -A group_lead=()
+for entry in "${cells[@]}"; do
+  read -r cell _ version _ <<<"$entry"
+  major=${version%%.*}
+  [[ $major == 0 ]] && major=$(cut -d. -f1-2 <<<"$version")
+  group="${cell%%-*} $major"
+  if [[ -z "${group_lead[$group]:-}" || "${MCPCOMPAT_PRECOMPILE:-1}" == 0 ]]; then
+    group_lead[$group]=$cell
+  else
+    lead_of[$cell]=${group_lead[$group]}
+  fi
+done
+
 build_cell() { # build_cell <cell> <host> <version>
-  local cell=$1 start rc
+  local cell=$1 start rc lead precompiled=() lead_rc=1
   start=$(date +%s)
+  lead=${lead_of[$cell]:-}
+  if [[ -n "$lead" ]]; then
+    # The lead is built first in the pipeline; with pairs it may still be building.
+    wait_for 3600 test -f "$out/$lead.build"
+    read -r lead_rc _ < "$out/$lead.build"
+    # A lead that did not build leaves its group to compile on its own (and to fail where it fails).
+    [[ $lead_rc == 0 ]] && precompiled=("-p:McpPrecompiledTests=$root/artifacts/obj/cell-$lead/Matrix/Release/net10.0")
+  fi
   # shellcheck disable=SC2046 # the properties are separate arguments.
   dotnet build tests/Matrix/Matrix.csproj -c Release -p:McpOutputName="cell-$cell" -p:BuildProjectReferences=false \
-    $(cell_properties "$2" "$3") > "$out/$cell.build.log" 2>&1
+    $(cell_properties "$2" "$3") "${precompiled[@]}" > "$out/$cell.build.log" 2>&1
   rc=$?
-  echo "$rc $(( $(date +%s) - start ))" > "$out/$cell.build"
+  echo "$rc $(( $(date +%s) - start )) ${precompiled:+$lead}" > "$out/$cell.build"
 }
 
 test_cell() { # test_cell <cell>: runs the built tests (nothing when the build failed)
@@ -224,7 +252,8 @@ cells_failed=0
 rows=()
 for entry in "${cells[@]}"; do
   read -r cell host version default features advisories <<<"$entry"
-  read -r build_rc build_seconds < "$out/$cell.build" 2>/dev/null || { build_rc=1; build_seconds=0; }
+  build_lead=
+  read -r build_rc build_seconds build_lead < "$out/$cell.build" 2>/dev/null || { build_rc=1; build_seconds=0; }
   read -r test_rc test_seconds < "$out/$cell.test" 2>/dev/null || { test_rc=1; test_seconds=0; }
   echo "=== cell $cell: ModelContextProtocol.AspNetCore $host, ModelContextProtocol $version"
   trx="$out/$cell/$cell.trx"
@@ -258,7 +287,7 @@ for entry in "${cells[@]}"; do
   total_failed=$((total_failed + failed))
   path=$(bash eng/matrix-docs.sh path "$features" "$advisories")
   rows+=("| $cell | $host | $version | $path | $passed | $failed | $build_seconds | $test_seconds | $status |")
-  echo "    $status: $passed passed, $failed failed, built in ${build_seconds}s, tested in ${test_seconds}s"
+  echo "    $status: $passed passed, $failed failed, built in ${build_seconds}s${build_lead:+ (the tests as $build_lead compiled them)}, tested in ${test_seconds}s"
 done
 
 if [[ -z "$filter" ]]; then

@@ -1,11 +1,13 @@
-using System.Reflection;
-
 namespace McpCompat.Tests.Support;
 
-/// <summary>The matrix cell this test assembly was built for (from MSBuild properties), and its line in eng/matrix.txt.</summary>
+/// <summary>
+/// The matrix cell this test build is for, and its line in eng/matrix.txt. Read from the build's runtime configuration
+/// (MSBuild properties written into McpCompat.Tests.runtimeconfig.json), not from the compiled assembly: cells whose SDK
+/// builds share an API may run one compilation of the tests (eng/test.sh, McpPrecompiledTests in Matrix.csproj).
+/// </summary>
 internal static class SdkUnderTest
 {
-    /// <summary>Gets the ModelContextProtocol version the tests were built against.</summary>
+    /// <summary>Gets the ModelContextProtocol version of this cell (the one in the output folder).</summary>
     public static string Version { get; } = Metadata("McpSdkVersion");
 
     /// <summary>Gets <c>AspNetCore</c> (the SDK's own host is referenced) or <c>Core</c>.</summary>
@@ -18,5 +20,6 @@ internal static class SdkUnderTest
     public static MatrixCell Cell { get; } = MatrixCell.Find(Path.Combine(AppContext.BaseDirectory, "matrix.txt"), HostVersion, Version);
 
     private static string Metadata(string key) =>
-        typeof(SdkUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+        AppContext.GetData("McpCompat.Tests." + key) as string
+        ?? throw new InvalidOperationException($"McpCompat.Tests.{key} is not in the runtime configuration: build tests/Matrix with its MSBuild properties.");
 }

@@ -231,7 +231,10 @@ build_gateway_library() {
   (
     flock 9
     [[ "$(cat "$stamp" 2>/dev/null)" == "$MCPCOMPAT_BUILD_SESSION" ]] && exit 0
-    dotnet build "$lib_root/src/Compat.Gateway" -c Release -f net10.0 > "$lib_root/artifacts/builds/gateway-library.log" 2>&1 ||
+    # The gateway's tests run mcpcompat probe --gateway: the tool too (eng/test.sh builds it with the libraries).
+    { dotnet build "$lib_root/src/Compat.Gateway" -c Release -f net10.0 &&
+      { [[ "${MCPCOMPAT_LIBRARIES_BUILT:-}" == 1 && -n "${MCPCOMPAT_CLI_BUILT:-}" ]] || dotnet build "$lib_root/src/Compat.Cli" -c Release; }; } \
+      > "$lib_root/artifacts/builds/gateway-library.log" 2>&1 ||
       { tail -n 30 "$lib_root/artifacts/builds/gateway-library.log"; exit 1; }
     echo "$MCPCOMPAT_BUILD_SESSION" > "$stamp"
   ) 9> "$lib_root/artifacts/locks/libraries.lock"

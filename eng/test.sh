@@ -62,7 +62,7 @@ if ! dotnet build src/Compat.StackExchangeRedis -c Release -f net10.0 > "$out/li
   echo "0 passed, 1 failed"
   exit 1
 fi
-export MCPCOMPAT_LIBRARIES_BUILT=1
+export MCPCOMPAT_LIBRARIES_BUILT=1 MCPCOMPAT_CLI_BUILT=1
 libraries_seconds=$(( $(date +%s) - phase ))
 echo "    built in ${libraries_seconds}s"
 

@@ -2,7 +2,8 @@
 //   dotnet run --project samples/Gateway -- --upstream http://127.0.0.1:3000/mcp [--upstream …] [--urls http://127.0.0.1:8080]
 // One --upstream per replica (or Gateway:Upstreams:0, :1 … in configuration). The gateway serves /mcp of its own URL.
 // Settings are McpCompat's, from appsettings.json and the environment: MCP_SESSION_IDLE_TIMEOUT (seconds),
-// McpCompat__SessionIdleTimeout (30m), McpCompat__MaxSessions, McpCompat__KeepAliveInterval, McpCompat__AllowedHosts__0.
+// McpCompat__SessionIdleTimeout (30m), McpCompat__MaxSessions, McpCompat__KeepAliveInterval, McpCompat__AllowedHosts__0,
+// McpCompat__SessionResumeWindow (appsettings.json: one day; 0s turns it off).
 var upstreams = new List<string>();
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -26,6 +27,10 @@ if (upstreams.Count == 0)
 }
 
 builder.Services.AddMcpCompatGateway();
+
+// A session the gateway ended for being idle resumes under its id for McpCompat:SessionResumeWindow, from its record in
+// the distributed cache (this process's memory here).
+builder.Services.AddDistributedMemoryCache();
 var app = builder.Build();
 app.MapMcpCompatGateway("/mcp", [.. upstreams]);
 await app.RunAsync();

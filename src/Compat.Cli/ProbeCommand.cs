@@ -27,6 +27,11 @@ internal static class ProbeCommand
             return Success;
         }
 
+        if (parsed.Gateway is { } gateway)
+        {
+            return GatewayProbeCommand.Run(gateway, parsed.Json, stdout, stderr);
+        }
+
         var target = ProbeTarget.Locate(Path.Combine(currentDirectory, parsed.Path ?? "."), out var locateError);
         if (target is null)
         {

@@ -12,14 +12,19 @@ namespace McpCompat.Gateway;
 /// and keeps the session's bookkeeping: in flight while a request runs, ended for good on its client's <c>DELETE</c>.
 /// When the upstream lost the session (404) or cannot be reached, the session is rebuilt from its handshake, on the same
 /// upstream or another replica, and the request sent again, once: its client keeps its id and never sees the loss. Other
-/// upstream answers are passed through unchanged.
+/// upstream answers are passed through unchanged. Where sessions resume, a session the gateway does not hold is taken up
+/// from its record (<see cref="GatewayResumer"/>), and a client's <c>DELETE</c> leaves a tombstone before anything else:
+/// from then on no instance resumes it.
 /// </summary>
 internal sealed class GatewayEndpoint(
     GatewaySessions sessions,
+    GatewayRecords records,
+    GatewayResumer resumer,
     GatewayForwarder forwarder,
     GatewayRebuilder rebuilder,
     RequestValidator validator,
     RequestBodyReader bodyReader,
+    GatewayReport report,
     RefusalWriter refusals)
 {
     /// <summary>How many times a request is sent again: to fresh connections, and to its session rebuilt.</summary>
@@ -36,6 +41,12 @@ internal sealed class GatewayEndpoint(
             return;
         }
 
+        if (GatewayReport.IsAskedFor(context.Request))
+        {
+            await report.AnswerAsync(context, refusals).ConfigureAwait(false);
+            return;
+        }
+
         var ids = context.Request.Headers[McpHeaders.SessionId];
         if (ids.Count > 1)
         {
@@ -46,11 +57,38 @@ internal sealed class GatewayEndpoint(
         GatewaySession? session = null;
         if (ids.Count == 1 && !string.IsNullOrEmpty(ids[0]))
         {
-            // Unknown, another user's, being ended, or ended: the client starts a new session, as with any server.
-            session = sessions.FindFor(ids[0]!, UserKey.From(context.User));
-            if (session is null || !session.TryEnter())
+            var sessionId = ids[0]!;
+            session = sessions.FindFor(sessionId, UserKey.From(context.User));
+            if (session is null && resumer.Enabled && sessions.Find(sessionId) is null)
             {
+                if (HttpMethods.IsDelete(context.Request.Method))
+                {
+                    await DeleteRecordedAsync(context, sessionId).ConfigureAwait(false);
+                    return;
+                }
+
+                // Not held here: taken up from its record, or answered (404, 503) and done.
+                if ((session = await resumer.ResumeAsync(context, route, sessionId).ConfigureAwait(false)) is null)
+                {
+                    return;
+                }
+            }
+            else if (session is null || !session.TryEnter())
+            {
+                // Unknown, another user's, being ended, or ended: the client starts a new session, as with any server.
                 await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+                return;
+            }
+            else
+            {
+                records.Use(session);
+            }
+
+            if (session.Recorded && HttpMethods.IsDelete(context.Request.Method) && !await records.Store!.EndAsync(session.Id).ConfigureAwait(false))
+            {
+                // The tombstone could not be written: nothing is ended, and the client can try again.
+                sessions.Exit(session);
+                await refusals.StoreUnavailableAsync(context, records.Store.Settings.Timeout).ConfigureAwait(false);
                 return;
             }
         }
@@ -91,22 +129,22 @@ internal sealed class GatewayEndpoint(
         if (session is not null)
         {
             var protocolVersion = context.Request.Headers[McpHeaders.ProtocolVersion];
-            if (protocolVersion.Count == 1)
+            if (protocolVersion.Count == 1 && protocolVersion[0] is { Length: > 0 and <= 32 } revision)
             {
-                session.ProtocolVersion = protocolVersion[0];
+                session.ProtocolVersion = revision;
+                session.Upstream.NoteRevision(revision);
             }
 
-            if (message is not null)
+            if (message is not null && session.Handshake?.Observe(message.Method, message.Body) == true)
             {
-                session.Handshake?.Observe(message.Method, message.Body);
+                // A new logging level: its record says so before the request goes on.
+                await records.SaveAsync(session).ConfigureAwait(false);
             }
         }
 
         if (isInitialize && !await sessions.TryAdmitAsync(context.RequestAborted).ConfigureAwait(false))
         {
-            context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
-                "Service Unavailable: the gateway holds McpCompat:MaxSessions sessions and every one is active; try again").ConfigureAwait(false);
+            await RefuseNoRoomAsync(context, refusals).ConfigureAwait(false);
             return null;
         }
 
@@ -128,13 +166,13 @@ internal sealed class GatewayEndpoint(
             var rebuild = exchange.LostSession || (++unanswered >= 2 && !rebuiltHere);
             if (exchange.LostSession)
             {
-                lost.Upstream.NoteSessionForgotten();
+                sessions.NoteLost(lost.Upstream);
             }
 
             if (rebuild)
             {
                 var unreachable = !exchange.LostSession;
-                if (await session.RebuildOnceAsync(lost, l => rebuilder.RebuildAsync(session, l, route, unreachable, context.RequestAborted)).ConfigureAwait(false) is null)
+                if (await session.RebuildOnceAsync(lost, l => rebuilder.RebuildAsync(session, l, route, unreachable, context.RequestAborted), records.SaveAsync).ConfigureAwait(false) is null)
                 {
                     break;
                 }
@@ -172,7 +210,7 @@ internal sealed class GatewayEndpoint(
         var binding = session?.Binding;
         var exchange = new GatewayExchange(binding, binding?.Upstream ?? route.Pick(), session, isInitialize, canHeal)
         {
-            Handshake = isInitialize && message is not null ? sessions.HandshakeOf(message.Body) : null,
+            Handshake = isInitialize && message is not null ? sessions.HandshakeOf(message.Body, UserKey.From(context.User)) : null,
         };
         try
         {
@@ -192,6 +230,49 @@ internal sealed class GatewayEndpoint(
         }
 
         return exchange;
+    }
+
+    /// <summary>Answers 503 with <c>Retry-After</c>: every session is active, none can make room for a new one.</summary>
+    public static Task RefuseNoRoomAsync(HttpContext context, RefusalWriter refusals)
+    {
+        context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
+            "Service Unavailable: the gateway holds McpCompat:MaxSessions sessions and every one is active; try again");
+    }
+
+    /// <summary>
+    /// A client's <c>DELETE</c> of a session the gateway does not hold, where sessions resume: its record decides. The
+    /// tombstone first (no instance resumes it from then on), then the session upstream, when the record says it lives
+    /// there (its client moved from another gateway, or this one restarted); 404 without a record, or another user's.
+    /// </summary>
+    private async Task DeleteRecordedAsync(HttpContext context, string sessionId)
+    {
+        var store = records.Store!;
+        var lookup = await store.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+        if (lookup.State == Resumption.RecordState.Unavailable)
+        {
+            await refusals.StoreUnavailableAsync(context, store.Settings.Timeout).ConfigureAwait(false);
+            return;
+        }
+
+        if (lookup.Record is not { } record || record.Owner != UserKey.From(context.User))
+        {
+            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await store.EndAsync(sessionId).ConfigureAwait(false))
+        {
+            await refusals.StoreUnavailableAsync(context, store.Settings.Timeout).ConfigureAwait(false);
+            return;
+        }
+
+        if (record.Upstream is { } upstream)
+        {
+            await sessions.DeleteUpstreamAsync(sessionId, new Uri(upstream.Endpoint), upstream.SessionId, record.ProtocolVersion, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     /// <summary>A request of a session that can be rebuilt, other than its <c>DELETE</c> (a lost session deleted is deleted).</summary>

@@ -10,7 +10,7 @@ namespace McpCompat.Gateway;
 /// has read), with McpCompat's keep-alives on an answer that is an event stream: a client gone without closing its
 /// connection is noticed, its upstream request is cancelled and its session can expire.
 /// </summary>
-internal sealed class GatewayForwarder(IHttpForwarder forwarder, GatewayHttpClient http, GatewaySessions sessions, EventStreamKeeper keeper, ILogger<GatewayForwarder> logger)
+internal sealed class GatewayForwarder(IHttpForwarder forwarder, GatewayHttpClient http, GatewaySessions sessions, GatewayRecords records, EventStreamKeeper keeper, ILogger<GatewayForwarder> logger)
 {
     /// <summary>
     /// The longest an upstream exchange may go without a byte either way. Long: a quiet event stream is normal, and the
@@ -25,7 +25,7 @@ internal sealed class GatewayForwarder(IHttpForwarder forwarder, GatewayHttpClie
     {
         RequestDelegate relay = async ctx =>
         {
-            var error = await forwarder.SendAsync(ctx, exchange.Upstream.Prefix, http.Invoker, RequestConfig, new GatewayTransformer(sessions, exchange)).ConfigureAwait(false);
+            var error = await forwarder.SendAsync(ctx, exchange.Upstream.Prefix, http.Invoker, RequestConfig, new GatewayTransformer(sessions, records, exchange)).ConfigureAwait(false);
             exchange.Error = error;
             if (error != ForwarderError.None && !ctx.RequestAborted.IsCancellationRequested && !exchange.NeedsHealing)
             {

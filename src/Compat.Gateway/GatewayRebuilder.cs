@@ -32,21 +32,37 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
     /// </summary>
     public async Task<GatewayBinding?> RebuildAsync(GatewaySession session, GatewayBinding lost, GatewayRoute route, bool unreachable, CancellationToken cancellationToken)
     {
-        var handshake = session.Handshake!;
         var others = route.Upstreams.Where(u => u != lost.Upstream).OrderBy(u => u.Sessions);
         IReadOnlyList<GatewayUpstream> candidates = unreachable ? [.. others, lost.Upstream] : [lost.Upstream, .. others];
+        var rebuilt = await ReplayOnAsync(session.Id, session.Handshake!, session.ProtocolVersion, candidates, cancellationToken).ConfigureAwait(false);
+        if (rebuilt is not null)
+        {
+            lost.Upstream.SessionRemoved();
+            rebuilt.Upstream.SessionAdded();
+        }
+
+        return rebuilt;
+    }
+
+    /// <summary>
+    /// Starts session <paramref name="sessionId"/>, taken up from its record, on the upstream that holds the fewest
+    /// sessions (the others next); <see langword="null"/> when no upstream took the handshake.
+    /// </summary>
+    public Task<GatewayBinding?> StartAsync(string sessionId, GatewayHandshake handshake, string protocolVersion, GatewayRoute route, CancellationToken cancellationToken) =>
+        ReplayOnAsync(sessionId, handshake, protocolVersion, [.. route.Upstreams.OrderBy(u => u.Sessions)], cancellationToken);
+
+    private async Task<GatewayBinding?> ReplayOnAsync(string sessionId, GatewayHandshake handshake, string? protocolVersion, IReadOnlyList<GatewayUpstream> candidates, CancellationToken cancellationToken)
+    {
         var started = timeProvider.GetTimestamp();
         while (true)
         {
             var anyAnswered = false;
             foreach (var upstream in candidates)
             {
-                var (upstreamId, answered) = await ReplayAsync(upstream, handshake, session.ProtocolVersion, cancellationToken).ConfigureAwait(false);
+                var (upstreamId, answered) = await ReplayAsync(upstream, handshake, protocolVersion, cancellationToken).ConfigureAwait(false);
                 if (upstreamId is not null)
                 {
-                    lost.Upstream.SessionRemoved();
-                    upstream.SessionAdded();
-                    Log.SessionRebuilt(logger, session.Id, upstream.Endpoint, upstreamId);
+                    Log.SessionRebuilt(logger, sessionId, upstream.Endpoint, upstreamId);
                     return new GatewayBinding(upstream, upstreamId);
                 }
 
@@ -62,7 +78,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
             await Task.Delay(RetryDelay, timeProvider, cancellationToken).ConfigureAwait(false);
         }
 
-        Log.SessionRebuildFailed(logger, session.Id, route.Upstreams.Count);
+        Log.SessionRebuildFailed(logger, sessionId, candidates.Count);
         return null;
     }
 
@@ -76,7 +92,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
         timeout.CancelAfter(ReplayTimeout);
         try
         {
-            var initialize = Message("\"mcpcompat-gateway-initialize\"", "initialize", handshake.InitializeParams.Span);
+            var initialize = Message("\"mcpcompat-gateway-initialize\"", "initialize", handshake.InitializeParams());
             var (status, upstreamId, answer) = await PostAsync(upstream, sessionId: null, protocolVersion: null, initialize, timeout.Token).ConfigureAwait(false);
             if (status is < 200 or >= 300 || upstreamId is null)
             {

@@ -7,6 +7,20 @@ internal sealed class GatewayRoute(string pattern, IReadOnlyList<GatewayUpstream
 
     public IReadOnlyList<GatewayUpstream> Upstreams { get; } = upstreams;
 
+    /// <summary>Gets the upstream whose endpoint is <paramref name="endpoint"/> (as a record names it), or <see langword="null"/>.</summary>
+    public GatewayUpstream? Find(string endpoint)
+    {
+        foreach (var upstream in Upstreams)
+        {
+            if (string.Equals(upstream.Endpoint.AbsoluteUri, endpoint, StringComparison.Ordinal))
+            {
+                return upstream;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Picks the upstream for a new session, or a request without one: the one that holds the fewest sessions.</summary>
     public GatewayUpstream Pick()
     {

@@ -6,8 +6,8 @@ namespace McpCompat.Gateway;
 /// A session as the gateway holds it: the id its client knows (the gateway's own), and the upstream and upstream session
 /// id it stands for. The client's id never changes; what it stands for may (a session rebuilt on another upstream).
 /// </summary>
-internal sealed class GatewaySession(string id, GatewaySessions sessions, GatewayBinding binding, GatewayHandshake? handshake, UserKey? user, long createdTimestamp)
-    : TrackedSession(id, sessions, createdTimestamp, inFlight: 1)
+internal sealed class GatewaySession(string id, GatewaySessions sessions, GatewayBinding binding, GatewayHandshake? handshake, UserKey? user, long createdTimestamp, int inFlight)
+    : TrackedSession(id, sessions, createdTimestamp, inFlight)
 {
     private readonly object _rebuildGate = new();
     private GatewayBinding _binding = binding;
@@ -31,11 +31,19 @@ internal sealed class GatewaySession(string id, GatewaySessions sessions, Gatewa
     /// <summary>Gets or sets the protocol revision the client's requests name (<c>MCP-Protocol-Version</c>), once one has.</summary>
     public string? ProtocolVersion { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the session has a record (<see cref="GatewayRecords"/>): it resumes once ended for being idle, and its DELETE leaves a tombstone.</summary>
+    public bool Recorded { get; set; }
+
+    /// <summary>Gets or sets when the session's record was last written.</summary>
+    public long RecordTouched { get; set; }
+
     /// <summary>
     /// Rebuilds the session once for every request that found <paramref name="lost"/> gone: the first starts
-    /// <paramref name="rebuild"/>, the others wait for it; a binding already replaced is returned as it is.
+    /// <paramref name="rebuild"/>, the others wait for it; a binding already replaced is returned as it is. Once the
+    /// session lives at the new binding, <paramref name="rebuilt"/> runs (its record is written again), before any of the
+    /// requests goes on.
     /// </summary>
-    public Task<GatewayBinding?> RebuildOnceAsync(GatewayBinding lost, Func<GatewayBinding, Task<GatewayBinding?>> rebuild)
+    public Task<GatewayBinding?> RebuildOnceAsync(GatewayBinding lost, Func<GatewayBinding, Task<GatewayBinding?>> rebuild, Func<GatewaySession, Task> rebuilt)
     {
         lock (_rebuildGate)
         {
@@ -44,28 +52,32 @@ internal sealed class GatewaySession(string id, GatewaySessions sessions, Gatewa
                 return Task.FromResult<GatewayBinding?>(_binding);
             }
 
-            return _rebuilding ??= RunAsync(lost, rebuild);
+            return _rebuilding ??= RunAsync(lost, rebuild, rebuilt);
         }
     }
 
-    private async Task<GatewayBinding?> RunAsync(GatewayBinding lost, Func<GatewayBinding, Task<GatewayBinding?>> rebuild)
+    private async Task<GatewayBinding?> RunAsync(GatewayBinding lost, Func<GatewayBinding, Task<GatewayBinding?>> rebuild, Func<GatewaySession, Task> whenRebuilt)
     {
         await Task.Yield();
-        GatewayBinding? rebuilt = null;
         try
         {
-            rebuilt = await rebuild(lost).ConfigureAwait(false);
+            var rebuilt = await rebuild(lost).ConfigureAwait(false);
+            if (rebuilt is not null)
+            {
+                lock (_rebuildGate)
+                {
+                    Volatile.Write(ref _binding, rebuilt);
+                }
+
+                await whenRebuilt(this).ConfigureAwait(false);
+            }
+
             return rebuilt;
         }
         finally
         {
             lock (_rebuildGate)
             {
-                if (rebuilt is not null)
-                {
-                    Volatile.Write(ref _binding, rebuilt);
-                }
-
                 _rebuilding = null;
             }
         }

@@ -11,12 +11,14 @@ namespace McpCompat.Gateway;
 /// <summary>
 /// The gateway's sessions, in McpCompat's tracker: admitted under <see cref="McpCompatOptions.MaxSessions"/> (the
 /// longest-idle session makes room, or the new one is refused), started when the upstream answers <c>initialize</c> with
-/// a session id, and ended the protocol's way: a <c>DELETE</c> upstream with the session's id, whatever the upstream does
-/// about idle sessions itself, then the gateway's own state freed.
+/// a session id (or taken up from its record), and ended the protocol's way: a <c>DELETE</c> upstream with the session's
+/// id, whatever the upstream does about idle sessions itself, then the gateway's own state freed (its record, where
+/// sessions resume, kept for <see cref="McpCompatOptions.SessionResumeWindow"/>).
 /// </summary>
 internal sealed class GatewaySessions(
     SessionTracker tracker,
     GatewayHttpClient http,
+    GatewayRecords records,
     IOptions<McpCompatOptions> options,
     TimeProvider timeProvider,
     EvictionReport evictions,
@@ -80,24 +82,45 @@ internal sealed class GatewaySessions(
     /// </summary>
     public GatewaySession Start(GatewayUpstream upstream, string upstreamId, GatewayHandshake? handshake, UserKey? user)
     {
-        var session = new GatewaySession(NewId(), this, new GatewayBinding(upstream, upstreamId), handshake, user, timeProvider.GetTimestamp());
+        var session = new GatewaySession(NewId(), this, new GatewayBinding(upstream, upstreamId), handshake, user, timeProvider.GetTimestamp(), inFlight: 1);
+        Host(session);
+        return session;
+    }
+
+    /// <summary>
+    /// Takes up, in the slot reserved for it, a session from its record (a restart of the gateway, another instance of a
+    /// fleet, or a session ended for being idle and rebuilt): under its client's id, living at <paramref name="binding"/>.
+    /// </summary>
+    public GatewaySession Adopt(string sessionId, GatewayBinding binding, GatewayHandshake handshake, UserKey? user, string protocolVersion)
+    {
+        var session = new GatewaySession(sessionId, this, binding, handshake, user, timeProvider.GetTimestamp(), inFlight: 0)
+        {
+            ProtocolVersion = protocolVersion,
+            Recorded = true,
+            RecordTouched = timeProvider.GetTimestamp(),
+        };
+        Host(session);
+        return session;
+    }
+
+    private void Host(GatewaySession session)
+    {
         lock (_slots)
         {
             _reserved--;
             _count++;
         }
 
-        upstream.SessionAdded();
+        session.Upstream.SessionAdded();
         tracker.Add(session);
-        return session;
     }
 
     /// <summary>
     /// Reads the handshake an <c>initialize</c> carries, kept to rebuild its session; <see langword="null"/> when it is
     /// larger than <see cref="McpCompatOptions.MaxSessionRecordBytes"/> (that session lives on, but cannot be rebuilt).
     /// </summary>
-    public GatewayHandshake? HandshakeOf(ReadOnlyMemory<byte> initializeBody) =>
-        GatewayHandshake.From(initializeBody, options.Value.MaxSessionRecordBytes);
+    public GatewayHandshake? HandshakeOf(ReadOnlyMemory<byte> initializeBody, UserKey? user) =>
+        GatewayHandshake.From(initializeBody, user, options.Value.MaxSessionRecordBytes);
 
     /// <summary>Counts a request of <paramref name="session"/> out, now.</summary>
     public void Exit(GatewaySession session) => session.Exit(timeProvider.GetTimestamp());
@@ -136,9 +159,18 @@ internal sealed class GatewaySessions(
         }
         else if (status == StatusCodes.Status404NotFound)
         {
-            session.Upstream.NoteSessionForgotten();
+            NoteLost(session.Upstream);
             Log.UpstreamForgotSession(logger, session.Upstream.Endpoint, session.Id, session.UpstreamId);
             Forget(session);
+        }
+    }
+
+    /// <summary>Notes that <paramref name="upstream"/> answered 404 for a session held live; said once per upstream.</summary>
+    public void NoteLost(GatewayUpstream upstream)
+    {
+        if (upstream.NoteSessionForgotten())
+        {
+            Log.UpstreamEndsSessions(logger, upstream.Endpoint);
         }
     }
 
@@ -153,11 +185,33 @@ internal sealed class GatewaySessions(
     {
         // Claimed: no request of the client's reaches it from here (they are answered 404).
         var binding = session.Binding;
-        using var request = new HttpRequestMessage(HttpMethod.Delete, binding.Upstream.Endpoint);
-        request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, binding.UpstreamId);
-        if (session.ProtocolVersion is { } version)
+        try
         {
-            request.Headers.TryAddWithoutValidation(McpHeaders.ProtocolVersion, version);
+            if (await DeleteUpstreamAsync(session.Id, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                binding.Upstream.NoteDeleteAnswer(status);
+            }
+        }
+        finally
+        {
+            Forget(session);
+        }
+
+        // Where sessions resume, its record says it lives nowhere now: its client's next request replays its handshake.
+        await records.EndedUpstreamAsync(session).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends session <paramref name="sessionId"/> upstream, the protocol's way (<c>DELETE</c> with its id there), waiting
+    /// at most <see cref="UpstreamDeleteTimeout"/>: the upstream's status, or <see langword="null"/> when it did not answer (logged).
+    /// </summary>
+    public async Task<int?> DeleteUpstreamAsync(string sessionId, Uri endpoint, string upstreamId, string? protocolVersion, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, endpoint);
+        request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, upstreamId);
+        if (protocolVersion is not null)
+        {
+            request.Headers.TryAddWithoutValidation(McpHeaders.ProtocolVersion, protocolVersion);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -165,15 +219,12 @@ internal sealed class GatewaySessions(
         try
         {
             using var response = await http.Invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            binding.Upstream.NoteDeleteAnswer((int)response.StatusCode);
+            return (int)response.StatusCode;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            Log.UpstreamDeleteFailed(logger, session.Id, binding.UpstreamId, binding.Upstream.Endpoint, ex.Message);
-        }
-        finally
-        {
-            Forget(session);
+            Log.UpstreamDeleteFailed(logger, sessionId, upstreamId, endpoint, ex.Message);
+            return null;
         }
     }
 

@@ -8,9 +8,9 @@ namespace McpCompat.Gateway;
 /// <summary>
 /// Rewrites one relayed exchange: the request goes to the upstream's endpoint under the upstream's session id, and the
 /// answer comes back under the client's; an <c>initialize</c> answered with a session id starts the gateway's session
-/// there, before the answer's headers leave. Everything else is copied as it is.
+/// there, and its record, before the answer's headers leave. Everything else is copied as it is.
 /// </summary>
-internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayExchange exchange) : HttpTransformer
+internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayRecords records, GatewayExchange exchange) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -46,6 +46,12 @@ internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayExchan
         if (proxyResponse.Headers.TryGetValues(McpHeaders.SessionId, out var ids) && ids.FirstOrDefault() is { Length: > 0 } upstreamId)
         {
             MapSessionId(httpContext, proxyResponse, upstreamId);
+            if (exchange.Started is { } started)
+            {
+                // Recorded before its client learns its id: a client that comes back to a restarted gateway, or to another
+                // instance of a fleet, finds it.
+                await records.StartedAsync(started).ConfigureAwait(false);
+            }
         }
 
         // A GET stream's headers leave now, as the upstream sent them: the forwarder would hold them until the first

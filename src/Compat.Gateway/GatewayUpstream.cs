@@ -5,9 +5,13 @@ namespace McpCompat.Gateway;
 /// <summary>One upstream MCP server (one replica): its Streamable HTTP endpoint and how many of the gateway's sessions it holds.</summary>
 internal sealed class GatewayUpstream
 {
+    private readonly object _learned = new();
     private int _sessions;
     private int _lastDeleteStatus;
     private int _forgotSessions;
+    private string[] _revisions = [];
+    private UpstreamFacts? _facts;
+    private string? _problem;
 
     public GatewayUpstream(Uri endpoint)
     {
@@ -39,13 +43,84 @@ internal sealed class GatewayUpstream
     /// </summary>
     public bool ForgotSessions => Volatile.Read(ref _forgotSessions) != 0;
 
+    /// <summary>Gets what the gateway's own look at the upstream found (<see cref="GatewayUpstreamProbe"/>), or <see langword="null"/> before it succeeded.</summary>
+    public UpstreamFacts? Facts => Volatile.Read(ref _facts);
+
+    /// <summary>Gets why the last look at the upstream failed, or <see langword="null"/> when it did not.</summary>
+    public string? Problem => Volatile.Read(ref _problem);
+
+    /// <summary>Gets the protocol revisions the upstream's sessions negotiated, as its clients' requests name them (in the order first seen).</summary>
+    public IReadOnlyList<string> Revisions => Volatile.Read(ref _revisions);
+
     public void NoteDeleteAnswer(int status) => Volatile.Write(ref _lastDeleteStatus, status);
 
-    public void NoteSessionForgotten() => Volatile.Write(ref _forgotSessions, 1);
+    /// <summary>Notes a 404 for a session the gateway held live; <see langword="true"/> the first time.</summary>
+    public bool NoteSessionForgotten() => Interlocked.Exchange(ref _forgotSessions, 1) == 0;
+
+    /// <summary>Notes a revision a session of the upstream uses; <see langword="true"/> when it is new.</summary>
+    public bool NoteRevision(string revision)
+    {
+        if (Array.IndexOf(Volatile.Read(ref _revisions), revision) >= 0)
+        {
+            return false;
+        }
+
+        lock (_learned)
+        {
+            if (Array.IndexOf(_revisions, revision) >= 0 || _revisions.Length >= 16)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _revisions, [.. _revisions, revision]);
+            return true;
+        }
+    }
+
+    /// <summary>Keeps what a look at the upstream found, and its revision among those seen.</summary>
+    public void NoteFacts(UpstreamFacts facts)
+    {
+        Volatile.Write(ref _facts, facts);
+        Volatile.Write(ref _problem, null);
+        if (facts.Revision is { } revision)
+        {
+            NoteRevision(revision);
+        }
+
+        if (facts.DeleteStatus is { } status && LastDeleteStatus == 0)
+        {
+            NoteDeleteAnswer(status);
+        }
+    }
+
+    /// <summary>Keeps why a look at the upstream failed.</summary>
+    public void NoteProblem(string problem) => Volatile.Write(ref _problem, problem);
+
+    /// <summary>
+    /// Gets whether the upstream honours <c>DELETE</c>: <see langword="true"/> when it answered one 2xx last,
+    /// <see langword="false"/> when 405, <see langword="null"/> before either.
+    /// </summary>
+    public bool? HonoursDelete => LastDeleteStatus switch
+    {
+        >= 200 and < 300 => true,
+        405 => false,
+        _ => null,
+    };
 
     public void SessionAdded() => Interlocked.Increment(ref _sessions);
 
     public void SessionRemoved() => Interlocked.Decrement(ref _sessions);
 
     public override string ToString() => Endpoint.ToString();
+}
+
+/// <summary>
+/// What a look at an upstream found on the wire: its <c>serverInfo</c>, the revision it agreed to for the newest one the
+/// gateway asked for, whether it starts sessions (an <c>Mcp-Session-Id</c> in its answer), and what it answered a
+/// <c>DELETE</c> of that session (<see langword="null"/> when it has none).
+/// </summary>
+internal sealed record UpstreamFacts(string? ServerName, string? ServerVersion, string? Revision, bool Sessions, int? DeleteStatus)
+{
+    /// <summary>Gets <c>serverInfo</c> as one phrase: its name and version, or that it sent none.</summary>
+    public string Server => ServerName is null ? "a server that sent no serverInfo" : ServerVersion is null ? ServerName : $"{ServerName} {ServerVersion}";
 }

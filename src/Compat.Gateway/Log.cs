@@ -36,4 +36,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 107, EventName = "HandshakeReplayFailed", Level = LogLevel.Debug,
         Message = "McpCompat Gateway could not replay a handshake on {Upstream}: {Problem}")]
     public static partial void HandshakeReplayFailed(ILogger logger, Uri upstream, string problem);
+
+    [LoggerMessage(EventId = 108, EventName = "GatewayResumableSessions", Level = LogLevel.Information,
+        Message = "McpCompat Gateway: sessions it ends for being idle resume under their id for {Window} (SessionResumeWindow), their handshake replayed upstream; records in {Store} (at most {MaxRecords}); a gateway that restarts, or another one sharing the cache, takes sessions up from their records.")]
+    public static partial void GatewayResumableSessions(ILogger logger, TimeSpan window, string store, int maxRecords);
+
+    [LoggerMessage(EventId = 109, EventName = "UpstreamDetected", Level = LogLevel.Information,
+        Message = "McpCompat Gateway: {Upstream} is {Server}, protocol revision {Revision}; {Sessions}; {Delete}.")]
+    public static partial void UpstreamDetected(ILogger logger, Uri upstream, string server, string revision, string sessions, string delete);
+
+    [LoggerMessage(EventId = 110, EventName = "UpstreamUnreachable", Level = LogLevel.Warning,
+        Message = "McpCompat Gateway could not look at {Upstream}: {Problem}; it tries again every {RetryDelay}, and relays requests to it meanwhile.")]
+    public static partial void UpstreamUnreachable(ILogger logger, Uri upstream, string problem, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 111, EventName = "UpstreamEndsSessions", Level = LogLevel.Information,
+        Message = "McpCompat Gateway: {Upstream} answered 404 for a session the gateway held live: it ends sessions itself, restarted, or shares no sessions with its replicas. The gateway rebuilds such sessions from their handshake (said once per upstream).")]
+    public static partial void UpstreamEndsSessions(ILogger logger, Uri upstream);
 }

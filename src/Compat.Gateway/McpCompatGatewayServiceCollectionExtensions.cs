@@ -8,6 +8,7 @@ using McpCompat.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -57,20 +58,28 @@ public static class McpCompatGatewayServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(GatewayMarker)))
         {
             services.AddSingleton<GatewayMarker>();
+
+            // SessionResumeWindow set without a cache to keep records in stops the host at start, naming the setting.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatOptions>, McpCompatPrerequisitesValidator>());
             services.AddHttpForwarder();
             services.TryAddSingleton<IMetricsSource, GatewayMetricsSource>();
             services.TryAddSingleton<ISweeperDemand, GatewaySweeperDemand>();
             services.TryAddSingleton<GatewayHttpClient>();
+            services.TryAddSingleton<GatewayRecords>();
             services.TryAddSingleton<GatewaySessions>();
+            services.TryAddSingleton<GatewayResumer>();
             services.TryAddSingleton<GatewayRoutes>();
             services.TryAddSingleton(sp => new RefusalWriter(sp.GetRequiredService<ILogger<GatewayEndpoint>>()));
             services.TryAddSingleton(sp => new RequestBodyReader(sp.GetRequiredService<RefusalWriter>(), sp.GetRequiredService<ILogger<GatewayEndpoint>>()));
             services.TryAddSingleton<RequestValidator>();
             services.TryAddSingleton<GatewayForwarder>();
             services.TryAddSingleton<GatewayRebuilder>();
+            services.TryAddSingleton<GatewayReport>();
             services.TryAddSingleton<GatewayEndpoint>();
             services.AddHostedService<SessionSweeperService>();
             services.AddHostedService<GatewayStartupLog>();
+            services.TryAddSingleton<GatewayUpstreamProbe>();
+            services.AddHostedService(sp => sp.GetRequiredService<GatewayUpstreamProbe>());
         }
 
         if (configure is not null)

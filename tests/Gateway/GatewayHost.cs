@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,18 +16,22 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>The header that names the request's user in these tests.</summary>
     public const string UserHeader = "X-Test-User";
 
+    /// <summary>The header that makes the request come from another address than the test's own (loopback).</summary>
+    public const string RemoteAddressHeader = "X-Test-Remote-Address";
+
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly List<HttpClient> _clients = [];
 
-    private GatewayHost(WebApplication app, IReadOnlyList<Upstream> upstreams, FakeTimeProvider time)
+    private readonly bool _ownsUpstreams;
+
+    private GatewayHost(WebApplication app, IReadOnlyList<Upstream> upstreams, FakeTimeProvider time, bool ownsUpstreams)
     {
+        _ownsUpstreams = ownsUpstreams;
         App = app;
         Upstreams = [.. upstreams];
-        var upstream = upstreams[0];
         Time = time;
         Endpoint = new Uri(app.Urls.Single().TrimEnd('/') + "/mcp");
         Client = new McpClient(_http, Endpoint);
-        Direct = new McpClient(_http, upstream.Endpoint);
     }
 
     public WebApplication App { get; }
@@ -44,8 +49,8 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>Gets a client of the gateway.</summary>
     public McpClient Client { get; }
 
-    /// <summary>Gets a client of the upstream itself, past the gateway.</summary>
-    public McpClient Direct { get; }
+    /// <summary>Gets a client of the (first) upstream itself, past the gateway.</summary>
+    public McpClient Direct => new(_http, Upstream.Endpoint);
 
     public HttpClient Http => _http;
 
@@ -64,12 +69,33 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public static async Task<GatewayHost> StartAsync(Action<McpCompatOptions>? configure = null, IDictionary<string, string?>? settings = null, int replicas = 1)
+    /// <summary>
+    /// Starts a gateway in front of <paramref name="replicas"/> new upstreams, or in front of <paramref name="upstreams"/>
+    /// (started by the test, which stops them: a second gateway, or the same one restarted); its records in
+    /// <paramref name="cache"/> when one is given (sessions then resume: a window of a day unless set).
+    /// </summary>
+    public static async Task<GatewayHost> StartAsync(
+        Action<McpCompatOptions>? configure = null,
+        IDictionary<string, string?>? settings = null,
+        int replicas = 1,
+        IDistributedCache? cache = null,
+        IReadOnlyList<Upstream>? upstreams = null,
+        IReadOnlyList<Uri>? upstreamEndpoints = null)
     {
-        var upstreams = new List<Upstream>();
-        for (var i = 0; i < replicas; i++)
+        var ownsUpstreams = upstreams is null;
+        if (upstreamEndpoints is not null)
         {
-            upstreams.Add(await Upstream.StartAsync());
+            upstreams = [];
+        }
+        else if (upstreams is null)
+        {
+            var started = new List<Upstream>();
+            for (var i = 0; i < replicas; i++)
+            {
+                started.Add(await Upstream.StartAsync());
+            }
+
+            upstreams = started;
         }
 
         var time = new FakeTimeProvider();
@@ -81,15 +107,32 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddFakeLogging(o => o.TimeProvider = time);
         builder.Services.AddSingleton<TimeProvider>(time);
+        if (cache is not null)
+        {
+            builder.Services.AddSingleton(cache);
+        }
+
         builder.Services.AddMcpCompatGateway(o =>
         {
             o.SessionIdleTimeout = TimeSpan.FromSeconds(30);
+            if (cache is not null)
+            {
+                o.SessionResumeWindow = TimeSpan.FromDays(1);
+            }
+
             configure?.Invoke(o);
         });
+        builder.Services.AddHealthChecks().AddMcpCompatGateway();
         var app = builder.Build();
-        // A test's stand-in for authentication: the user named by a header (anonymous without it).
+        // A test's stand-in for authentication: the user named by a header (anonymous without it); and for a request
+        // from another machine: the address named by a header.
         app.Use((context, next) =>
         {
+            if (context.Request.Headers[RemoteAddressHeader].ToString() is { Length: > 0 } address)
+            {
+                context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
+            }
+
             if (context.Request.Headers[UserHeader].ToString() is { Length: > 0 } user)
             {
                 context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user)], "test"));
@@ -97,9 +140,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
             return next(context);
         });
-        app.MapMcpCompatGateway("/mcp", upstreams.Select(u => u.Endpoint));
+        app.MapMcpCompatGateway("/mcp", upstreamEndpoints ?? [.. upstreams.Select(u => u.Endpoint)]);
         await app.StartAsync();
-        return new GatewayHost(app, upstreams, time);
+        return new GatewayHost(app, upstreams, time, ownsUpstreams);
     }
 
     public async ValueTask DisposeAsync()
@@ -109,6 +152,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         _clients.ForEach(c => c.Dispose());
         await App.StopAsync();
         await App.DisposeAsync();
+        if (!_ownsUpstreams)
+        {
+            return;
+        }
+
         foreach (var upstream in Upstreams)
         {
             await upstream.DisposeAsync();

@@ -30,6 +30,9 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>Gets every request the upstream got: its method and <c>Mcp-Session-Id</c> (empty without one).</summary>
     public ConcurrentQueue<(string Method, string SessionId)> Requests { get; } = new();
 
+    /// <summary>Gets the HTTP method of every request of the gateway's look at its upstreams.</summary>
+    public ConcurrentQueue<string> ProbeRequests { get; } = new();
+
     /// <summary>Gets the JSON-RPC method of every POST the upstream got, with the session id it came under (empty without one).</summary>
     public ConcurrentQueue<(string JsonRpcMethod, string SessionId)> Messages { get; } = new();
 
@@ -44,6 +47,14 @@ internal sealed class Upstream : IAsyncDisposable
         var upstream = new Upstream(app);
         app.Use(async (context, next) =>
         {
+            // The gateway's own look at its upstreams is not the clients' traffic the tests count.
+            if (context.Request.Headers.UserAgent.ToString().StartsWith("McpCompat-Gateway-Probe/", StringComparison.Ordinal))
+            {
+                upstream.ProbeRequests.Enqueue(context.Request.Method);
+                await next(context);
+                return;
+            }
+
             var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
             upstream.Requests.Enqueue((context.Request.Method, sessionId));
             if (HttpMethods.IsPost(context.Request.Method))

@@ -8,6 +8,7 @@ namespace McpCompat.Resumption;
 /// <c>initialize</c> parameters that the rebuilt handshake replays (the negotiated protocol revision, the client's
 /// capabilities and info), the user it belongs to, and the logging level the client set. No credentials: the owner is
 /// the same id claim that guards a live session. Its size is bounded by <see cref="McpCompatOptions.MaxSessionRecordBytes"/>.
+/// A session McpCompat Gateway relays also records where it lives upstream (<see cref="Upstream"/>), while it lives there.
 /// </summary>
 /// <remarks>
 /// Stored as compact UTF-8 JSON, versioned by <c>"v"</c>. <see cref="TryParse"/> refuses anything else with the reason,
@@ -17,13 +18,14 @@ internal sealed class SessionRecord
 {
     private const int FormatVersion = 1;
 
-    public SessionRecord(string protocolVersion, ReadOnlyMemory<byte> capabilities, ReadOnlyMemory<byte> clientInfo, UserKey? owner, string? loggingLevel)
+    public SessionRecord(string protocolVersion, ReadOnlyMemory<byte> capabilities, ReadOnlyMemory<byte> clientInfo, UserKey? owner, string? loggingLevel, UpstreamSession? upstream = null)
     {
         ProtocolVersion = protocolVersion;
         Capabilities = capabilities;
         ClientInfo = clientInfo;
         Owner = owner;
         LoggingLevel = loggingLevel;
+        Upstream = upstream;
     }
 
     /// <summary>Gets the protocol revision the session negotiated.</summary>
@@ -41,8 +43,17 @@ internal sealed class SessionRecord
     /// <summary>Gets the level the client set with <c>logging/setLevel</c>, or <see langword="null"/> when it set none.</summary>
     public string? LoggingLevel { get; }
 
+    /// <summary>
+    /// Gets where the session lives upstream, for a session McpCompat Gateway relays and has not ended there; otherwise
+    /// <see langword="null"/>.
+    /// </summary>
+    public UpstreamSession? Upstream { get; }
+
     /// <summary>The same record with the logging level the client set.</summary>
-    public SessionRecord WithLoggingLevel(string level) => new(ProtocolVersion, Capabilities, ClientInfo, Owner, level);
+    public SessionRecord WithLoggingLevel(string level) => new(ProtocolVersion, Capabilities, ClientInfo, Owner, level, Upstream);
+
+    /// <summary>The same record, the session living at <paramref name="upstream"/> (<see langword="null"/>: nowhere).</summary>
+    public SessionRecord WithUpstream(UpstreamSession? upstream) => new(ProtocolVersion, Capabilities, ClientInfo, Owner, LoggingLevel, upstream);
 
     /// <summary>
     /// The record of a session whose handshake sent <paramref name="initializeParams"/> (the request's <c>params</c>)
@@ -86,6 +97,14 @@ internal sealed class SessionRecord
             if (LoggingLevel is { } level)
             {
                 json.WriteString("level", level);
+            }
+
+            if (Upstream is { } upstream)
+            {
+                json.WriteStartObject("upstream");
+                json.WriteString("url", upstream.Endpoint);
+                json.WriteString("id", upstream.SessionId);
+                json.WriteEndObject();
             }
 
             json.WriteEndObject();
@@ -158,7 +177,21 @@ internal sealed class SessionRecord
             level = levelValue.GetString();
         }
 
-        return new SessionRecord(revision, Raw(capabilities), Raw(clientInfo), owner, level);
+        UpstreamSession? upstream = null;
+        if (root.TryGetProperty("upstream", out var upstreamValue))
+        {
+            if (upstreamValue.ValueKind != JsonValueKind.Object ||
+                !upstreamValue.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || url.GetString() is not { Length: > 0 } endpoint ||
+                !upstreamValue.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 } upstreamId)
+            {
+                problem = "\"upstream\" is not an object with \"url\" and \"id\"";
+                return null;
+            }
+
+            upstream = new UpstreamSession(endpoint, upstreamId);
+        }
+
+        return new SessionRecord(revision, Raw(capabilities), Raw(clientInfo), owner, level, upstream);
     }
 
     private static byte[] Raw(JsonElement element)
@@ -172,3 +205,6 @@ internal sealed class SessionRecord
         return buffer.WrittenSpan.ToArray();
     }
 }
+
+/// <summary>Where a session McpCompat Gateway relays lives upstream: the upstream's endpoint and the session's id there.</summary>
+internal sealed record UpstreamSession(string Endpoint, string SessionId);

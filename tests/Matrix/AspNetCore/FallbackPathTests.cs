@@ -188,11 +188,11 @@ public sealed class FallbackPathTests
         var gate = new RequestGate();
         await using var host = await StartAsync(services: gate.Register);
 
-        // Two rounds of 500 per cell: every cell of the matrix runs it (thousands of racing requests per run of the matrix).
+        // One round of 500 per cell: every cell of the matrix runs it (thousands of racing requests per run of the matrix).
         var (ok, notFound) = await EvictionRace.RunRoundsAsync(
-            new(host.App, host.Time, host.Client, gate, id => host.Tracker.Find(id) is not null, () => host.Tracker.Count), rounds: 2, perRound: 500);
+            new(host.App, host.Time, host.Client, gate, id => host.Tracker.Find(id) is not null, () => host.Tracker.Count), rounds: 1, perRound: 500);
 
-        Assert.Equal(2 * 500, ok + notFound);
+        Assert.Equal(500, ok + notFound);
         Assert.True(ok > 0, "no request kept its session");
         Assert.True(notFound > 0, "no request met an ended session");
     }

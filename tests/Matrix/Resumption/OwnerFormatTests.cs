@@ -51,4 +51,37 @@ public sealed class OwnerFormatTests
         Assert.Equal(new SessionEndNotice("s1", Alice), SessionEndNotice.TryParse(Encoding.UTF8.GetBytes(NoticeWithOwner)));
         Assert.Null(SessionEndNotice.TryParse("""{"ended":"s1","owner":["sub"]}"""u8));
     }
+
+    [Fact]
+    public void SessionRecord_WithUpstream_WrittenAndRead_AnEarlierRecordHasNone()
+    {
+        var record = SessionRecord.TryParse(Encoding.UTF8.GetBytes(RecordWithOwner), out _)!
+            .WithUpstream(new UpstreamSession("http://127.0.0.1:3000/mcp", "abc"));
+
+        var text = Encoding.UTF8.GetString(record.ToBytes());
+
+        Assert.Equal(RecordWithOwner[..^1] + ""","upstream":{"url":"http://127.0.0.1:3000/mcp","id":"abc"}}""", text);
+        var read = SessionRecord.TryParse(Encoding.UTF8.GetBytes(text), out var problem);
+        Assert.Null(problem);
+        Assert.Equal(new UpstreamSession("http://127.0.0.1:3000/mcp", "abc"), read!.Upstream);
+        // A new logging level keeps where the session lives; a record without an upstream keeps its level.
+        var leveled = read.WithLoggingLevel("debug");
+        Assert.Equal(read.Upstream, leveled.Upstream);
+        Assert.Null(leveled.WithUpstream(null).Upstream);
+        Assert.Equal("debug", leveled.WithUpstream(null).LoggingLevel);
+        Assert.Null(SessionRecord.TryParse(Encoding.UTF8.GetBytes(RecordWithOwner), out _)!.Upstream);
+    }
+
+    [Theory]
+    [InlineData("""{"url":"http://127.0.0.1:3000/mcp"}""")]
+    [InlineData("""{"url":1,"id":"abc"}""")]
+    [InlineData("""{"url":"","id":"abc"}""")]
+    [InlineData("\"http://127.0.0.1:3000/mcp\"")]
+    public void SessionRecord_UpstreamMalformed_RefusedWithTheReason(string upstream)
+    {
+        var bytes = Encoding.UTF8.GetBytes($$$"""{"v":1,"init":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{}},"upstream":{{{upstream}}}}""");
+
+        Assert.Null(SessionRecord.TryParse(bytes, out var problem));
+        Assert.Equal("\"upstream\" is not an object with \"url\" and \"id\"", problem);
+    }
 }

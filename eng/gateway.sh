@@ -10,6 +10,10 @@
 #   - kill and restart: a TypeScript SDK client converses through the gateway (an echo call every 50 ms) while its
 #     upstream is killed (SIGKILL) and started again on the same port, the TypeScript server and the newest C# host: the
 #     client goes on with the same session id and no call fails (the gateway replays the session's handshake);
+#   - resume: a TypeScript SDK client conversing through the gateway pauses until the gateway has ended its idle session
+#     upstream (DELETE; the TypeScript server holds none), then goes on: same session id, no call failed (the gateway
+#     replays the handshake from the session's record);
+#   - mcpcompat probe --gateway: what the gateway learned of the TypeScript server on the wire (serverInfo, DELETE);
 #   - keep-alives relayed on a quiet GET stream through the gateway.
 # Prints one line per check and, last, "N passed, N failed".
 set -uo pipefail
@@ -134,6 +138,55 @@ restart_check() {
     "$name killed and restarted under a conversation: same session id, no call failed" "($result)" "$gateway_log"
 }
 
+# resume_check: a conversation paused past the idle timeout resumes under its id, its session rebuilt upstream.
+resume_check() {
+  local log="$out/resume-upstream.log" gateway_log="$out/resume-gateway.log" port rc result emptied
+  local conversing="$out/resume.conversing" pause="$out/resume.pause"
+  start_upstream ts "$log" || { fail "resume: the upstream did not start" "" "$log"; return; }
+  port=$(free_port)
+  spawn "$gateway_log" "$gateway_folder" env McpCompat__SessionIdleTimeout=2s McpCompat__SessionResumeWindow=1h \
+    dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$port"
+  local gateway_pid=$spawned
+  wait_listening "$gateway_log" || { fail "resume: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
+  touch "$conversing"
+  (cd "$root/eng/interop" && node converse.mjs "$base_url/mcp" "$conversing" --pause-file "$pause") > "$out/resume.json" 2>&1 &
+  local client=$!
+  wait_for 30 test -f "$conversing.ready"
+  touch "$pause"
+  wait_for 30 bash -c "[[ \$(curl -s --max-time 5 '$upstream_base/stats' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"sessions\"])') -eq 0 ]]" && emptied=yes
+  rm -f "$pause"
+  sleep 1
+  rm -f "$conversing"
+  wait "$client"
+  rc=$?
+  result=$(cat "$out/resume.json")
+  local sessions_after
+  sessions_after=$(field "$(stats "$upstream_base")" sessions)
+  stop "$gateway_pid"
+  stop "$upstream_pid"
+  verdict "$( [[ $rc -eq 0 && ${emptied:-} == yes && $sessions_after -eq 1 ]] && grep -q '"failed":0' <<<"$result" && echo yes)" \
+    "resume: a session the gateway ended for being idle (none left upstream) goes on under its id, no call failed" \
+    "(upstream emptied: ${emptied:-no}, sessions after: $sessions_after; $result)" "$gateway_log"
+}
+
+# probe_check: mcpcompat probe --gateway against a gateway in front of the TypeScript server.
+probe_check() {
+  local log="$out/probe-upstream.log" gateway_log="$out/probe-gateway.log" port table
+  start_upstream ts "$log" || { fail "probe: the upstream did not start" "" "$log"; return; }
+  port=$(free_port)
+  spawn "$gateway_log" "$gateway_folder" dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$port"
+  local gateway_pid=$spawned
+  wait_listening "$gateway_log" || { fail "probe: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
+  wait_for 30 grep -q "is unbounded-upstream" "$gateway_log"
+  table=$(dotnet "$root/src/Compat.Cli/bin/Release/net10.0/McpCompat.Cli.dll" probe --gateway "$base_url/mcp" 2>&1)
+  echo "$table" > "$out/probe.txt"
+  stop "$gateway_pid"
+  stop "$upstream_pid"
+  verdict "$(grep -q "unbounded-upstream 1.0.0" <<<"$table" && grep -q "honoured (200)" <<<"$table" && echo yes)" \
+    "mcpcompat probe --gateway: the TypeScript server's serverInfo and its DELETE, as the gateway learned them" \
+    "($(grep -m1 'server ' <<<"$table" | xargs); $(grep -m1 'DELETE' <<<"$table" | xargs))" "$out/probe.txt"
+}
+
 # keepalive_check: a quiet GET stream through the gateway (keep-alive every 1 s) carries comments.
 keepalive_check() {
   local log="$out/keepalive-upstream.log" gateway_log="$out/keepalive-gateway.log" port sid init
@@ -160,6 +213,8 @@ bounded_check "$host_oldest" "C# SDK host $host_oldest" gated
 bounded_check "$host_newest" "C# SDK host $host_newest"
 restart_check ts "TypeScript SDK server"
 restart_check "$host_newest" "C# SDK host $host_newest"
+resume_check
+probe_check
 keepalive_check
 
 wait "$tests_pid"

@@ -4,26 +4,39 @@
 // Once its first call has been answered it creates <while-file>.ready, so that the upstream is cut mid-conversation.
 // Prints one JSON line when the file is gone: {"calls": N, "failed": F, "sessionIds": [...], "errors": {...}};
 // exits 0 when nothing failed and the session id never changed.
-// Usage: node converse.mjs <endpoint> <while-file>
+// With --pause-file <file>: once that file exists the client closes its connection (its GET stream too, so that its
+// session falls idle; no DELETE), and once the file is gone it connects again with the same session id, as a client
+// that went away and came back does, and goes on.
+// Usage: node converse.mjs <endpoint> <while-file> [--pause-file <file>]
 import { existsSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
-const [endpointText, whileFile] = process.argv.slice(2);
+const [endpointText, whileFile, ...options] = process.argv.slice(2);
+const pauseFile = options[0] === "--pause-file" ? options[1] : undefined;
 if (!endpointText || !whileFile) {
   console.error("Usage: node converse.mjs <endpoint> <while-file>");
   process.exit(2);
 }
 
-const transport = new StreamableHTTPClientTransport(new URL(endpointText));
-const client = new Client({ name: "conversing-client", version: "1.0.0" });
+let transport = new StreamableHTTPClientTransport(new URL(endpointText));
+let client = new Client({ name: "conversing-client", version: "1.0.0" });
 await client.connect(transport);
 const sessionIds = new Set([transport.sessionId]);
 const errors = {};
 let calls = 0;
 let failed = 0;
 while (existsSync(whileFile)) {
+  if (pauseFile && existsSync(pauseFile)) {
+    const sessionId = transport.sessionId;
+    await transport.close();
+    while (existsSync(pauseFile)) await sleep(50);
+    // A transport that has a session id does not initialize again: the client goes on with its session.
+    transport = new StreamableHTTPClientTransport(new URL(endpointText), { sessionId });
+    client = new Client({ name: "conversing-client", version: "1.0.0" });
+    await client.connect(transport);
+  }
   const text = `call ${calls}`;
   calls++;
   try {

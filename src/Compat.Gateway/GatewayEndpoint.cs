@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using McpCompat.Http;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace McpCompat.Gateway;
 
@@ -25,6 +27,8 @@ internal sealed class GatewayEndpoint(
     RequestValidator validator,
     RequestBodyReader bodyReader,
     GatewayReport report,
+    SessionEndBroadcast fleet,
+    TimeProvider timeProvider,
     RefusalWriter refusals)
 {
     /// <summary>How many times a request is sent again: to fresh connections, and to its session rebuilt.</summary>
@@ -55,6 +59,7 @@ internal sealed class GatewayEndpoint(
         }
 
         GatewaySession? session = null;
+        var tombstoned = false;
         if (ids.Count == 1 && !string.IsNullOrEmpty(ids[0]))
         {
             var sessionId = ids[0]!;
@@ -84,12 +89,17 @@ internal sealed class GatewayEndpoint(
                 records.Use(session);
             }
 
-            if (session.Recorded && HttpMethods.IsDelete(context.Request.Method) && !await records.Store!.EndAsync(session.Id).ConfigureAwait(false))
+            if (session.Recorded && HttpMethods.IsDelete(context.Request.Method))
             {
-                // The tombstone could not be written: nothing is ended, and the client can try again.
-                sessions.Exit(session);
-                await refusals.StoreUnavailableAsync(context, records.Store.Settings.Timeout).ConfigureAwait(false);
-                return;
+                if (!await records.Store!.EndAsync(session.Id).ConfigureAwait(false))
+                {
+                    // The tombstone could not be written: nothing is ended, and the client can try again.
+                    sessions.Exit(session);
+                    await refusals.StoreUnavailableAsync(context, records.Store.Settings.Timeout).ConfigureAwait(false);
+                    return;
+                }
+
+                tombstoned = true;
             }
         }
 
@@ -109,6 +119,12 @@ internal sealed class GatewayEndpoint(
         if (session is not null && exchange?.UpstreamStatus is { } status)
         {
             sessions.Answered(session, context.Request.Method, status);
+        }
+
+        if (tombstoned)
+        {
+            // The other gateways of a fleet end their copies (once this one's DELETE is answered upstream).
+            await fleet.PublishAsync(session!.Id, session.User).ConfigureAwait(false);
         }
     }
 
@@ -151,6 +167,27 @@ internal sealed class GatewayEndpoint(
         var exchange = await ForwardAsync(context, route, session, message, isInitialize, canHeal: CanHeal(context, session)).ConfigureAwait(false);
         if (session is null)
         {
+            // A new session whose upstream could not be reached goes to another replica: nothing of it exists anywhere.
+            List<GatewayUpstream>? tried = null;
+            while (isInitialize && exchange.Error == ForwarderError.Request && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested &&
+                (tried ??= []).Count + 1 < route.Upstreams.Count)
+            {
+                exchange.Upstream.NoteUnreachable(timeProvider.GetTimestamp(), timeProvider.TimestampFrequency);
+                tried.Add(exchange.Upstream);
+                if (!await sessions.TryAdmitAsync(context.RequestAborted).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                context.Response.Clear();
+                exchange = await ForwardAsync(context, route, session, message, isInitialize, canHeal: false, route.Pick(timeProvider.GetTimestamp(), tried)).ConfigureAwait(false);
+            }
+
+            if (exchange.Error == ForwarderError.Request)
+            {
+                exchange.Upstream.NoteUnreachable(timeProvider.GetTimestamp(), timeProvider.TimestampFrequency);
+            }
+
             return exchange;
         }
 
@@ -172,6 +209,12 @@ internal sealed class GatewayEndpoint(
             if (rebuild)
             {
                 var unreachable = !exchange.LostSession;
+                if (unreachable)
+                {
+                    // Passed over for new sessions for a while.
+                    lost.Upstream.NoteUnreachable(timeProvider.GetTimestamp(), timeProvider.TimestampFrequency);
+                }
+
                 if (await session.RebuildOnceAsync(lost, l => rebuilder.RebuildAsync(session, l, route, unreachable, context.RequestAborted), records.SaveAsync).ConfigureAwait(false) is null)
                 {
                     break;
@@ -196,7 +239,7 @@ internal sealed class GatewayEndpoint(
         return exchange;
     }
 
-    private async Task<GatewayExchange> ForwardAsync(HttpContext context, GatewayRoute route, GatewaySession? session, PostedMessage? message, bool isInitialize, bool canHeal)
+    private async Task<GatewayExchange> ForwardAsync(HttpContext context, GatewayRoute route, GatewaySession? session, PostedMessage? message, bool isInitialize, bool canHeal, GatewayUpstream? to = null)
     {
         if (message is not null)
         {
@@ -208,7 +251,7 @@ internal sealed class GatewayEndpoint(
         }
 
         var binding = session?.Binding;
-        var exchange = new GatewayExchange(binding, binding?.Upstream ?? route.Pick(), session, isInitialize, canHeal)
+        var exchange = new GatewayExchange(binding, binding?.Upstream ?? to ?? route.Pick(timeProvider.GetTimestamp()), session, isInitialize, canHeal)
         {
             Handshake = isInitialize && message is not null ? sessions.HandshakeOf(message.Body, UserKey.From(context.User)) : null,
         };
@@ -249,7 +292,7 @@ internal sealed class GatewayEndpoint(
     {
         var store = records.Store!;
         var lookup = await store.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
-        if (lookup.State == Resumption.RecordState.Unavailable)
+        if (lookup.State == RecordState.Unavailable)
         {
             await refusals.StoreUnavailableAsync(context, store.Settings.Timeout).ConfigureAwait(false);
             return;
@@ -271,6 +314,8 @@ internal sealed class GatewayEndpoint(
         {
             await sessions.DeleteUpstreamAsync(sessionId, new Uri(upstream.Endpoint), upstream.SessionId, record.ProtocolVersion, context.RequestAborted).ConfigureAwait(false);
         }
+
+        await fleet.PublishAsync(sessionId, record.Owner).ConfigureAwait(false);
 
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using McpCompat.Resumption;
+using Microsoft.Extensions.Options;
 
 namespace McpCompat.Gateway;
 
@@ -10,8 +12,11 @@ namespace McpCompat.Gateway;
 /// being idle (without an upstream: it resumes by replaying its handshake), and while it is in use for longer than half
 /// the window. A gateway that restarts, or another instance of a fleet, takes the session up from its record.
 /// </summary>
-internal sealed class GatewayRecords(SessionResumption resumption, TimeProvider timeProvider)
+internal sealed class GatewayRecords(SessionResumption resumption, IOptions<McpCompatOptions> options, TimeProvider timeProvider)
 {
+    /// <summary>Gets this gateway instance's name among the instances sharing the cache: random, one per process.</summary>
+    public string Instance { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+
     /// <summary>Gets the store, or <see langword="null"/> where sessions do not resume.</summary>
     public SessionRecordStore? Store => resumption.Records;
 
@@ -72,7 +77,38 @@ internal sealed class GatewayRecords(SessionResumption resumption, TimeProvider 
         {
             _ = SaveAsync(session);
         }
+
+        // Which instance serves the session, for the others' idle copies (at most four times per idle timeout).
+        var idle = IdleTimeout;
+        if (session.ActiveMarked == 0 || timeProvider.GetElapsedTime(session.ActiveMarked) > idle / 4)
+        {
+            session.ActiveMarked = timeProvider.GetTimestamp();
+            _ = store.MarkActiveAsync(session.Id, $"{Instance} {session.UpstreamId}", idle);
+        }
     }
+
+    /// <summary>
+    /// Whether the session's copy here, fallen idle, may end the session where it lives: not when another instance of the
+    /// fleet served it there (the same upstream session) within the idle timeout; that instance ends it once its own copy
+    /// falls idle. A copy bound to an upstream session of its own ends it.
+    /// </summary>
+    public async Task<bool> MayEndUpstreamAsync(GatewaySession session)
+    {
+        if (Store is not { } store || !session.Recorded)
+        {
+            return true;
+        }
+
+        if (await store.ActiveHolderAsync(session.Id).ConfigureAwait(false) is not { } holder)
+        {
+            return true;
+        }
+
+        var space = holder.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 || holder.AsSpan(0, space).SequenceEqual(Instance) || !holder.AsSpan(space + 1).SequenceEqual(session.UpstreamId);
+    }
+
+    private TimeSpan IdleTimeout => options.Value.SessionIdleTimeout ?? McpCompat.Options.McpCompatDefaults.SessionIdleTimeout;
 
     private static SessionRecord RecordOf(GatewaySession session)
     {

@@ -21,18 +21,35 @@ internal sealed class GatewayRoute(string pattern, IReadOnlyList<GatewayUpstream
         return null;
     }
 
-    /// <summary>Picks the upstream for a new session, or a request without one: the one that holds the fewest sessions.</summary>
-    public GatewayUpstream Pick()
+    /// <summary>
+    /// Picks the upstream for a new session, or a request without one: of those not found unreachable within the last
+    /// <see cref="GatewayUpstream.DownFor"/> (all of them, when every one was), the one that holds the fewest sessions;
+    /// never one in <paramref name="tried"/> while another is left.
+    /// </summary>
+    public GatewayUpstream Pick(long now, IReadOnlyCollection<GatewayUpstream>? tried = null)
     {
-        var best = Upstreams[0];
-        for (var i = 1; i < Upstreams.Count; i++)
+        GatewayUpstream? best = null;
+        foreach (var pass in (ReadOnlySpan<bool>)[true, false])
         {
-            if (Upstreams[i].Sessions < best.Sessions)
+            foreach (var upstream in Upstreams)
             {
-                best = Upstreams[i];
+                if ((tried is not null && tried.Contains(upstream)) || (pass && upstream.IsDown(now)))
+                {
+                    continue;
+                }
+
+                if (best is null || upstream.Sessions < best.Sessions)
+                {
+                    best = upstream;
+                }
+            }
+
+            if (best is not null)
+            {
+                return best;
             }
         }
 
-        return best;
+        return Upstreams[0];
     }
 }

@@ -37,6 +37,9 @@ internal sealed class GatewaySession(string id, GatewaySessions sessions, Gatewa
     /// <summary>Gets or sets when the session's record was last written.</summary>
     public long RecordTouched { get; set; }
 
+    /// <summary>Gets or sets when this instance last said it serves the session (<see cref="GatewayRecords.Use"/>), 0 before.</summary>
+    public long ActiveMarked { get; set; }
+
     /// <summary>
     /// Rebuilds the session once for every request that found <paramref name="lost"/> gone: the first starts
     /// <paramref name="rebuild"/>, the others wait for it; a binding already replaced is returned as it is. Once the

@@ -23,7 +23,7 @@ internal sealed class GatewaySessions(
     TimeProvider timeProvider,
     EvictionReport evictions,
     McpCompatMetrics metrics,
-    ILogger<GatewaySessions> logger) : ISessionEvictor
+    ILogger<GatewaySessions> logger) : ISessionEvictor, ISessionHost
 {
     /// <summary>How long ending a session upstream may take before the gateway lets go of it anyway.</summary>
     public static readonly TimeSpan UpstreamDeleteTimeout = TimeSpan.FromSeconds(5);
@@ -185,11 +185,17 @@ internal sealed class GatewaySessions(
     {
         // Claimed: no request of the client's reaches it from here (they are answered 404).
         var binding = session.Binding;
+        var endedUpstream = false;
         try
         {
-            if (await DeleteUpstreamAsync(session.Id, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, cancellationToken).ConfigureAwait(false) is { } status)
+            // In a fleet, another gateway that serves the same upstream session keeps it: only this copy goes.
+            if (await records.MayEndUpstreamAsync(session).ConfigureAwait(false))
             {
-                binding.Upstream.NoteDeleteAnswer(status);
+                endedUpstream = true;
+                if (await DeleteUpstreamAsync(session.Id, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, cancellationToken).ConfigureAwait(false) is { } status)
+                {
+                    binding.Upstream.NoteDeleteAnswer(status);
+                }
             }
         }
         finally
@@ -198,7 +204,31 @@ internal sealed class GatewaySessions(
         }
 
         // Where sessions resume, its record says it lives nowhere now: its client's next request replays its handshake.
-        await records.EndedUpstreamAsync(session).ConfigureAwait(false);
+        if (endedUpstream)
+        {
+            await records.EndedUpstreamAsync(session).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gets the sessions the gateway holds (the fleet's notices and the health check count them).</summary>
+    int? ISessionHost.Count => Count;
+
+    /// <summary>
+    /// Ends this gateway's copy of session <paramref name="sessionId"/> of <paramref name="owner"/>, which its client
+    /// deleted through another gateway of the fleet (the notice came over the session end channel): the copy goes at once,
+    /// and the upstream session it is bound to is deleted (a 404 there when it was the other gateway's too).
+    /// </summary>
+    async Task<bool> ISessionHost.EndAsync(string sessionId, UserKey? owner)
+    {
+        if (Find(sessionId) is not { } session || session.User != owner || !Forget(session))
+        {
+            return false;
+        }
+
+        metrics.SessionEnded(EvictionReason.Deleted);
+        var binding = session.Binding;
+        await DeleteUpstreamAsync(sessionId, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, CancellationToken.None).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace McpCompat.Gateway;
 /// Says once the host has started, when what was mapped is known and the settings are validated, what each gateway
 /// does; or that none is mapped and what to call.
 /// </summary>
-internal sealed class GatewayStartupLog(GatewayRoutes routes, GatewayRecords records, IOptions<McpCompatOptions> options, ILogger<GatewayEndpoint> logger) : IHostedLifecycleService
+internal sealed class GatewayStartupLog(GatewayRoutes routes, IOptions<McpCompatOptions> options, ILogger<GatewayEndpoint> logger) : IHostedLifecycleService
 {
     public Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -29,11 +29,6 @@ internal sealed class GatewayStartupLog(GatewayRoutes routes, GatewayRecords rec
         {
             var upstreams = string.Join(", ", route.Upstreams);
             Log.GatewayMapped(logger, route.Pattern, upstreams, idleText, settings.MaxSessions, keepAliveText);
-        }
-
-        if (records.Store is { } store)
-        {
-            Log.GatewayResumableSessions(logger, store.Window, store.StoreName, store.Settings.MaxRecords);
         }
 
         return Task.CompletedTask;

@@ -12,6 +12,10 @@ internal sealed class GatewayUpstream
     private string[] _revisions = [];
     private UpstreamFacts? _facts;
     private string? _problem;
+    private long _downUntil;
+
+    /// <summary>How long an upstream that refused a connection is passed over for new sessions.</summary>
+    public static readonly TimeSpan DownFor = TimeSpan.FromSeconds(5);
 
     public GatewayUpstream(Uri endpoint)
     {
@@ -53,6 +57,12 @@ internal sealed class GatewayUpstream
     public IReadOnlyList<string> Revisions => Volatile.Read(ref _revisions);
 
     public void NoteDeleteAnswer(int status) => Volatile.Write(ref _lastDeleteStatus, status);
+
+    /// <summary>Notes that the upstream could not be reached, at <paramref name="now"/> (a timestamp of the gateway's clock of <paramref name="frequency"/> ticks a second).</summary>
+    public void NoteUnreachable(long now, long frequency) => Volatile.Write(ref _downUntil, now + (long)(DownFor.TotalSeconds * frequency));
+
+    /// <summary>Whether the upstream could not be reached within <see cref="DownFor"/> before <paramref name="now"/>.</summary>
+    public bool IsDown(long now) => now < Volatile.Read(ref _downUntil);
 
     /// <summary>Notes a 404 for a session the gateway held live; <see langword="true"/> the first time.</summary>
     public bool NoteSessionForgotten() => Interlocked.Exchange(ref _forgotSessions, 1) == 0;

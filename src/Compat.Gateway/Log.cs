@@ -37,10 +37,6 @@ internal static partial class Log
         Message = "McpCompat Gateway could not replay a handshake on {Upstream}: {Problem}")]
     public static partial void HandshakeReplayFailed(ILogger logger, Uri upstream, string problem);
 
-    [LoggerMessage(EventId = 108, EventName = "GatewayResumableSessions", Level = LogLevel.Information,
-        Message = "McpCompat Gateway: sessions it ends for being idle resume under their id for {Window} (SessionResumeWindow), their handshake replayed upstream; records in {Store} (at most {MaxRecords}); a gateway that restarts, or another one sharing the cache, takes sessions up from their records.")]
-    public static partial void GatewayResumableSessions(ILogger logger, TimeSpan window, string store, int maxRecords);
-
     [LoggerMessage(EventId = 109, EventName = "UpstreamDetected", Level = LogLevel.Information,
         Message = "McpCompat Gateway: {Upstream} is {Server}, protocol revision {Revision}; {Sessions}; {Delete}.")]
     public static partial void UpstreamDetected(ILogger logger, Uri upstream, string server, string revision, string sessions, string delete);

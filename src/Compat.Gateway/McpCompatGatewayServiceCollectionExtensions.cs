@@ -3,6 +3,7 @@ using McpCompat;
 using McpCompat.Decision;
 using McpCompat.Gateway;
 using McpCompat.Http;
+using McpCompat.Resumption;
 using McpCompat.Sessions;
 using McpCompat.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -68,6 +69,12 @@ public static class McpCompatGatewayServiceCollectionExtensions
             services.TryAddSingleton<GatewayRecords>();
             services.TryAddSingleton<GatewaySessions>();
             services.TryAddSingleton<GatewayResumer>();
+
+            // A client's DELETE told to the other gateways of a fleet (where an IMcpSessionEndChannel is registered, as
+            // AddMcpCompatRedis does), which end their copies; and the start-up line on resumable sessions.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionHost, GatewaySessions>(sp => sp.GetRequiredService<GatewaySessions>()));
+            services.TryAddSingleton<SessionEndBroadcast>();
+            services.AddHostedService(sp => sp.GetRequiredService<SessionEndBroadcast>());
             services.TryAddSingleton<GatewayRoutes>();
             services.TryAddSingleton(sp => new RefusalWriter(sp.GetRequiredService<ILogger<GatewayEndpoint>>()));
             services.TryAddSingleton(sp => new RequestBodyReader(sp.GetRequiredService<RefusalWriter>(), sp.GetRequiredService<ILogger<GatewayEndpoint>>()));

@@ -24,7 +24,8 @@ public static class McpCompatRedisServerBuilderExtensions
     public static IMcpServerBuilder AddMcpCompatRedis(this IMcpServerBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return AddCore(builder, configure: null);
+        AddCore(builder.Services, configure: null);
+        return builder;
     }
 
     /// <summary>Adds McpCompat's Redis at <paramref name="configuration"/>, a StackExchange.Redis configuration string.</summary>
@@ -35,7 +36,8 @@ public static class McpCompatRedisServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
-        return AddCore(builder, o => o.Configuration = configuration);
+        AddCore(builder.Services, o => o.Configuration = configuration);
+        return builder;
     }
 
     /// <summary>Adds McpCompat's Redis; <paramref name="configure"/> runs after the section <c>McpCompat:Redis</c> is bound.</summary>
@@ -46,12 +48,13 @@ public static class McpCompatRedisServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        return AddCore(builder, configure);
+        AddCore(builder.Services, configure);
+        return builder;
     }
 
-    private static IMcpServerBuilder AddCore(IMcpServerBuilder builder, Action<McpCompatRedisOptions>? configure)
+    /// <summary>The registration, on the services of an MCP server or of any application (McpCompat Gateway).</summary>
+    internal static void AddCore(IServiceCollection services, Action<McpCompatRedisOptions>? configure)
     {
-        var services = builder.Services;
         if (!services.Any(d => d.ServiceType == typeof(RedisConnection)))
         {
             // Bound from configuration first, so that values set in code win, by the configuration binder's source
@@ -77,6 +80,5 @@ public static class McpCompatRedisServerBuilderExtensions
             cache.InstanceName = redis.Value.InstanceName;
             cache.ConnectionMultiplexerFactory = () => connection.GetAsync(CancellationToken.None);
         });
-        return builder;
     }
 }

@@ -80,7 +80,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         int replicas = 1,
         IDistributedCache? cache = null,
         IReadOnlyList<Upstream>? upstreams = null,
-        IReadOnlyList<Uri>? upstreamEndpoints = null)
+        IReadOnlyList<Uri>? upstreamEndpoints = null,
+        IMcpSessionEndChannel? channel = null)
     {
         var ownsUpstreams = upstreams is null;
         if (upstreamEndpoints is not null)
@@ -110,6 +111,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         if (cache is not null)
         {
             builder.Services.AddSingleton(cache);
+        }
+
+        if (channel is not null)
+        {
+            builder.Services.AddSingleton(channel);
         }
 
         builder.Services.AddMcpCompatGateway(o =>

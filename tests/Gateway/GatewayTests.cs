@@ -152,6 +152,22 @@ public sealed class GatewayTests
     }
 
     [Fact]
+    public async Task ReplicaGone_NewSessionsGoToTheOther_NoneRefused()
+    {
+        await using var host = await GatewayHost.StartAsync(replicas: 2);
+        var gone = host.Upstreams[0];
+        await gone.DisposeAsync();
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync(null, McpClient.Initialize())).Status);
+        }
+
+        Assert.Equal(4, host.Upstreams[1].Count("initialize"));
+        Assert.Equal(4, host.Sessions.Count);
+    }
+
+    [Fact]
     public async Task HandshakeLargerThanRecordLimit_NotRebuilt_404PassedOn()
     {
         await using var host = await GatewayHost.StartAsync(o => o.MaxSessionRecordBytes = 256);

@@ -14,7 +14,8 @@
 #     upstream (DELETE; the TypeScript server holds none), then goes on: same session id, no call failed (the gateway
 #     replays the handshake from the session's record);
 #   - mcpcompat probe --gateway: what the gateway learned of the TypeScript server on the wire (serverInfo, DELETE);
-#   - a fleet: two gateways on one real Redis (records and DELETE notices), two TypeScript server replicas behind both;
+#   - a fleet: two gateways on one real Redis (records and DELETE notices), two replicas behind both (the TypeScript
+#     server, the oldest and the newest C# host; the three fleets side by side);
 #     the TypeScript client alternating between the gateways (eng/interop/gateway-fleet.mjs): one session throughout,
 #     the replica that holds it killed (SIGKILL) with no call failed, a DELETE through one gateway final on the other, a
 #     gateway killed (SIGKILL) with the conversation going on through the other;
@@ -192,37 +193,38 @@ probe_check() {
     "($(grep -m1 'server ' <<<"$table" | xargs); $(grep -m1 'DELETE' <<<"$table" | xargs))" "$out/probe.txt"
 }
 
-# fleet_check: two gateways sharing one Redis in front of two TypeScript replicas.
+# fleet_check <kind> <name>: two gateways sharing one Redis in front of two replicas of that upstream.
 fleet_check() {
-  start_redis "$out/fleet-redis.log" || { fail "fleet" "(no Redis server)" "$out/fleet-redis.log"; return; }
-  start_upstream ts "$out/fleet-replica-a.log" || { fail "fleet: replica a did not start" "" "$out/fleet-replica-a.log"; return; }
+  local kind=$1 name=$2
+  start_redis "$out/fleet-$kind-redis.log" || { fail "fleet" "(no Redis server)" "$out/fleet-$kind-redis.log"; return; }
+  start_upstream "$kind" "$out/fleet-$kind-replica-a.log" || { fail "fleet: replica a did not start" "" "$out/fleet-$kind-replica-a.log"; return; }
   local replica_a=$upstream_url replica_pid_a=$upstream_pid
-  start_upstream ts "$out/fleet-replica-b.log" || { fail "fleet: replica b did not start" "" "$out/fleet-replica-b.log"; return; }
+  start_upstream "$kind" "$out/fleet-$kind-replica-b.log" || { fail "fleet: replica b did not start" "" "$out/fleet-$kind-replica-b.log"; return; }
   local replica_b=$upstream_url replica_pid_b=$upstream_pid
-  local name gateway_urls=() gateway_pids=()
-  for name in a b; do
-    spawn "$out/fleet-gateway-$name.log" "$gateway_folder" env ConnectionStrings__Redis="127.0.0.1:$redis_port" \
+  local which gateway_urls=() gateway_pids=()
+  for which in a b; do
+    spawn "$out/fleet-$kind-gateway-$which.log" "$gateway_folder" env ConnectionStrings__Redis="127.0.0.1:$redis_port" \
       Logging__LogLevel__McpCompat=Debug dotnet Gateway.dll --upstream "$replica_a" --upstream "$replica_b" --urls "http://127.0.0.1:0"
     gateway_pids+=("$spawned")
     disown "$spawned"
-    wait_listening "$out/fleet-gateway-$name.log" || { fail "fleet: gateway $name did not start" "" "$out/fleet-gateway-$name.log"; return; }
+    wait_listening "$out/fleet-$kind-gateway-$which.log" || { fail "fleet: gateway $which did not start" "" "$out/fleet-$kind-gateway-$which.log"; return; }
     gateway_urls+=("$base_url/mcp")
   done
   disown "$replica_pid_a" "$replica_pid_b"
   (cd "$root/eng/interop" && node gateway-fleet.mjs "${gateway_urls[0]}" "${gateway_urls[1]}" "${gateway_pids[0]}" \
-    "$replica_a" "$replica_b" "$replica_pid_a" "$replica_pid_b") > "$out/fleet.jsonl" 2> "$out/fleet.err"
+    "$replica_a" "$replica_b" "$replica_pid_a" "$replica_pid_b") > "$out/fleet-$kind.jsonl" 2> "$out/fleet-$kind.err"
   local step line
   for step in conversation "replica killed" delete "gateway killed"; do
-    line=$(grep "\"step\":\"$step\"" "$out/fleet.jsonl")
+    line=$(grep "\"step\":\"$step\"" "$out/fleet-$kind.jsonl")
     if [[ -z "$line" ]]; then
-      fail "fleet: $step" "(no result; $(tail -n 3 "$out/fleet.err" | tr '\n' ' '))"
+      fail "fleet of $name: $step" "(no result; $(tail -n 3 "$out/fleet-$kind.err" | tr '\n' ' '))"
     else
-      verdict "$(grep -q '"ok":true' <<<"$line" && echo yes)" "fleet: $step" "($line)" "$out/fleet-gateway-b.log"
+      verdict "$(grep -q '"ok":true' <<<"$line" && echo yes)" "fleet of $name: $step" "($line)" "$out/fleet-$kind-gateway-b.log"
     fi
   done
   local bad
-  bad=$(cat "$out"/fleet-gateway-*.log | grep -ci "unhandled")
-  verdict "$([[ $bad -eq 0 ]] && echo yes)" "fleet: no unhandled exception in the gateways' logs" "($bad found)"
+  bad=$(cat "$out"/fleet-"$kind"-gateway-*.log | grep -ci "unhandled")
+  verdict "$([[ $bad -eq 0 ]] && echo yes)" "fleet of $name: no unhandled exception in the gateways' logs" "($bad found)"
   kill -9 "${gateway_pids[@]}" "$replica_pid_a" "$replica_pid_b" 2>/dev/null
   stop_redis
 }
@@ -255,7 +257,11 @@ restart_check ts "TypeScript SDK server"
 restart_check "$host_newest" "C# SDK host $host_newest"
 resume_check
 probe_check
-fleet_check
+# The three fleets side by side, each with a Redis server of its own.
+background fleet-ts fleet_check ts "TypeScript SDK server"
+background fleet-oldest fleet_check "$host_oldest" "C# SDK host $host_oldest"
+background fleet-newest fleet_check "$host_newest" "C# SDK host $host_newest"
+collect
 keepalive_check
 
 wait "$tests_pid"

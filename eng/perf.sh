@@ -5,6 +5,7 @@
 # docs/performance.md, docs/perf/churn.svg and docs/perf/zombies.svg (README.md links to the report and holds no figure of
 # its own). Prints the total wall time at the end.
 # Needs root and iproute2 for the zombie churn (a network namespace of its own, blackhole routing rules).
+# Then eng/perf-gateway.sh: McpCompat Gateway against direct and a bare YARP route (docs/perf/gateway.md).
 # Usage: bash eng/perf.sh
 # Knobs (environment): PERF_SOAK_SESSIONS (100000), PERF_SOAK_RATE (sessions/s, 800), PERF_SOAK_TIMEOUT (s, 3),
 #   PERF_SOAK_MODES ("Native Fallback Unbounded"),
@@ -148,6 +149,10 @@ stop_redis
 run dotnet run -c Release --project bench/Micro -- --json "$out/micro.json" ${PERF_MICRO_ARGS:-}
 
 load_avg_after=$(cut -d' ' -f1-3 /proc/loadavg)
+# McpCompat Gateway's costs (direct, bare YARP, the gateway; resume after restarts; abandoned sessions at scale):
+# docs/perf/gateway.md, from eng/perf-gateway.sh's own run.
+bash eng/perf-gateway.sh
+
 wall=$(($(date +%s) - started))
 
 # The machine and the run, for the report.

@@ -8,7 +8,8 @@
 #     (McpCompat__MaxSessions=$cap, 2 s idle timeout): the upstream's sessions and memory, direct against gated; through
 #     the gateway they stay at the cap, and once idle they are ended upstream (DELETE), back to none.
 #   - kill and restart: a TypeScript SDK client converses through the gateway (an echo call every 50 ms) while its
-#     upstream is killed (SIGKILL) and started again on the same port, the TypeScript server and the newest C# host: the
+#     upstream is killed (SIGKILL) and started again on the same port, the TypeScript server and the oldest and the
+#     newest C# host: the
 #     client goes on with the same session id and no call fails (the gateway replays the session's handshake);
 #   - resume: a TypeScript SDK client conversing through the gateway pauses until the gateway has ended its idle session
 #     upstream (DELETE; the TypeScript server holds none), then goes on: same session id, no call failed (the gateway
@@ -253,9 +254,12 @@ keepalive_check() {
 bounded_check ts "TypeScript SDK server"
 bounded_check "$host_oldest" "C# SDK host $host_oldest" gated
 bounded_check "$host_newest" "C# SDK host $host_newest"
-restart_check ts "TypeScript SDK server"
-restart_check "$host_newest" "C# SDK host $host_newest"
-resume_check
+# The upstream restarts, the resume and the probe side by side (each with processes of its own).
+background restart-ts restart_check ts "TypeScript SDK server"
+background restart-oldest restart_check "$host_oldest" "C# SDK host $host_oldest"
+background restart-newest restart_check "$host_newest" "C# SDK host $host_newest"
+background resume resume_check
+collect
 probe_check
 # The three fleets side by side, each with a Redis server of its own.
 background fleet-ts fleet_check ts "TypeScript SDK server"

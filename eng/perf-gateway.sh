@@ -2,13 +2,14 @@
 # McpCompat Gateway's costs (run by eng/perf.sh, or alone), written to docs/perf/gateway.md from the JSON of this run:
 #   - echo calls on open sessions against the C# SDK's own host (tests/Interop/PlainServer, the newest host of
 #     eng/matrix.txt, no McpCompat) directly, through a bare YARP route (bench/Gateway proxy) and through the gateway
-#     (samples/Gateway), side by side in one run (bench/Gateway load): throughput, p50/p99, CPU per request of each
-#     process;
+#     (samples/Gateway), side by side in one run (bench/Gateway load), as many as answered and at a steady rate:
+#     throughput, p50/p99, CPU per request of each process;
 #   - resume latency: the upstream killed and started again, the first call of a session it lost against a fresh
 #     session's handshake and first call, and a conversation across the restarts that must not fail (bench/Gateway resume);
 #   - abandoned sessions at scale: eng/gateway.sh with PERF_GATEWAY_ABANDON sessions per upstream (10,000), direct and
 #     gated, its lines appended to the report.
-# Knobs: PERF_GATEWAY_ROUNDS (6), PERF_GATEWAY_SECONDS (3), PERF_GATEWAY_WORKERS (8), PERF_GATEWAY_RESTARTS (5),
+# Knobs: PERF_GATEWAY_ROUNDS (6), PERF_GATEWAY_SECONDS (3), PERF_GATEWAY_WORKERS (8), PERF_GATEWAY_RATE (calls per
+#   second of the steady segments, 1000), PERF_GATEWAY_RESTARTS (5),
 #   PERF_GATEWAY_ABANDON (10000; 0 skips it).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +17,7 @@ e2e_begin perf-gateway
 rounds=${PERF_GATEWAY_ROUNDS:-6}
 seconds=${PERF_GATEWAY_SECONDS:-3}
 workers=${PERF_GATEWAY_WORKERS:-8}
+rate=${PERF_GATEWAY_RATE:-1000}
 restarts=${PERF_GATEWAY_RESTARTS:-5}
 abandon=${PERF_GATEWAY_ABANDON:-10000}
 started=$(date +%s)
@@ -43,7 +45,7 @@ gateway=$base_url
 check "load: direct, bare YARP and the gateway, no call failed" "${bench[@]}" load \
   --target "direct=$upstream/mcp" --target "bare=$bare/mcp" --target "gateway=$gateway/mcp" \
   --pid "direct=$upstream_pid" --pid "bare=$bare_pid,$upstream_pid" --pid "gateway=$gateway_pid,$upstream_pid" \
-  --rounds "$rounds" --seconds "$seconds" --workers "$workers" --out "$out/load.json"
+  --rounds "$rounds" --seconds "$seconds" --workers "$workers" --rate "$rate" --out "$out/load.json"
 stop "$gateway_pid"
 stop "$bare_pid"
 stop "$upstream_pid"

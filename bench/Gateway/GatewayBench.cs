@@ -21,23 +21,29 @@ internal static class GatewayBench
         var rounds = arguments.Get("rounds", 6);
         var seconds = arguments.Get("seconds", 3);
         var workers = arguments.Get("workers", 8);
+        var rate = arguments.Get("rate", 1000);
         using var http = NewClient();
         var results = targets.ToDictionary(t => t.Key, _ => new TargetResult());
+        var paced = targets.ToDictionary(t => t.Key, _ => new TargetResult());
         for (var round = 0; round < rounds; round++)
         {
             // Each round starts with another target: no target always runs first (cold) or last (warm).
             for (var i = 0; i < targets.Count; i++)
             {
                 var (name, url) = targets[(round + i) % targets.Count];
-                var segment = await MeasureAsync(new RawClient(http, new Uri(url)), pids.GetValueOrDefault(name, []), workers, TimeSpan.FromSeconds(seconds));
+                var segment = await MeasureAsync(new RawClient(http, new Uri(url)), pids.GetValueOrDefault(name, []), workers, TimeSpan.FromSeconds(seconds), rate: null);
                 results[name].Add(segment);
                 Console.Error.WriteLine($"round {round} {name}: {segment.Requests / segment.Seconds:0} req/s, {segment.Errors} errors");
+                var steady = await MeasureAsync(new RawClient(http, new Uri(url)), pids.GetValueOrDefault(name, []), workers, TimeSpan.FromSeconds(seconds), rate);
+                paced[name].Add(steady);
+                Console.Error.WriteLine($"round {round} {name} at {rate}/s: {steady.Requests / steady.Seconds:0} req/s, {steady.Errors} errors");
             }
         }
 
         var output = results.ToDictionary(r => r.Key, r => r.Value.Summary());
-        await File.WriteAllTextAsync(arguments.Get("out"), JsonSerializer.Serialize(new { rounds, seconds, workers, processorCount = Environment.ProcessorCount, targets = output }, Json));
-        return output.Values.Sum(o => o.Errors) == 0 ? 0 : 1;
+        var pacedOutput = paced.ToDictionary(r => r.Key, r => r.Value.Summary());
+        await File.WriteAllTextAsync(arguments.Get("out"), JsonSerializer.Serialize(new { rounds, seconds, workers, rate, processorCount = Environment.ProcessorCount, targets = output, paced = pacedOutput }, Json));
+        return output.Values.Concat(pacedOutput.Values).Sum(o => o.Errors) == 0 ? 0 : 1;
     }
 
     public static async Task<int> ResumeAsync(Arguments arguments)
@@ -136,7 +142,12 @@ internal static class GatewayBench
         return failed == 0 ? 0 : 1;
     }
 
-    private static async Task<Segment> MeasureAsync(RawClient client, int[] pids, int workers, TimeSpan duration)
+    /// <summary>
+    /// One segment on <paramref name="workers"/> sessions: a closed loop (each worker calls again once answered) when
+    /// <paramref name="rate"/> is <see langword="null"/>, else calls sent at that steady rate whatever the answers do,
+    /// each call's latency counted from when it was due (a slow answer does not hide the calls queued behind it).
+    /// </summary>
+    private static async Task<Segment> MeasureAsync(RawClient client, int[] pids, int workers, TimeSpan duration, int? rate)
     {
         var sessions = new string[workers];
         for (var i = 0; i < workers; i++)
@@ -149,7 +160,7 @@ internal static class GatewayBench
         var cpuBefore = pids.Select(CpuTicks).ToArray();
         var latencies = new List<long>[workers];
         var started = Stopwatch.GetTimestamp();
-        var errors = await RunAsync(client, sessions, duration, latencies);
+        var errors = rate is { } r ? await PaceAsync(client, sessions, duration, r, latencies) : await RunAsync(client, sessions, duration, latencies);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var cpu = pids.Select((p, i) => (CpuTicks(p) - cpuBefore[i]) * 10.0).ToArray();
         foreach (var session in sessions)
@@ -186,6 +197,43 @@ internal static class GatewayBench
             }
         })));
         return errors;
+    }
+
+    private static async Task<int> PaceAsync(RawClient client, string[] sessions, TimeSpan duration, int rate, List<long>[] record)
+    {
+        var total = (int)(rate * duration.TotalSeconds);
+        var interval = Stopwatch.Frequency / (double)rate;
+        var latencies = new long[total];
+        var failed = 0;
+        var calls = new Task[total];
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < total; i++)
+        {
+            var due = start + (long)(i * interval);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                await Task.Delay(1);
+            }
+
+            var n = i;
+            calls[i] = Task.Run(async () =>
+            {
+                if (!await client.EchoAsync(sessions[n % sessions.Length], $"p{n}"))
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                latencies[n] = Stopwatch.GetTimestamp() - due;
+            });
+        }
+
+        await Task.WhenAll(calls);
+        for (var w = 0; w < record.Length; w++)
+        {
+            record[w] = w == 0 ? [.. latencies] : [];
+        }
+
+        return failed;
     }
 
     /// <summary>The process's CPU time so far (user and system), in clock ticks of 10 ms (/proc/&lt;pid&gt;/stat).</summary>

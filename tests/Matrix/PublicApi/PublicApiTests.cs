@@ -1,7 +1,9 @@
+using McpCompat.Tests.Support;
 using PublicApiGenerator;
 
 namespace McpCompat.Tests.PublicApi;
 
+[Trait(SdkIndependent.Trait, SdkIndependent.Value)]
 public sealed class PublicApiTests
 {
     [Theory]

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using McpCompat.Resumption;
 using McpCompat.Sessions;
+using McpCompat.Tests.Support;
 
 namespace McpCompat.Tests.Resumption;
 
@@ -9,6 +10,7 @@ namespace McpCompat.Tests.Resumption;
 /// The owner as session records and fleet notices carry it, byte for byte: what an earlier build wrote is still read,
 /// and what this build writes is what an earlier build reads.
 /// </summary>
+[Trait(SdkIndependent.Trait, SdkIndependent.Value)]
 public sealed class OwnerFormatTests
 {
     private static readonly UserKey Alice = new("sub", "alice", "LOCAL AUTHORITY");

@@ -15,6 +15,7 @@ namespace McpCompat.Tests.Sessions;
 /// The tracker and the sweeper against a model, over random schedules of session starts, requests in and out,
 /// sweeps, clock advances and evictors that refuse: the promises hold after every step.
 /// </summary>
+[Trait(SdkIndependent.Trait, SdkIndependent.Value)]
 public sealed class SessionSweeperPropertyTests
 {
     // The sweeps' metrics, real ones, shared by every run: nothing here reads them.

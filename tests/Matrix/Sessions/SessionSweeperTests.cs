@@ -9,6 +9,7 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace McpCompat.Tests.Sessions;
 
+[Trait(SdkIndependent.Trait, SdkIndependent.Value)]
 public sealed class SessionSweeperTests : IDisposable
 {
     private static readonly TimeSpan Timeout30 = TimeSpan.FromSeconds(30);

@@ -1,7 +1,9 @@
 using McpCompat.Sessions;
+using McpCompat.Tests.Support;
 
 namespace McpCompat.Tests.Sessions;
 
+[Trait(SdkIndependent.Trait, SdkIndependent.Value)]
 public sealed class SessionTrackerTests
 {
     private readonly SessionTracker _tracker = new();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace McpCompat.Tests.Streams;
 
 /// <summary><see cref="EventStreamKeeper"/> around a stand-in for the SDK's GET handler, on a fake clock.</summary>
+[Trait(SdkIndependent.Trait, SdkIndependent.Value)]
 public sealed class EventStreamKeeperTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();

@@ -74,7 +74,7 @@ if [[ $abandon -gt 0 && -f "$root/docs/perf/gateway.md" ]]; then
     echo
     echo "From \`MCPCOMPAT_GATEWAY_ABANDON=$abandon bash eng/gateway.sh\` in the same run: the TypeScript SDK's client opens that many sessions and abandons them (no DELETE), straight to the upstream and through the gateway (\`MaxSessions\` 100, 2 s idle timeout)."
     echo
-    grep -E "abandoned sessions all held|through the gateway" "$out/abandon.log" | sed 's/^gateway /- /'
+    grep -E "abandoned sessions all held|through the gateway: (at most|idle)" "$out/abandon.log" | sed 's/^gateway /- /'
   } >> "$root/docs/perf/gateway.md"
   verdict "$(grep -q '^[0-9]* passed, 0 failed$' <(tail -n 1 "$out/abandon.log")  && echo yes)" \
     "abandoned sessions: eng/gateway.sh with $abandon per upstream" "($(tail -n 1 "$out/abandon.log"))" "$out/abandon.log"

@@ -37,7 +37,7 @@ internal static class GatewayReportWriter
         var pd = paced.GetProperty("direct");
         var pb = paced.GetProperty("bare");
         var pg = paced.GetProperty("gateway");
-        text.AppendLine(c, $"The same calls sent at a steady {rate} per second (below what each target serves at most; the latency of a call counted from when it was due, so that a stall also counts for the calls queued behind it), the same rounds:");
+        text.AppendLine(c, $"The same calls sent at a steady {rate} per second (below what each target serves at most; the latency of a call counted from when it was due, so that a stall also counts for the calls queued behind it; the load's own timer wakes about once a millisecond, and that lateness is in every target's figures alike), the same rounds:");
         text.AppendLine();
         text.AppendLine("| at a steady rate | direct | bare YARP route | McpCompat Gateway |");
         text.AppendLine("|---|---|---|---|");

@@ -78,11 +78,38 @@ internal sealed class GatewayEndpoint(
                     return;
                 }
             }
-            else if (session is null || !session.TryEnter())
+            else if (session is null)
             {
-                // Unknown, another user's, being ended, or ended: the client starts a new session, as with any server.
+                // Unknown, or another user's: the client starts a new session, as with any server.
                 await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
                 return;
+            }
+            else if (!session.TryEnter())
+            {
+                // Being ended, or ended. Where it resumes and the gateway was ending it for being idle as the request
+                // came: once the gateway has let go of it, it resumes as any session ended for being idle does (or is
+                // answered 404 when its client deleted it meanwhile). Otherwise the client starts a new session.
+                if (!resumer.Enabled || !session.Recorded)
+                {
+                    await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!await WaitGoneAsync(context, session).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if (HttpMethods.IsDelete(context.Request.Method))
+                {
+                    await DeleteRecordedAsync(context, sessionId).ConfigureAwait(false);
+                    return;
+                }
+
+                if ((session = await resumer.ResumeAsync(context, route, sessionId).ConfigureAwait(false)) is null)
+                {
+                    return;
+                }
             }
             else
             {
@@ -273,6 +300,28 @@ internal sealed class GatewayEndpoint(
         }
 
         return exchange;
+    }
+
+    /// <summary>
+    /// Waits, at most <see cref="GatewaySessions.UpstreamDeleteTimeout"/> and a little more, for the gateway to let go of
+    /// a session it is ending; <see langword="false"/> (answered 404, or the client gone) when it does not.
+    /// </summary>
+    private async Task<bool> WaitGoneAsync(HttpContext context, GatewaySession session)
+    {
+        try
+        {
+            await session.LetGo.WaitAsync(GatewaySessions.UpstreamDeleteTimeout * 2, timeProvider, context.RequestAborted).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
+            return false;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>Answers 503 with <c>Retry-After</c>: every session is active, none can make room for a new one.</summary>

@@ -10,6 +10,7 @@ internal sealed class GatewaySession(string id, GatewaySessions sessions, Gatewa
     : TrackedSession(id, sessions, createdTimestamp, inFlight)
 {
     private readonly object _rebuildGate = new();
+    private readonly TaskCompletionSource _gone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GatewayBinding _binding = binding;
     private Task<GatewayBinding?>? _rebuilding;
 
@@ -36,6 +37,15 @@ internal sealed class GatewaySession(string id, GatewaySessions sessions, Gatewa
 
     /// <summary>Gets or sets when the session's record was last written.</summary>
     public long RecordTouched { get; set; }
+
+    /// <summary>
+    /// Gets a task that completes once the gateway has let go of this copy of the session for good: removed, and, when it
+    /// ended for being idle, its record written anew (a request that raced the eviction can then resume it).
+    /// </summary>
+    public Task LetGo => _gone.Task;
+
+    /// <summary>Completes <see cref="LetGo"/>.</summary>
+    public void MarkLetGo() => _gone.TrySetResult();
 
     /// <summary>Gets or sets when this instance last said it serves the session (<see cref="GatewayRecords.Use"/>), 0 before.</summary>
     public long ActiveMarked { get; set; }

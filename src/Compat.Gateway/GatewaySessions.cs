@@ -126,7 +126,9 @@ internal sealed class GatewaySessions(
     public void Exit(GatewaySession session) => session.Exit(timeProvider.GetTimestamp());
 
     /// <summary>Frees the gateway's state of a session that is over upstream already (deleted by its client, or unknown there).</summary>
-    public bool Forget(GatewaySession session)
+    public bool Forget(GatewaySession session) => Forget(session, gone: true);
+
+    private bool Forget(GatewaySession session, bool gone)
     {
         if (!tracker.Remove(session))
         {
@@ -139,6 +141,11 @@ internal sealed class GatewaySessions(
         }
 
         session.Upstream.SessionRemoved();
+        if (gone)
+        {
+            session.MarkLetGo();
+        }
+
         return true;
     }
 
@@ -200,13 +207,20 @@ internal sealed class GatewaySessions(
         }
         finally
         {
-            Forget(session);
+            Forget(session, gone: false);
         }
 
         // Where sessions resume, its record says it lives nowhere now: its client's next request replays its handshake.
-        if (endedUpstream)
+        try
         {
-            await records.EndedUpstreamAsync(session).ConfigureAwait(false);
+            if (endedUpstream)
+            {
+                await records.EndedUpstreamAsync(session).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            session.MarkLetGo();
         }
     }
 

@@ -23,6 +23,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     private readonly List<HttpClient> _clients = [];
 
     private readonly bool _ownsUpstreams;
+    private Func<int> _received = () => 0;
 
     private GatewayHost(WebApplication app, IReadOnlyList<Upstream> upstreams, FakeTimeProvider time, bool ownsUpstreams)
     {
@@ -43,6 +44,9 @@ internal sealed class GatewayHost : IAsyncDisposable
     public List<Upstream> Upstreams { get; }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>Gets how many requests reached the gateway's host so far.</summary>
+    public int Received => _received();
 
     public Uri Endpoint { get; }
 
@@ -84,6 +88,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         IMcpSessionEndChannel? channel = null)
     {
         var ownsUpstreams = upstreams is null;
+        var received = 0;
         if (upstreamEndpoints is not null)
         {
             upstreams = [];
@@ -134,6 +139,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         // from another machine: the address named by a header.
         app.Use((context, next) =>
         {
+            Interlocked.Increment(ref received);
             if (context.Request.Headers[RemoteAddressHeader].ToString() is { Length: > 0 } address)
             {
                 context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
@@ -148,7 +154,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         });
         app.MapMcpCompatGateway("/mcp", upstreamEndpoints ?? [.. upstreams.Select(u => u.Endpoint)]);
         await app.StartAsync();
-        return new GatewayHost(app, upstreams, time, ownsUpstreams);
+        var host = new GatewayHost(app, upstreams, time, ownsUpstreams);
+        host._received = () => Volatile.Read(ref received);
+        return host;
     }
 
     public async ValueTask DisposeAsync()

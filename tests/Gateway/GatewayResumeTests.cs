@@ -193,6 +193,43 @@ public sealed class GatewayResumeTests
     }
 
     [Fact]
+    public async Task RequestRacingTheGatewaysOwnEviction_WaitsForIt_ThenResumes_Never404()
+    {
+        await using var host = await GatewayHost.StartAsync(cache: NewCache());
+        var id = await host.Client.InitializeAsync();
+        var first = host.Sessions.Find(id)!.UpstreamId;
+        host.Upstream.DeleteGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The sweeper ends the idle session: its DELETE upstream is held at the upstream's door.
+        host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
+        var sweep = host.Sweeper.SweepOnceAsync();
+        await host.Upstream.DeleteArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var received = host.Received;
+        var racing = host.Client.CallToolAsync(id, "echo", """{"text":"raced"}""");
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (host.Received == received)
+            {
+                await Task.Delay(10, bound.Token);
+            }
+        }
+
+        await Task.Delay(100);
+        Assert.False(racing.IsCompleted, "the racing request was answered while its session was being ended");
+        host.Upstream.DeleteGate.TrySetResult();
+        await sweep;
+        await host.Sweeper.Evictions;
+
+        var (status, message) = await racing;
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("raced", (string?)message?["result"]?["content"]?[0]?["text"]);
+        Assert.Equal([first], host.Upstream.SessionIdsOf("DELETE"));
+        Assert.NotEqual(first, host.Sessions.Find(id)!.UpstreamId);
+        Assert.Equal(2, host.Upstream.Count("initialize"));
+    }
+
+    [Fact]
     public async Task Startup_SaysSessionsResume_FromWhichStore()
     {
         await using var host = await GatewayHost.StartAsync(cache: NewCache());

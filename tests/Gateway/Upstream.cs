@@ -30,6 +30,12 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>Gets every request the upstream got: its method and <c>Mcp-Session-Id</c> (empty without one).</summary>
     public ConcurrentQueue<(string Method, string SessionId)> Requests { get; } = new();
 
+    /// <summary>Gets or sets a gate every DELETE waits at (from a client or the gateway) until the test opens it; none by default.</summary>
+    public TaskCompletionSource? DeleteGate { get; set; }
+
+    /// <summary>Gets a task that completes when a DELETE reached <see cref="DeleteGate"/>.</summary>
+    public TaskCompletionSource DeleteArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Gets the HTTP method of every request of the gateway's look at its upstreams.</summary>
     public ConcurrentQueue<string> ProbeRequests { get; } = new();
 
@@ -57,6 +63,12 @@ internal sealed class Upstream : IAsyncDisposable
 
             var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
             upstream.Requests.Enqueue((context.Request.Method, sessionId));
+            if (HttpMethods.IsDelete(context.Request.Method) && upstream.DeleteGate is { } gate)
+            {
+                upstream.DeleteArrived.TrySetResult();
+                await gate.Task;
+            }
+
             if (HttpMethods.IsPost(context.Request.Method))
             {
                 context.Request.EnableBuffering();

@@ -20,8 +20,8 @@ namespace McpCompat.Gateway;
 /// </summary>
 internal sealed class GatewayEndpoint(
     GatewaySessions sessions,
+    GatewaySessionLookup lookup,
     GatewayRecords records,
-    GatewayResumer resumer,
     GatewayForwarder forwarder,
     GatewayRebuilder rebuilder,
     RequestValidator validator,
@@ -62,72 +62,13 @@ internal sealed class GatewayEndpoint(
         var tombstoned = false;
         if (ids.Count == 1 && !string.IsNullOrEmpty(ids[0]))
         {
-            var sessionId = ids[0]!;
-            session = sessions.FindFor(sessionId, UserKey.From(context.User));
-            if (session is null && resumer.Enabled && sessions.Find(sessionId) is null)
+            // Found, resumed or taken up, and entered; or answered (404, 503) and done.
+            if (await lookup.EnterAsync(context, route, ids[0]!).ConfigureAwait(false) is not { } entered)
             {
-                if (HttpMethods.IsDelete(context.Request.Method))
-                {
-                    await DeleteRecordedAsync(context, sessionId).ConfigureAwait(false);
-                    return;
-                }
-
-                // Not held here: taken up from its record, or answered (404, 503) and done.
-                if ((session = await resumer.ResumeAsync(context, route, sessionId).ConfigureAwait(false)) is null)
-                {
-                    return;
-                }
-            }
-            else if (session is null)
-            {
-                // Unknown, or another user's: the client starts a new session, as with any server.
-                await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
                 return;
             }
-            else if (!session.TryEnter())
-            {
-                // Being ended, or ended. Where it resumes and the gateway was ending it for being idle as the request
-                // came: once the gateway has let go of it, it resumes as any session ended for being idle does (or is
-                // answered 404 when its client deleted it meanwhile). Otherwise the client starts a new session.
-                if (!resumer.Enabled || !session.Recorded)
-                {
-                    await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-                    return;
-                }
 
-                if (!await WaitGoneAsync(context, session).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                if (HttpMethods.IsDelete(context.Request.Method))
-                {
-                    await DeleteRecordedAsync(context, sessionId).ConfigureAwait(false);
-                    return;
-                }
-
-                if ((session = await resumer.ResumeAsync(context, route, sessionId).ConfigureAwait(false)) is null)
-                {
-                    return;
-                }
-            }
-            else
-            {
-                records.Use(session);
-            }
-
-            if (session.Recorded && HttpMethods.IsDelete(context.Request.Method))
-            {
-                if (!await records.Store!.EndAsync(session.Id).ConfigureAwait(false))
-                {
-                    // The tombstone could not be written: nothing is ended, and the client can try again.
-                    sessions.Exit(session);
-                    await refusals.StoreUnavailableAsync(context, records.Store.Settings.Timeout).ConfigureAwait(false);
-                    return;
-                }
-
-                tombstoned = true;
-            }
+            (session, tombstoned) = entered;
         }
 
         GatewayExchange? exchange = null;
@@ -302,71 +243,12 @@ internal sealed class GatewayEndpoint(
         return exchange;
     }
 
-    /// <summary>
-    /// Waits, at most <see cref="GatewaySessions.UpstreamDeleteTimeout"/> and a little more, for the gateway to let go of
-    /// a session it is ending; <see langword="false"/> (answered 404, or the client gone) when it does not.
-    /// </summary>
-    private async Task<bool> WaitGoneAsync(HttpContext context, GatewaySession session)
-    {
-        try
-        {
-            await session.LetGo.WaitAsync(GatewaySessions.UpstreamDeleteTimeout * 2, timeProvider, context.RequestAborted).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-            return false;
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Answers 503 with <c>Retry-After</c>: every session is active, none can make room for a new one.</summary>
     public static Task RefuseNoRoomAsync(HttpContext context, RefusalWriter refusals)
     {
         context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return refusals.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
             "Service Unavailable: the gateway holds McpCompat:MaxSessions sessions and every one is active; try again");
-    }
-
-    /// <summary>
-    /// A client's <c>DELETE</c> of a session the gateway does not hold, where sessions resume: its record decides. The
-    /// tombstone first (no instance resumes it from then on), then the session upstream, when the record says it lives
-    /// there (its client moved from another gateway, or this one restarted); 404 without a record, or another user's.
-    /// </summary>
-    private async Task DeleteRecordedAsync(HttpContext context, string sessionId)
-    {
-        var store = records.Store!;
-        var lookup = await store.FindAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
-        if (lookup.State == RecordState.Unavailable)
-        {
-            await refusals.StoreUnavailableAsync(context, store.Settings.Timeout).ConfigureAwait(false);
-            return;
-        }
-
-        if (lookup.Record is not { } record || record.Owner != UserKey.From(context.User))
-        {
-            await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (!await store.EndAsync(sessionId).ConfigureAwait(false))
-        {
-            await refusals.StoreUnavailableAsync(context, store.Settings.Timeout).ConfigureAwait(false);
-            return;
-        }
-
-        if (record.Upstream is { } upstream)
-        {
-            await sessions.DeleteUpstreamAsync(sessionId, new Uri(upstream.Endpoint), upstream.SessionId, record.ProtocolVersion, context.RequestAborted).ConfigureAwait(false);
-        }
-
-        await fleet.PublishAsync(sessionId, record.Owner).ConfigureAwait(false);
-
-        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     /// <summary>A request of a session that can be rebuilt, other than its <c>DELETE</c> (a lost session deleted is deleted).</summary>

@@ -69,6 +69,7 @@ public static class McpCompatGatewayServiceCollectionExtensions
             services.TryAddSingleton<GatewayRecords>();
             services.TryAddSingleton<GatewaySessions>();
             services.TryAddSingleton<GatewayResumer>();
+            services.TryAddSingleton<GatewaySessionLookup>();
 
             // A client's DELETE told to the other gateways of a fleet (where an IMcpSessionEndChannel is registered, as
             // AddMcpCompatRedis does), which end their copies; and the start-up line on resumable sessions.

@@ -100,7 +100,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
             }
 
             // The revision the upstream agreed to this time, else the one the client's requests named.
-            var version = NegotiatedVersion(answer) ?? protocolVersion;
+            var version = GatewayUpstreamProbe.TryReadInitializeResult(answer)?.Revision ?? protocolVersion;
             if (handshake.Initialized)
             {
                 var (notified, _, _) = await PostAsync(upstream, upstreamId, version, """{"jsonrpc":"2.0","method":"notifications/initialized"}"""u8.ToArray(), timeout.Token).ConfigureAwait(false);
@@ -160,27 +160,5 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
         parameters.CopyTo(message.AsSpan(prefix.Length));
         message[^1] = (byte)'}';
         return message;
-    }
-
-    /// <summary>Reads <c>result.protocolVersion</c> from an answer sent as JSON or as an event stream.</summary>
-    private static string? NegotiatedVersion(string answer)
-    {
-        foreach (var line in answer.Split('\n'))
-        {
-            var text = line.StartsWith("data:", StringComparison.Ordinal) ? line[5..] : line;
-            if (!text.TrimStart().StartsWith('{'))
-            {
-                continue;
-            }
-
-            using var document = JsonDocument.Parse(text);
-            if (document.RootElement.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object &&
-                result.TryGetProperty("protocolVersion", out var version) && version.ValueKind == JsonValueKind.String)
-            {
-                return version.GetString();
-            }
-        }
-
-        return null;
     }
 }

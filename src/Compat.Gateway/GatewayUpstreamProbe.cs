@@ -154,7 +154,11 @@ internal sealed class GatewayUpstreamProbe(GatewayRoutes routes, GatewayHttpClie
     }
 
     /// <summary>Reads <c>result.serverInfo</c> and <c>result.protocolVersion</c> from an answer sent as JSON or as an event stream.</summary>
-    public static (string? Name, string? Version, string? Revision) ReadInitializeResult(string answer)
+    public static (string? Name, string? Version, string? Revision) ReadInitializeResult(string answer) =>
+        TryReadInitializeResult(answer) ?? throw new JsonException("its answer to initialize holds no result");
+
+    /// <summary>As <see cref="ReadInitializeResult"/>; <see langword="null"/> when the answer holds no result (the gateway's replays read the revision with it).</summary>
+    public static (string? Name, string? Version, string? Revision)? TryReadInitializeResult(string answer)
     {
         foreach (var line in answer.Split('\n'))
         {
@@ -181,7 +185,7 @@ internal sealed class GatewayUpstreamProbe(GatewayRoutes routes, GatewayHttpClie
             return (name, version, String(result, "protocolVersion"));
         }
 
-        throw new JsonException("its answer to initialize holds no result");
+        return null;
     }
 
     private static string? String(JsonElement element, string property) =>

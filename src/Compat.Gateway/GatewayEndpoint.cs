@@ -232,6 +232,7 @@ internal sealed class GatewayEndpoint(
             if (exchange.Started is { } started)
             {
                 // Its initialize is over: idle from now on until its client's next request.
+                lookup.Carry(context, started);
                 sessions.Exit(started);
             }
             else if (isInitialize)

@@ -34,7 +34,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
     {
         var others = route.Upstreams.Where(u => u != lost.Upstream).OrderBy(u => u.Sessions);
         IReadOnlyList<GatewayUpstream> candidates = unreachable ? [.. others, lost.Upstream] : [lost.Upstream, .. others];
-        var rebuilt = await ReplayOnAsync(session.Id, session.Handshake!, session.ProtocolVersion, candidates, cancellationToken).ConfigureAwait(false);
+        var rebuilt = await ReplayOnAsync(session.Id, session.Handshake!, session.ProtocolVersion, session.Headers, candidates, cancellationToken).ConfigureAwait(false);
         if (rebuilt is not null)
         {
             lost.Upstream.SessionRemoved();
@@ -46,12 +46,13 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
 
     /// <summary>
     /// Starts session <paramref name="sessionId"/>, taken up from its record, on the upstream that holds the fewest
-    /// sessions (the others next); <see langword="null"/> when no upstream took the handshake.
+    /// sessions (the others next), with the credentials of the request that takes it up; <see langword="null"/> when no
+    /// upstream took the handshake.
     /// </summary>
-    public Task<GatewayBinding?> StartAsync(string sessionId, GatewayHandshake handshake, string protocolVersion, GatewayRoute route, CancellationToken cancellationToken) =>
-        ReplayOnAsync(sessionId, handshake, protocolVersion, [.. route.Upstreams.OrderBy(u => u.Sessions)], cancellationToken);
+    public Task<GatewayBinding?> StartAsync(string sessionId, GatewayHandshake handshake, string protocolVersion, GatewayRoute route, CarriedHeaders? headers, CancellationToken cancellationToken) =>
+        ReplayOnAsync(sessionId, handshake, protocolVersion, headers, [.. route.Upstreams.OrderBy(u => u.Sessions)], cancellationToken);
 
-    private async Task<GatewayBinding?> ReplayOnAsync(string sessionId, GatewayHandshake handshake, string? protocolVersion, IReadOnlyList<GatewayUpstream> candidates, CancellationToken cancellationToken)
+    private async Task<GatewayBinding?> ReplayOnAsync(string sessionId, GatewayHandshake handshake, string? protocolVersion, CarriedHeaders? headers, IReadOnlyList<GatewayUpstream> candidates, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         while (true)
@@ -59,7 +60,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
             var anyAnswered = false;
             foreach (var upstream in candidates)
             {
-                var (upstreamId, answered) = await ReplayAsync(upstream, handshake, protocolVersion, cancellationToken).ConfigureAwait(false);
+                var (upstreamId, answered) = await ReplayAsync(upstream, handshake, protocolVersion, headers, cancellationToken).ConfigureAwait(false);
                 if (upstreamId is not null)
                 {
                     Log.SessionRebuilt(logger, sessionId, upstream.Endpoint, upstreamId);
@@ -86,14 +87,14 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
     /// Replays the handshake on <paramref name="upstream"/>: the new session's id there, or <see langword="null"/>, and
     /// whether the upstream answered at all (it refused, as against could not be reached).
     /// </summary>
-    private async Task<(string? UpstreamId, bool Answered)> ReplayAsync(GatewayUpstream upstream, GatewayHandshake handshake, string? protocolVersion, CancellationToken cancellationToken)
+    private async Task<(string? UpstreamId, bool Answered)> ReplayAsync(GatewayUpstream upstream, GatewayHandshake handshake, string? protocolVersion, CarriedHeaders? headers, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ReplayTimeout);
         try
         {
             var initialize = Message("\"mcpcompat-gateway-initialize\"", "initialize", handshake.InitializeParams());
-            var (status, upstreamId, answer) = await PostAsync(upstream, sessionId: null, protocolVersion: null, initialize, timeout.Token).ConfigureAwait(false);
+            var (status, upstreamId, answer) = await PostAsync(upstream, sessionId: null, protocolVersion: null, headers, initialize, timeout.Token).ConfigureAwait(false);
             if (status is < 200 or >= 300 || upstreamId is null)
             {
                 return (null, true);
@@ -103,7 +104,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
             var version = GatewayUpstreamProbe.TryReadInitializeResult(answer)?.Revision ?? protocolVersion;
             if (handshake.Initialized)
             {
-                var (notified, _, _) = await PostAsync(upstream, upstreamId, version, """{"jsonrpc":"2.0","method":"notifications/initialized"}"""u8.ToArray(), timeout.Token).ConfigureAwait(false);
+                var (notified, _, _) = await PostAsync(upstream, upstreamId, version, headers, """{"jsonrpc":"2.0","method":"notifications/initialized"}"""u8.ToArray(), timeout.Token).ConfigureAwait(false);
                 if (notified is < 200 or >= 300)
                 {
                     return (null, true);
@@ -113,7 +114,7 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
             if (handshake.LoggingLevel is { } level)
             {
                 var setLevel = Message("\"mcpcompat-gateway-set-level\"", "logging/setLevel", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["level"] = level }));
-                await PostAsync(upstream, upstreamId, version, setLevel, timeout.Token).ConfigureAwait(false);
+                await PostAsync(upstream, upstreamId, version, headers, setLevel, timeout.Token).ConfigureAwait(false);
             }
 
             return (upstreamId, true);
@@ -130,9 +131,10 @@ internal sealed class GatewayRebuilder(GatewayHttpClient http, TimeProvider time
         }
     }
 
-    private async Task<(int Status, string? SessionId, string Answer)> PostAsync(GatewayUpstream upstream, string? sessionId, string? protocolVersion, byte[] body, CancellationToken cancellationToken)
+    private async Task<(int Status, string? SessionId, string Answer)> PostAsync(GatewayUpstream upstream, string? sessionId, string? protocolVersion, CarriedHeaders? headers, byte[] body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, upstream.Endpoint) { Content = new ByteArrayContent(body) };
+        headers?.AddTo(request);
         request.Content.Headers.ContentType = Json;
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");

@@ -25,7 +25,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
     /// (no record, deleted, another user's), 503 with <c>Retry-After</c> (the store did not answer, or every session is
     /// active) and returns <see langword="null"/>.
     /// </summary>
-    public async ValueTask<GatewaySession?> ResumeAsync(HttpContext context, GatewayRoute route, string sessionId)
+    public async ValueTask<GatewaySession?> ResumeAsync(HttpContext context, GatewayRoute route, string sessionId, CarriedHeaders? headers)
     {
         var store = records.Store!;
         Outcome outcome;
@@ -49,7 +49,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
             var shared = _resuming.GetOrAdd(sessionId, adopting.Task);
             if (ReferenceEquals(shared, adopting.Task))
             {
-                _ = AdoptAndShareAsync(sessionId, record, route, adopting);
+                _ = AdoptAndShareAsync(sessionId, record, route, headers, adopting);
             }
 
             outcome = await shared.WaitAsync(context.RequestAborted).ConfigureAwait(false);
@@ -76,12 +76,12 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
         return null;
     }
 
-    private async Task AdoptAndShareAsync(string sessionId, SessionRecord record, GatewayRoute route, TaskCompletionSource<Outcome> adopting)
+    private async Task AdoptAndShareAsync(string sessionId, SessionRecord record, GatewayRoute route, CarriedHeaders? headers, TaskCompletionSource<Outcome> adopting)
     {
         Outcome outcome;
         try
         {
-            outcome = await AdoptAsync(sessionId, record, route).ConfigureAwait(false);
+            outcome = await AdoptAsync(sessionId, record, route, headers).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -95,7 +95,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
         adopting.SetResult(outcome);
     }
 
-    private async Task<Outcome> AdoptAsync(string sessionId, SessionRecord record, GatewayRoute route)
+    private async Task<Outcome> AdoptAsync(string sessionId, SessionRecord record, GatewayRoute route, CarriedHeaders? headers)
     {
         // Taken up meanwhile by a request that read the store before this one.
         if (sessions.Find(sessionId) is { } live)
@@ -111,7 +111,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
         var handshake = GatewayHandshake.Resumed(record);
         var binding = record.Upstream is { } upstream && route.Find(upstream.Endpoint) is { } holder
             ? new GatewayBinding(holder, upstream.SessionId)
-            : await rebuilder.StartAsync(sessionId, handshake, record.ProtocolVersion, route, CancellationToken.None).ConfigureAwait(false);
+            : await rebuilder.StartAsync(sessionId, handshake, record.ProtocolVersion, route, headers, CancellationToken.None).ConfigureAwait(false);
         if (binding is null)
         {
             sessions.Unreserve();
@@ -119,6 +119,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
         }
 
         var session = sessions.Adopt(sessionId, binding, handshake, record.Owner, record.ProtocolVersion);
+        session.Headers = headers;
         if (!ReferenceEquals(record.Upstream, null) && binding.UpstreamId == record.Upstream.SessionId)
         {
             return new Outcome(session, NoRoom: false);

@@ -32,6 +32,12 @@ internal sealed class GatewaySession(string id, GatewaySessions sessions, Gatewa
     /// <summary>Gets or sets the protocol revision the client's requests name (<c>MCP-Protocol-Version</c>), once one has.</summary>
     public string? ProtocolVersion { get; set; }
 
+    /// <summary>
+    /// Gets or sets the credentials its client's latest request carried (<see cref="McpCompatGatewayOptions.SessionHeaders"/>),
+    /// sent on the gateway's own requests for the session; <see langword="null"/>: none.
+    /// </summary>
+    public CarriedHeaders? Headers { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the session has a record (<see cref="GatewayRecords"/>): it resumes once ended for being idle, and its DELETE leaves a tombstone.</summary>
     public bool Recorded { get; set; }
 

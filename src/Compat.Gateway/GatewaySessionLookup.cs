@@ -16,6 +16,7 @@ internal sealed class GatewaySessionLookup(
     GatewayRecords records,
     GatewayResumer resumer,
     SessionEndBroadcast fleet,
+    GatewaySessionHeaders sessionHeaders,
     TimeProvider timeProvider,
     RefusalWriter refusals)
 {
@@ -36,7 +37,7 @@ internal sealed class GatewaySessionLookup(
             }
 
             // Not held here: taken up from its record, or answered (404, 503) and done.
-            if ((session = await resumer.ResumeAsync(context, route, sessionId).ConfigureAwait(false)) is null)
+            if ((session = await resumer.ResumeAsync(context, route, sessionId, sessionHeaders.Of(context.Request, held: null)).ConfigureAwait(false)) is null)
             {
                 return null;
             }
@@ -69,7 +70,7 @@ internal sealed class GatewaySessionLookup(
                 return null;
             }
 
-            if ((session = await resumer.ResumeAsync(context, route, sessionId).ConfigureAwait(false)) is null)
+            if ((session = await resumer.ResumeAsync(context, route, sessionId, sessionHeaders.Of(context.Request, held: null)).ConfigureAwait(false)) is null)
             {
                 return null;
             }
@@ -92,8 +93,12 @@ internal sealed class GatewaySessionLookup(
             tombstoned = true;
         }
 
+        Carry(context, session);
         return new Entered(session, tombstoned);
     }
+
+    /// <summary>Keeps with <paramref name="session"/> the credentials its client's request carries, for the gateway's own requests.</summary>
+    public void Carry(HttpContext context, GatewaySession session) => session.Headers = sessionHeaders.Of(context.Request, session.Headers);
 
     /// <summary>
     /// Waits, at most <see cref="GatewaySessions.UpstreamDeleteTimeout"/> and a little more, for the gateway to let go of
@@ -146,12 +151,11 @@ internal sealed class GatewaySessionLookup(
 
         if (record.Upstream is { } upstream)
         {
-            await sessions.DeleteUpstreamAsync(sessionId, new Uri(upstream.Endpoint), upstream.SessionId, record.ProtocolVersion, context.RequestAborted).ConfigureAwait(false);
+            await sessions.DeleteUpstreamAsync(sessionId, new Uri(upstream.Endpoint), upstream.SessionId, record.ProtocolVersion, sessionHeaders.Of(context.Request, held: null), context.RequestAborted).ConfigureAwait(false);
         }
 
         await fleet.PublishAsync(sessionId, record.Owner).ConfigureAwait(false);
 
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
-
 }

@@ -199,7 +199,7 @@ internal sealed class GatewaySessions(
             if (await records.MayEndUpstreamAsync(session).ConfigureAwait(false))
             {
                 endedUpstream = true;
-                if (await DeleteUpstreamAsync(session.Id, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, cancellationToken).ConfigureAwait(false) is { } status)
+                if (await DeleteUpstreamAsync(session.Id, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, session.Headers, cancellationToken).ConfigureAwait(false) is { } status)
                 {
                     binding.Upstream.NoteDeleteAnswer(status);
                 }
@@ -241,17 +241,19 @@ internal sealed class GatewaySessions(
 
         metrics.SessionEnded(EvictionReason.Deleted);
         var binding = session.Binding;
-        await DeleteUpstreamAsync(sessionId, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, CancellationToken.None).ConfigureAwait(false);
+        await DeleteUpstreamAsync(sessionId, binding.Upstream.Endpoint, binding.UpstreamId, session.ProtocolVersion, session.Headers, CancellationToken.None).ConfigureAwait(false);
         return true;
     }
 
     /// <summary>
-    /// Ends session <paramref name="sessionId"/> upstream, the protocol's way (<c>DELETE</c> with its id there), waiting
+    /// Ends session <paramref name="sessionId"/> upstream, the protocol's way (<c>DELETE</c> with its id there, and the
+    /// credentials its client sent, <paramref name="headers"/>), waiting
     /// at most <see cref="UpstreamDeleteTimeout"/>: the upstream's status, or <see langword="null"/> when it did not answer (logged).
     /// </summary>
-    public async Task<int?> DeleteUpstreamAsync(string sessionId, Uri endpoint, string upstreamId, string? protocolVersion, CancellationToken cancellationToken)
+    public async Task<int?> DeleteUpstreamAsync(string sessionId, Uri endpoint, string upstreamId, string? protocolVersion, CarriedHeaders? headers, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, endpoint);
+        headers?.AddTo(request);
         request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, upstreamId);
         if (protocolVersion is not null)
         {

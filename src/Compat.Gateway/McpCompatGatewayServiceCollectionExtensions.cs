@@ -70,6 +70,9 @@ public static class McpCompatGatewayServiceCollectionExtensions
             services.TryAddSingleton<GatewaySessions>();
             services.TryAddSingleton<GatewayResumer>();
             services.TryAddSingleton<GatewaySessionLookup>();
+            services.TryAddSingleton<GatewaySessionHeaders>();
+            services.AddOptions<McpCompatGatewayOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpCompatGatewayOptions>, GatewayOptionsValidator>());
 
             // A client's DELETE told to the other gateways of a fleet (where an IMcpSessionEndChannel is registered, as
             // AddMcpCompatRedis does), which end their copies; and the start-up line on resumable sessions.
@@ -90,6 +93,9 @@ public static class McpCompatGatewayServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<GatewayUpstreamProbe>());
         }
 
+        // The gateway's own options, from McpCompat:Gateway (or the given section's Gateway).
+        services.AddSingleton<IConfigureOptions<McpCompatGatewayOptions>>(sp => new GatewayOptionsSetup(
+            section ?? sp.GetService<IConfiguration>()?.GetSection(McpCompatOptions.SectionName), McpCompatGatewayOptions.SectionName));
         if (configure is not null)
         {
             services.Configure(configure);

@@ -59,10 +59,13 @@ internal sealed class GatewayHost : IAsyncDisposable
     public HttpClient Http => _http;
 
     /// <summary>Gets a client of the gateway that makes every request as <paramref name="user"/>.</summary>
-    public McpClient ClientAs(string user)
+    public McpClient ClientAs(string user) => ClientWith(UserHeader, user);
+
+    /// <summary>Gets a client of the gateway that sends <paramref name="header"/> with <paramref name="value"/> on every request.</summary>
+    public McpClient ClientWith(string header, string value)
     {
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Add(UserHeader, user);
+        http.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
         _clients.Add(http);
         return new McpClient(http, Endpoint);
     }

@@ -17,9 +17,10 @@ internal sealed class Upstream : IAsyncDisposable
 {
     private int _disposed;
 
-    private Upstream(WebApplication app)
+    private Upstream(WebApplication app, string? requiredAuthorization)
     {
         App = app;
+        RequiredAuthorization = requiredAuthorization;
     }
 
     public WebApplication App { get; }
@@ -36,21 +37,33 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>Gets a task that completes when a DELETE reached <see cref="DeleteGate"/>.</summary>
     public TaskCompletionSource DeleteArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Gets the credentials every request must carry, as an upstream that authenticates each request asks: another
+    /// <c>Authorization</c> is answered 401 (the gateway's look excepted); <see langword="null"/>: none asked.
+    /// </summary>
+    public string? RequiredAuthorization { get; }
+
+    /// <summary>Gets every request the upstream got, as its method and its <c>Authorization</c> header (empty without one).</summary>
+    public ConcurrentQueue<(string Method, string Authorization)> Credentials { get; } = new();
+
     /// <summary>Gets the HTTP method of every request of the gateway's look at its upstreams.</summary>
     public ConcurrentQueue<string> ProbeRequests { get; } = new();
 
     /// <summary>Gets the JSON-RPC method of every POST the upstream got, with the session id it came under (empty without one).</summary>
     public ConcurrentQueue<(string JsonRpcMethod, string SessionId)> Messages { get; } = new();
 
-    /// <summary>Starts an upstream on <paramref name="port"/> (0: a free one), as a restarted server would come back on its own.</summary>
-    public static async Task<Upstream> StartAsync(int port = 0)
+    /// <summary>
+    /// Starts an upstream on <paramref name="port"/> (0: a free one), as a restarted server would come back on its own;
+    /// asking every request for <paramref name="requiredAuthorization"/> when one is given.
+    /// </summary>
+    public static async Task<Upstream> StartAsync(int port = 0, string? requiredAuthorization = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.Services.AddMcpServer().WithHttpTransport(o => o.Stateless = false).WithTools<UpstreamTools>();
         var app = builder.Build();
-        var upstream = new Upstream(app);
+        var upstream = new Upstream(app, requiredAuthorization);
         app.Use(async (context, next) =>
         {
             // The gateway's own look at its upstreams is not the clients' traffic the tests count.
@@ -63,6 +76,14 @@ internal sealed class Upstream : IAsyncDisposable
 
             var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
             upstream.Requests.Enqueue((context.Request.Method, sessionId));
+            var authorization = context.Request.Headers.Authorization.ToString();
+            upstream.Credentials.Enqueue((context.Request.Method, authorization));
+            if (requiredAuthorization is not null && authorization != requiredAuthorization)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
             if (HttpMethods.IsDelete(context.Request.Method) && upstream.DeleteGate is { } gate)
             {
                 upstream.DeleteArrived.TrySetResult();
@@ -95,7 +116,7 @@ internal sealed class Upstream : IAsyncDisposable
     {
         var port = Endpoint.Port;
         await DisposeAsync();
-        return await StartAsync(port);
+        return await StartAsync(port, RequiredAuthorization);
     }
 
     public int Count(string jsonRpcMethod) => Messages.Count(m => m.JsonRpcMethod == jsonRpcMethod);

@@ -9,11 +9,11 @@
 #     the gateway they stay at the cap, and once idle they are ended upstream (DELETE), back to none.
 #   - kill and restart: a TypeScript SDK client converses through the gateway (an echo call every 50 ms) while its
 #     upstream is killed (SIGKILL) and started again on the same port, the TypeScript server and the oldest and the
-#     newest C# host: the
-#     client goes on with the same session id and no call fails (the gateway replays the session's handshake);
+#     newest C# host: the client goes on with the same session id and no call fails (the gateway replays the session's
+#     handshake; the TypeScript server asks every request for the client's Authorization, the replay's included);
 #   - resume: a TypeScript SDK client conversing through the gateway pauses until the gateway has ended its idle session
 #     upstream (DELETE; the TypeScript server holds none), then goes on: same session id, no call failed (the gateway
-#     replays the handshake from the session's record);
+#     replays the handshake from the session's record; the DELETE and the replay carry the client's Authorization);
 #   - mcpcompat probe --gateway: what the gateway learned of the TypeScript server on the wire (serverInfo, DELETE);
 #   - a fleet: two gateways on one real Redis (records and DELETE notices), two replicas behind both (the TypeScript
 #     server, the oldest and the newest C# host; the three fleets side by side);
@@ -57,12 +57,13 @@ stats() { curl -s --max-time 10 "$1/stats"; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 mib() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1048576:.1f} MiB")' "$1"; }
 
-# start_upstream <kind> <log> [port]: starts it (on a free port unless given); sets upstream_url (its /mcp) and upstream_base.
+# start_upstream <kind> <log> [port] [authorization]: starts it (on a free port unless given; the TypeScript server asking
+# every request for that Authorization when given); sets upstream_url (its /mcp) and upstream_base.
 start_upstream() {
-  local kind=$1 log=$2 port=${3:-}
+  local kind=$1 log=$2 port=${3:-} authorization=${4:-}
   [[ -z "$port" ]] && port=$(free_port)
   if [[ $kind == ts ]]; then
-    spawn "$log" "$root/eng/interop" node upstream.mjs --port "$port"
+    spawn "$log" "$root/eng/interop" node upstream.mjs --port "$port" ${authorization:+--require-authorization "$authorization"}
     wait_for 30 grep -q "listening on http://" "$log" || return 1
   else
     spawn "$log" "${plain[$kind]}" dotnet PlainServer.dll --urls "http://127.0.0.1:$port"
@@ -115,25 +116,27 @@ gated_check() {
     "$name through the gateway: idle sessions ended upstream (DELETE), none left" "(sessions $(field "$gated_end" sessions))" "$gateway_log"
 }
 
-# restart_check <kind> <name>: the upstream killed and started again under a conversation through the gateway.
+# restart_check <kind> <name>: the upstream killed and started again under a conversation through the gateway. The
+# TypeScript server asks every request for the client's credentials: the handshake the gateway replays must carry them.
 restart_check() {
   local kind=$1 name=$2 log="$out/restart-$1-upstream.log" gateway_log="$out/restart-$1-gateway.log" port gateway_port result rc
-  local conversing="$out/restart-$1.conversing"
+  local conversing="$out/restart-$1.conversing" authorization="" auth=()
+  [[ $kind == ts ]] && authorization="Bearer gateway-check" && auth=(--authorization "$authorization")
   port=$(free_port)
-  start_upstream "$kind" "$log" "$port" || { fail "$name restart: the upstream did not start" "" "$log"; return; }
+  start_upstream "$kind" "$log" "$port" "$authorization" || { fail "$name restart: the upstream did not start" "" "$log"; return; }
   gateway_port=$(free_port)
   spawn "$gateway_log" "$gateway_folder" dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$gateway_port"
   local gateway_pid=$spawned
   wait_listening "$gateway_log" || { fail "$name restart: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
   touch "$conversing"
-  (cd "$root/eng/interop" && node converse.mjs "$base_url/mcp" "$conversing") > "$out/restart-$kind.json" 2>&1 &
+  (cd "$root/eng/interop" && node converse.mjs "$base_url/mcp" "$conversing" "${auth[@]}") > "$out/restart-$kind.json" 2>&1 &
   local client=$!
   # Mid-conversation: once a call has been answered, and a few more.
   wait_for 30 test -f "$conversing.ready"
   sleep 0.5
   kill -KILL "$upstream_pid"
   wait "$upstream_pid" 2>/dev/null
-  start_upstream "$kind" "$log.2" "$port" || { fail "$name restart: the upstream did not start again" "" "$log.2"; }
+  start_upstream "$kind" "$log.2" "$port" "$authorization" || { fail "$name restart: the upstream did not start again" "" "$log.2"; }
   sleep 1
   rm -f "$conversing"
   wait "$client"
@@ -142,21 +145,22 @@ restart_check() {
   stop "$gateway_pid"
   stop "$upstream_pid"
   verdict "$( [[ $rc -eq 0 ]] && grep -q '"failed":0' <<<"$result" && echo yes)" \
-    "$name killed and restarted under a conversation: same session id, no call failed" "($result)" "$gateway_log"
+    "$name killed and restarted under a conversation: same session id, no call failed${authorization:+ (every request authenticated)}" "($result)" "$gateway_log"
 }
 
-# resume_check: a conversation paused past the idle timeout resumes under its id, its session rebuilt upstream.
+# resume_check: a conversation paused past the idle timeout resumes under its id, its session rebuilt upstream; the
+# TypeScript server asks every request for the client's credentials (the idle DELETE and the replay carry them).
 resume_check() {
   local log="$out/resume-upstream.log" gateway_log="$out/resume-gateway.log" port rc result emptied
   local conversing="$out/resume.conversing" pause="$out/resume.pause"
-  start_upstream ts "$log" || { fail "resume: the upstream did not start" "" "$log"; return; }
+  start_upstream ts "$log" "" "Bearer gateway-check" || { fail "resume: the upstream did not start" "" "$log"; return; }
   port=$(free_port)
   spawn "$gateway_log" "$gateway_folder" env McpCompat__SessionIdleTimeout=2s McpCompat__SessionResumeWindow=1h \
     dotnet Gateway.dll --upstream "$upstream_url" --urls "http://127.0.0.1:$port"
   local gateway_pid=$spawned
   wait_listening "$gateway_log" || { fail "resume: the gateway did not start" "" "$gateway_log"; stop "$upstream_pid"; return; }
   touch "$conversing"
-  (cd "$root/eng/interop" && node converse.mjs "$base_url/mcp" "$conversing" --pause-file "$pause") > "$out/resume.json" 2>&1 &
+  (cd "$root/eng/interop" && node converse.mjs "$base_url/mcp" "$conversing" --pause-file "$pause" --authorization "Bearer gateway-check") > "$out/resume.json" 2>&1 &
   local client=$!
   wait_for 30 test -f "$conversing.ready"
   touch "$pause"
@@ -172,7 +176,7 @@ resume_check() {
   stop "$gateway_pid"
   stop "$upstream_pid"
   verdict "$( [[ $rc -eq 0 && ${emptied:-} == yes && $sessions_after -eq 1 ]] && grep -q '"failed":0' <<<"$result" && echo yes)" \
-    "resume: a session the gateway ended for being idle (none left upstream) goes on under its id, no call failed" \
+    "resume: a session the gateway ended for being idle (none left upstream) goes on under its id, no call failed (every request authenticated)" \
     "(upstream emptied: ${emptied:-no}, sessions after: $sessions_after; $result)" "$gateway_log"
 }
 

@@ -7,20 +7,24 @@
 // With --pause-file <file>: once that file exists the client closes its connection (its GET stream too, so that its
 // session falls idle; no DELETE), and once the file is gone it connects again with the same session id, as a client
 // that went away and came back does, and goes on.
-// Usage: node converse.mjs <endpoint> <while-file> [--pause-file <file>]
+// With --authorization <value>: every request carries that Authorization header.
+// Usage: node converse.mjs <endpoint> <while-file> [--pause-file <file>] [--authorization <value>]
 import { existsSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const [endpointText, whileFile, ...options] = process.argv.slice(2);
-const pauseFile = options[0] === "--pause-file" ? options[1] : undefined;
+const option = (name) => (options.indexOf(name) >= 0 ? options[options.indexOf(name) + 1] : undefined);
+const pauseFile = option("--pause-file");
+const authorization = option("--authorization");
+const requestInit = authorization === undefined ? undefined : { headers: { Authorization: authorization } };
 if (!endpointText || !whileFile) {
   console.error("Usage: node converse.mjs <endpoint> <while-file>");
   process.exit(2);
 }
 
-let transport = new StreamableHTTPClientTransport(new URL(endpointText));
+let transport = new StreamableHTTPClientTransport(new URL(endpointText), { requestInit });
 let client = new Client({ name: "conversing-client", version: "1.0.0" });
 await client.connect(transport);
 const sessionIds = new Set([transport.sessionId]);
@@ -33,7 +37,7 @@ while (existsSync(whileFile)) {
     await transport.close();
     while (existsSync(pauseFile)) await sleep(50);
     // A transport that has a session id does not initialize again: the client goes on with its session.
-    transport = new StreamableHTTPClientTransport(new URL(endpointText), { sessionId });
+    transport = new StreamableHTTPClientTransport(new URL(endpointText), { sessionId, requestInit });
     client = new Client({ name: "conversing-client", version: "1.0.0" });
     await client.connect(transport);
   }

@@ -6,11 +6,12 @@
 //   delete        the client's DELETE on one instance while the other holds a live copy: the other answers the session's
 //                 id with 404 within one second (pub/sub, not its idle timeout, which is far longer by then).
 //   kill          an instance killed (SIGKILL) mid-conversation: the conversation goes on, same id, on the other.
-// GET streams are not part of it: the balancer answers them itself (see balancedFetch).
+// GET streams are not part of it: the balancer answers them itself (see balancer.mjs).
 // Usage: node fleet.mjs <endpointA> <endpointB> <logA> <logB> <pidA> <pidB> <rounds>
 import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { RoundRobin } from "./balancer.mjs";
 
 const [a, b, logA, logB, pidA, pidB, roundsArg] = process.argv.slice(2);
 const endpoints = [new URL(a), new URL(b)];
@@ -20,31 +21,9 @@ const rounds = Number(roundsArg ?? 4);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const report = (step, ok, detail) => console.log(JSON.stringify({ step, ok, ...detail }));
 
-// The load balancer: request i goes to instance i % 2 unless pinned; a refused connection goes to the other one. It
-// answers the client's GET (its stream of server messages) itself, with 405 (no stream offered), which the client takes
-// in its stride: an open stream keeps its session active, so no instance would ever evict it.
-let next = 0;
-let pinned = null;
-const served = [];
-async function balancedFetch(url, init) {
-  if ((init?.method ?? "GET") === "GET") {
-    return new Response(null, { status: 405, headers: { allow: "POST, DELETE" } });
-  }
-
-  const first = pinned ?? next++ % 2;
-  for (const target of [first, 1 - first]) {
-    const to = new URL(url);
-    to.host = endpoints[target].host;
-    try {
-      const response = await fetch(to, init);
-      const body = typeof init?.body === "string" ? init.body : "";
-      served.push({ instance: target, method: init?.method ?? "GET", rpc: /"method":"([^"]+)"/.exec(body)?.[1] ?? null, status: response.status });
-      return response;
-    } catch (error) {
-      if (target !== first) throw error;
-    }
-  }
-}
+// The load balancer (balancer.mjs): alternating, a refused connection sent to the other instance, GETs answered 405.
+const balancer = new RoundRobin(endpoints);
+const served = balancer.served;
 
 function logHas(instance, text) {
   try {
@@ -76,7 +55,7 @@ async function waitEvicted(instance, id) {
 }
 
 async function connect(name) {
-  const transport = new StreamableHTTPClientTransport(endpoints[0], { fetch: balancedFetch });
+  const transport = new StreamableHTTPClientTransport(endpoints[0], { fetch: balancer.fetch });
   const client = new Client({ name, version: "1.0.0" });
   await client.connect(transport);
   return { client, transport };
@@ -104,7 +83,7 @@ async function rawPing(instance, id, protocolVersion) {
   const steps = [];
   let ok = typeof id === "string" && id.length > 0;
   for (let round = 0; round < rounds && ok; round++) {
-    const instance = next % 2;
+    const instance = balancer.next % 2;
     const echoed = await echo(client, `round ${round}`);
     const sameId = transport.sessionId === id;
     steps.push({ round, instance, echoed, sameId });
@@ -133,11 +112,11 @@ async function rawPing(instance, id, protocolVersion) {
   // Both instances hold a live copy: calls land on each (no eviction in between).
   const both = (await echo(client, "one")) && (await echo(client, "two"));
   const holders = new Set(served.filter((s) => s.rpc === "tools/call").map((s) => s.instance));
-  const deleter = next % 2;
+  const deleter = balancer.next % 2;
   const other = 1 - deleter;
-  pinned = deleter;
+  balancer.pinned = deleter;
   await transport.terminateSession();
-  pinned = null;
+  balancer.pinned = null;
   const deletedAt = performance.now();
   let status = await rawPing(other, id, protocolVersion);
   while (status !== 404 && performance.now() - deletedAt < 5000) {
@@ -159,7 +138,7 @@ async function rawPing(instance, id, protocolVersion) {
   const { client, transport } = await connect("fleet-kill");
   const id = transport.sessionId;
   const before = (await echo(client, "before a")) && (await echo(client, "before b"));
-  const victim = next % 2;
+  const victim = balancer.next % 2;
   process.kill(pids[victim], "SIGKILL");
   await sleep(200);
   let after = true;

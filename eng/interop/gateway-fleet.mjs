@@ -8,10 +8,11 @@
 //   delete          the client's DELETE through one gateway while the other holds a live copy: the other answers the
 //                   session's id with 404 within two seconds, and so does the first;
 //   gateway killed  a gateway killed (SIGKILL) mid-conversation: the conversation goes on on the other, same id.
-// GET streams are not part of it: the balancer answers them itself (405), as eng/interop/fleet.mjs does.
+// GET streams are not part of it: the balancer answers them itself (405), as in eng/interop/fleet.mjs (balancer.mjs).
 // Usage: node gateway-fleet.mjs <gatewayA> <gatewayB> <gatewayPidA> <replicaA> <replicaB> <replicaPidA> <replicaPidB>
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { RoundRobin } from "./balancer.mjs";
 
 const [a, b, gatewayPidA, replicaA, replicaB, replicaPidA, replicaPidB] = process.argv.slice(2);
 const gateways = [new URL(a), new URL(b)];
@@ -20,31 +21,12 @@ const replicaPids = [Number(replicaPidA), Number(replicaPidB)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const report = (step, ok, detail) => console.log(JSON.stringify({ step, ok, ...detail }));
 
-let next = 0;
-let pinned = null;
-const served = [];
-async function balancedFetch(url, init) {
-  if ((init?.method ?? "GET") === "GET") {
-    return new Response(null, { status: 405, headers: { allow: "POST, DELETE" } });
-  }
-
-  const first = pinned ?? next++ % 2;
-  for (const target of [first, 1 - first]) {
-    const to = new URL(url);
-    to.host = gateways[target].host;
-    try {
-      const response = await fetch(to, init);
-      const body = typeof init?.body === "string" ? init.body : "";
-      served.push({ gateway: target, method: init?.method ?? "GET", rpc: /"method":"([^"]+)"/.exec(body)?.[1] ?? null, status: response.status });
-      return response;
-    } catch (error) {
-      if (target !== first) throw error;
-    }
-  }
-}
+// The load balancer (balancer.mjs): alternating between the gateways, a refused connection sent to the other one.
+const balancer = new RoundRobin(gateways);
+const served = balancer.served;
 
 async function connect(name) {
-  const transport = new StreamableHTTPClientTransport(gateways[0], { fetch: balancedFetch });
+  const transport = new StreamableHTTPClientTransport(gateways[0], { fetch: balancer.fetch });
   const client = new Client({ name, version: "1.0.0" });
   await client.connect(transport);
   return { client, transport };
@@ -92,7 +74,7 @@ async function rawPing(gateway, id, protocolVersion) {
   const { client, transport } = await connect("gateway-fleet-conversation");
   const id = transport.sessionId;
   const errors = await calls(client, 10, "before");
-  const byGateway = [0, 1].map((g) => served.filter((s) => s.gateway === g && s.rpc === "tools/call").length);
+  const byGateway = [0, 1].map((g) => served.filter((s) => s.instance === g && s.rpc === "tools/call").length);
   const initializes = served.filter((s) => s.rpc === "initialize").length;
   report("conversation", errors.length === 0 && transport.sessionId === id && byGateway.every((n) => n > 0) && initializes === 1,
     { id, initializes, callsByGateway: byGateway, errors });
@@ -116,11 +98,11 @@ async function rawPing(gateway, id, protocolVersion) {
   const id = transport.sessionId;
   const protocolVersion = transport.protocolVersion ?? "2025-06-18";
   const errors = await calls(client, 2, "both");
-  const deleter = next % 2;
+  const deleter = balancer.next % 2;
   const other = 1 - deleter;
-  pinned = deleter;
+  balancer.pinned = deleter;
   await transport.terminateSession();
-  pinned = null;
+  balancer.pinned = null;
   const deletedAt = performance.now();
   let status = await rawPing(other, id, protocolVersion);
   while (status !== 404 && performance.now() - deletedAt < 2000) {

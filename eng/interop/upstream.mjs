@@ -11,7 +11,9 @@
 // call carries a progress token) and a log message (subject to logging/setLevel), then returns "done"; whoami
 // returns the session id this server sees.
 // Node's own http module, not express: no dependency beyond the SDK (and zod, which the SDK itself depends on).
-// Usage: node upstream.mjs --port <port, 0 = any free one> [--host 127.0.0.1]
+// With --require-authorization <value>, every request to /mcp must carry that Authorization header (else 401), as an
+// upstream that authenticates each request does.
+// Usage: node upstream.mjs --port <port, 0 = any free one> [--host 127.0.0.1] [--require-authorization <value>]
 // Prints one line, "listening on http://127.0.0.1:<port>/mcp", once listening.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
@@ -26,6 +28,7 @@ function option(name, fallback) {
 }
 const port = Number(option("--port", "0"));
 const host = option("--host", "127.0.0.1");
+const requiredAuthorization = option("--require-authorization", undefined);
 // Loopback only: this server has no authentication and no bounds, it is not to be reachable from elsewhere.
 if (host !== "127.0.0.1" || !Number.isInteger(port) || port < 0 || port > 65535) {
   console.error("Usage: node upstream.mjs --port <port, 0 = any free one> [--host 127.0.0.1] (only 127.0.0.1 is accepted)");
@@ -169,6 +172,9 @@ const httpServer = http.createServer(async (req, res) => {
     if (path !== "/mcp") {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
       return;
+    }
+    if (requiredAuthorization !== undefined && req.headers.authorization !== requiredAuthorization) {
+      return jsonRpcError(res, 401, -32001, "Unauthorized");
     }
     if (req.method === "POST") return await handlePost(req, res);
     if (req.method === "GET" || req.method === "DELETE") return await handleGetOrDelete(req, res);

@@ -75,6 +75,27 @@ public sealed class GatewayUpstreamReportTests
     }
 
     [Fact]
+    public async Task Health_RecordsNearMaxSessionRecords_DegradedNamingTheSetting()
+    {
+        var cache = new Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache(
+            Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+        await using var host = await GatewayHost.StartAsync(o => o.MaxSessionRecords = 2, cache: cache);
+        await DetectedAsync(host);
+        await host.Client.InitializeAsync();
+        var service = host.App.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await service.CheckHealthAsync()).Status);
+
+        await host.Client.InitializeAsync();
+        var entry = (await service.CheckHealthAsync()).Entries["mcpcompat-gateway"];
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("2 session records kept", entry.Description, StringComparison.Ordinal);
+        Assert.Contains("or more of McpCompat:MaxSessionRecords = 2", entry.Description, StringComparison.Ordinal);
+        Assert.Equal(2, entry.Data["sessionRecords"]);
+        Assert.Equal(2, entry.Data["maxSessionRecords"]);
+    }
+
+    [Fact]
     public async Task UpstreamLostALiveSession_ReportedAsEndingSessionsItself_LoggedOnce()
     {
         await using var host = await GatewayHost.StartAsync();

@@ -23,75 +23,38 @@ internal sealed class McpCompatHealthCheck(
     IOptions<McpCompatOptions> options) : IHealthCheck
 {
     /// <summary>The share of <see cref="McpCompatOptions.MaxSessions"/> at which the check reports degraded: 90%.</summary>
-    public const double NearFullRatio = 0.9;
+    public const double NearFullRatio = HealthFindings.NearFullRatio;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
         var decision = runtime.Decision;
         var tracking = runtime.SweeperNeeded;
-        var data = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["sdk"] = runtime.Report.SdkDescription,
-            ["path"] = runtime.PathName,
-            ["reason"] = decision.Reason,
-        };
-
-        var problems = new List<string>();
+        var findings = new HealthFindings();
+        findings.Data["sdk"] = runtime.Report.SdkDescription;
+        findings.Data["path"] = runtime.PathName;
+        findings.Data["reason"] = decision.Reason;
         if (tracking)
         {
-            data["liveSessions"] = tracker.Count;
-            data["idleSessions"] = tracker.IdleCount;
+            findings.Data["liveSessions"] = tracker.Count;
+            findings.Data["idleSessions"] = tracker.IdleCount;
         }
 
         if (runtime.IsHosting)
         {
-            var count = hosts.Sum(h => h.Count ?? 0);
-            data["hostedSessions"] = count;
-            data["maxSessions"] = settings.MaxSessions;
-            if (count >= settings.MaxSessions * NearFullRatio)
-            {
-                problems.Add($"{count} sessions hosted by MapMcpCompat, {NearFullRatio:P0} or more of McpCompat:MaxSessions = {settings.MaxSessions}");
-            }
+            findings.Count("hostedSessions", hosts.Sum(h => h.Count ?? 0), "maxSessions", settings.MaxSessions, "sessions hosted by MapMcpCompat", "McpCompat:MaxSessions");
         }
 
         if (tracking)
         {
-            // The loop sleeps at most one sweep interval and a sweep waits at most EvictionWait for its evictions.
-            var allowed = (settings.SweepInterval * 2) + SessionSweeper.EvictionWait;
-            if (sweeper.SinceHeartbeat is not { } since)
-            {
-                problems.Add("McpCompat's sweeper has not started");
-            }
-            else
-            {
-                data["secondsSinceSweep"] = Math.Round(since.TotalSeconds, 3);
-                if (since > allowed)
-                {
-                    problems.Add($"McpCompat's sweeper last ran {since.TotalSeconds:0.#} s ago (expected within {allowed.TotalSeconds:0.#} s)");
-                }
-            }
+            findings.Sweeper(sweeper, settings.SweepInterval, "McpCompat's");
         }
 
         if (resumption.Records is { } records)
         {
-            var count = records.Index.Count;
-            data["sessionRecords"] = count;
-            data["maxSessionRecords"] = records.Index.Limit;
-            if (count >= records.Index.Limit * NearFullRatio)
-            {
-                problems.Add($"{count} session records kept, {NearFullRatio:P0} or more of McpCompat:MaxSessionRecords = {records.Index.Limit}");
-            }
-
-            if (records.Monitor.Problem is { } storeProblem)
-            {
-                problems.Add($"the session store: {storeProblem}");
-            }
+            findings.Records(records);
         }
 
-        var result = problems.Count == 0
-            ? HealthCheckResult.Healthy($"McpCompat: {data["path"]} on {runtime.Report.SdkDescription}", data)
-            : new HealthCheckResult(context.Registration.FailureStatus, $"McpCompat: {string.Join("; ", problems)}", data: data);
-        return Task.FromResult(result);
+        return Task.FromResult(findings.Result(context, "McpCompat", $"{runtime.PathName} on {runtime.Report.SdkDescription}"));
     }
 }

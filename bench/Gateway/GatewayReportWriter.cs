@@ -61,8 +61,42 @@ internal static class GatewayReportWriter
         text.AppendLine(c, $"- **Resume after an upstream restart** (killed with SIGKILL and started again, {r.GetProperty("times").GetInt32()} times, then warmed by one session of its own): the first call of a session the upstream lost, rebuilt by the gateway, took {r.GetProperty("resumedMedianMs").GetDouble():0.0} ms (median), against {r.GetProperty("freshMedianMs").GetDouble():0.0} ms for a fresh session's handshake and first call. A conversation kept going across the restarts: {r.GetProperty("conversationCalls").GetInt32()} calls, {r.GetProperty("failed").GetInt32()} failed (target 0: {(r.GetProperty("failed").GetInt32() == 0 ? "met" : "not met")}).");
         text.AppendLine();
         text.AppendLine("On a machine this small the three processes share two cores, so a proxy's own CPU comes out of the upstream's and the load's: the throughput ratio against direct is the price of a second hop on the same cores, not of the gateway's bookkeeping, which the comparison with the bare YARP route isolates.");
+        if (arguments.Get("pinned", "") is { Length: > 0 } pinnedFile)
+        {
+            WritePinned(text, pinnedFile);
+        }
         File.WriteAllText(arguments.Get("out"), text.ToString());
         return 0;
+    }
+
+    /// <summary>The same closed loop with the proxies on a core of their own (taskset): the upstream and the load on the other.</summary>
+    private static void WritePinned(StringBuilder text, string file)
+    {
+        using var pinned = JsonDocument.Parse(File.ReadAllText(file));
+        var targets = pinned.RootElement.GetProperty("targets");
+        var direct = targets.GetProperty("direct");
+        var bare = targets.GetProperty("bare");
+        var gateway = targets.GetProperty("gateway");
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine();
+        text.AppendLine("## The proxies on a core of their own");
+        text.AppendLine();
+        text.AppendLine("The same closed loop, the same rounds, each process pinned with `taskset`: the proxy (bare YARP route or gateway) alone on core 1, the upstream and the load on core 0, as where a proxy runs on cores of its own. Direct calls use core 0 only.");
+        text.AppendLine();
+        text.AppendLine("| proxies on core 1 | direct | bare YARP route | McpCompat Gateway |");
+        text.AppendLine("|---|---|---|---|");
+        text.AppendLine(c, $"| requests per second | {Num(direct, "RequestsPerSecond")} | {Num(bare, "RequestsPerSecond")} | {Num(gateway, "RequestsPerSecond")} |");
+        text.AppendLine(c, $"| p50 latency, µs | {Num(direct, "P50Us")} | {Num(bare, "P50Us")} | {Num(gateway, "P50Us")} |");
+        text.AppendLine(c, $"| p99 latency, µs | {Num(direct, "P99Us")} | {Num(bare, "P99Us")} | {Num(gateway, "P99Us")} |");
+        text.AppendLine(c, $"| proxy CPU per request, µs | – | {Cpu(bare, 0)} | {Cpu(gateway, 0)} |");
+        text.AppendLine(c, $"| upstream CPU per request, µs | {Cpu(direct, 0)} | {Cpu(bare, 1)} | {Cpu(gateway, 1)} |");
+        text.AppendLine(c, $"| calls, failed | {Int(direct, "Requests")}, {Int(direct, "Errors")} | {Int(bare, "Requests")}, {Int(bare, "Errors")} | {Int(gateway, "Requests")}, {Int(gateway, "Errors")} |");
+        text.AppendLine();
+        var ratio = Value(gateway, "RequestsPerSecond") / Value(direct, "RequestsPerSecond");
+        var bareRatio = Value(bare, "RequestsPerSecond") / Value(direct, "RequestsPerSecond");
+        var addedP99 = Value(gateway, "P99Us") - Value(bare, "P99Us");
+        text.AppendLine(c, $"- **Gateway against direct:** {ratio:0.00} × the throughput (target ≥ 0.9: {(ratio >= 0.9 ? "met" : "not met")}); the bare YARP route gets {bareRatio:0.00} ×. Per call, the gateway's core works {Cpu(gateway, 0)} µs and the bare route's {Cpu(bare, 0)} µs (a server side and a client side each), against the upstream's {Cpu(direct, 0)} µs: a proxy on as many cores as the upstream relays at most that share of what the upstream answers.");
+        text.AppendLine(c, $"- **Gateway against the bare YARP route:** {Value(gateway, "RequestsPerSecond") / Value(bare, "RequestsPerSecond"):0.00} × its throughput, p50 {Signed(Value(gateway, "P50Us") - Value(bare, "P50Us"))} µs, p99 {Signed(addedP99)} µs (target: added p99 ≤ 250 µs: {(addedP99 <= 250 ? "met" : "not met")}).");
     }
 
     private static double Value(JsonElement target, string name) => target.GetProperty(name).GetDouble();

@@ -83,6 +83,7 @@ internal static class GatewayProbeCommand
                 var info = upstream.GetProperty("serverInfo");
                 var server = info.ValueKind == JsonValueKind.Object
                     ? $"{Text(info, "name")} {Text(info, "version")}"
+                    : Text(upstream, "credentialsAsked") is var asked and not "-" ? $"asks for credentials ({asked}): the gateway's look carries none"
                     : Text(upstream, "problem") is var problem and not "-" ? $"not reached: {problem}" : "not looked at yet";
                 Row(writer, "server", server);
                 if (info.ValueKind == JsonValueKind.Object)

@@ -86,7 +86,8 @@ internal sealed class GatewayReport(GatewayRoutes routes, GatewaySessions sessio
     public static string Describe(GatewayUpstream upstream)
     {
         var facts = upstream.Facts;
-        var server = facts?.Server ?? (upstream.Problem is { } problem ? $"not reached ({problem})" : "not looked at yet");
+        var server = facts?.Server ?? (upstream.CredentialsAsked is { } status ? $"asks for credentials ({status}), not looked at"
+            : upstream.Problem is { } problem ? $"not reached ({problem})" : "not looked at yet");
         var revisions = upstream.Revisions.Count == 0 ? "none seen" : string.Join(", ", upstream.Revisions);
         var delete = upstream.HonoursDelete switch { true => "honoured", false => "not honoured (405)", null => "not known" };
         return $"{server}; {upstream.Sessions} sessions; revisions: {revisions}; ends sessions itself: {(upstream.ForgotSessions ? "yes" : "not seen")}; DELETE: {delete}";
@@ -130,6 +131,15 @@ internal sealed class GatewayReport(GatewayRoutes routes, GatewaySessions sessio
         }
 
         json.WriteNumber("lastDeleteStatus", upstream.LastDeleteStatus);
+        if (upstream.CredentialsAsked is { } credentialsAsked)
+        {
+            json.WriteNumber("credentialsAsked", credentialsAsked);
+        }
+        else
+        {
+            json.WriteNull("credentialsAsked");
+        }
+
         json.WriteString("problem", upstream.Problem);
         json.WriteEndObject();
     }

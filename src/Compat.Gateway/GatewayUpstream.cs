@@ -13,6 +13,7 @@ internal sealed class GatewayUpstream
     private UpstreamFacts? _facts;
     private string? _problem;
     private long _downUntil;
+    private int _credentialsAsked;
 
     /// <summary>How long an upstream that refused a connection is passed over for new sessions.</summary>
     public static readonly TimeSpan DownFor = TimeSpan.FromSeconds(5);
@@ -105,6 +106,19 @@ internal sealed class GatewayUpstream
 
     /// <summary>Keeps why a look at the upstream failed.</summary>
     public void NoteProblem(string problem) => Volatile.Write(ref _problem, problem);
+
+    /// <summary>
+    /// Gets the status (401, 403) with which the upstream refused the gateway's look for want of credentials, which the
+    /// look does not carry; <see langword="null"/> otherwise. Such an upstream is reachable: it is not looked at again.
+    /// </summary>
+    public int? CredentialsAsked => Volatile.Read(ref _credentialsAsked) is var status and not 0 ? status : null;
+
+    /// <summary>Notes that the upstream refused the gateway's look with <paramref name="status"/>, asking for credentials.</summary>
+    public void NoteCredentialsAsked(int status)
+    {
+        Volatile.Write(ref _credentialsAsked, status);
+        Volatile.Write(ref _problem, null);
+    }
 
     /// <summary>
     /// Gets whether the upstream honours <c>DELETE</c>: <see langword="true"/> when it answered one 2xx last,

@@ -11,7 +11,8 @@ namespace McpCompat.Gateway;
 /// its own (the newest revision the gateway knows), which says the upstream's <c>serverInfo</c>, the revision it agrees
 /// to and whether it starts sessions; then a <c>DELETE</c> of that session, which says whether it honours one. Logged
 /// once per upstream (<c>UpstreamDetected</c>); an upstream that cannot be reached is tried again every
-/// <see cref="RetryDelay"/> until it answers. What the gateway learns while relaying (the revisions clients negotiate, a
+/// <see cref="RetryDelay"/> until it answers; one that asks for credentials (401, 403: the look carries none, having no
+/// client) is said once (<c>UpstreamAsksCredentials</c>) and not looked at again. What the gateway learns while relaying (the revisions clients negotiate, a
 /// 404 for a live session) is added as it comes. The report is in the health check and <c>mcpcompat probe --gateway</c>.
 /// </summary>
 internal sealed class GatewayUpstreamProbe(GatewayRoutes routes, GatewayHttpClient http, TimeProvider timeProvider, ILogger<GatewayUpstreamProbe> logger)
@@ -76,7 +77,12 @@ internal sealed class GatewayUpstreamProbe(GatewayRoutes routes, GatewayHttpClie
         {
             try
             {
-                var facts = await LookAsync(upstream, cancellationToken).ConfigureAwait(false);
+                if (await LookAsync(upstream, cancellationToken).ConfigureAwait(false) is not { } facts)
+                {
+                    Log.UpstreamAsksCredentials(logger, upstream.Endpoint, upstream.CredentialsAsked ?? 0);
+                    return;
+                }
+
                 upstream.NoteFacts(facts);
                 Log.UpstreamDetected(logger, upstream.Endpoint, facts.Server, facts.Revision ?? "(none named)",
                     facts.Sessions ? "it starts sessions" : "it starts no sessions (stateless)",
@@ -111,7 +117,8 @@ internal sealed class GatewayUpstreamProbe(GatewayRoutes routes, GatewayHttpClie
         }
     }
 
-    private async Task<UpstreamFacts> LookAsync(GatewayUpstream upstream, CancellationToken cancellationToken)
+    /// <summary>What the look found, or <see langword="null"/> when the upstream refused it for want of credentials (noted on it).</summary>
+    private async Task<UpstreamFacts?> LookAsync(GatewayUpstream upstream, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(LookTimeout);
@@ -126,6 +133,12 @@ internal sealed class GatewayUpstreamProbe(GatewayRoutes routes, GatewayHttpClie
         using (var response = await http.Invoker.SendAsync(request, timeout.Token).ConfigureAwait(false))
         {
             answer = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+            {
+                upstream.NoteCredentialsAsked((int)response.StatusCode);
+                return null;
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw new HttpRequestException($"it answered initialize with {(int)response.StatusCode}");

@@ -48,4 +48,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 111, EventName = "UpstreamEndsSessions", Level = LogLevel.Information,
         Message = "McpCompat Gateway: {Upstream} answered 404 for a session the gateway held live: it ends sessions itself, restarted, or shares no sessions with its replicas. The gateway rebuilds such sessions from their handshake (said once per upstream).")]
     public static partial void UpstreamEndsSessions(ILogger logger, Uri upstream);
+
+    [LoggerMessage(EventId = 112, EventName = "UpstreamAsksCredentials", Level = LogLevel.Information,
+        Message = "McpCompat Gateway: {Upstream} answered the gateway's look with {Status}: it asks for credentials, which the look (made before any client) does not carry. Relayed requests carry their client's, and the gateway's own requests for a session carry those named by McpCompat:Gateway:SessionHeaders; what the gateway learns while relaying is reported.")]
+    public static partial void UpstreamAsksCredentials(ILogger logger, Uri upstream, int status);
 }

@@ -54,6 +54,27 @@ public sealed class GatewayUpstreamReportTests
     }
 
     [Fact]
+    public async Task UpstreamAsksCredentials_SaidOnce_HealthyAndReported()
+    {
+        await using var upstream = await Upstream.StartAsync(requiredAuthorization: "Bearer one");
+        await using var host = await GatewayHost.StartAsync(upstreams: [upstream]);
+
+        var line = await WaitForAsync(host, "UpstreamAsksCredentials");
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Contains("answered the gateway's look with 401", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Id.Name == "UpstreamUnreachable");
+        var entry = (await host.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["mcpcompat-gateway"];
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.StartsWith("asks for credentials (401), not looked at", (string)entry.Data[$"upstream {upstream.Endpoint.AbsoluteUri}"], StringComparison.Ordinal);
+        // Clients with the credentials are served all the same.
+        var client = host.ClientWith("Authorization", "Bearer one");
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestAsync(await client.InitializeAsync(), "ping")).Status);
+        var table = new StringWriter();
+        Assert.Equal(0, await Task.Run(() => ProbeCommand.Run(["probe", "--gateway", host.Endpoint.ToString()], table, new StringWriter(), Environment.CurrentDirectory)));
+        Assert.Contains("asks for credentials (401): the gateway's look carries none", table.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_HealthyWithWhatEachUpstreamIs()
     {
         await using var host = await GatewayHost.StartAsync();

@@ -39,7 +39,8 @@ internal sealed class Upstream : IAsyncDisposable
 
     /// <summary>
     /// Gets the credentials every request must carry, as an upstream that authenticates each request asks: another
-    /// <c>Authorization</c> is answered 401 (the gateway's look excepted); <see langword="null"/>: none asked.
+    /// <c>Authorization</c> is answered 401 (the gateway's look included, though it is not counted as a client's);
+    /// <see langword="null"/>: none asked.
     /// </summary>
     public string? RequiredAuthorization { get; }
 
@@ -70,6 +71,12 @@ internal sealed class Upstream : IAsyncDisposable
             if (context.Request.Headers.UserAgent.ToString().StartsWith("McpCompat-Gateway-Probe/", StringComparison.Ordinal))
             {
                 upstream.ProbeRequests.Enqueue(context.Request.Method);
+                if (requiredAuthorization is not null && context.Request.Headers.Authorization != requiredAuthorization)
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
+                }
+
                 await next(context);
                 return;
             }

@@ -39,7 +39,8 @@ load_run() {
   local upstream_pid=$spawned
   wait_listening "$out/$name-upstream.log" || { fail "$name: the upstream did not start" "" "$out/$name-upstream.log"; return; }
   local upstream=$base_url
-  spawn "$out/$name-bare.log" "$bench_folder" "${proxy_pin[@]}" dotnet McpCompat.GatewayLoad.dll proxy --upstream "$upstream" --urls "http://127.0.0.1:0"
+  # Like for like: the bare route with the gateway's garbage collector (Server GC, an ASP.NET Core app's default).
+  spawn "$out/$name-bare.log" "$bench_folder" env DOTNET_gcServer=1 "${proxy_pin[@]}" dotnet McpCompat.GatewayLoad.dll proxy --upstream "$upstream" --urls "http://127.0.0.1:0"
   local bare_pid=$spawned
   wait_listening "$out/$name-bare.log" || { fail "$name: the bare YARP route did not start" "" "$out/$name-bare.log"; return; }
   local bare=$base_url

@@ -98,15 +98,17 @@ internal sealed class GatewayEndpoint(
 
     private async Task<GatewayExchange?> RelayAsync(HttpContext context, GatewayRoute route, GatewaySession? session)
     {
-        var message = default(PostedMessage);
+        var message = default(GatewayMessage);
         if (HttpMethods.IsPost(context.Request.Method))
         {
             // Read whole (it is one message, bounded): the gateway must know an initialize, and relays these bytes.
             if (await bodyReader.ReadAsync(context).ConfigureAwait(false) is not { } body ||
-                (message = await bodyReader.ParseAsync(context, body).ConfigureAwait(false)) is null)
+                await bodyReader.ReadMethodAsync(context, body, GatewayMessage.Methods).ConfigureAwait(false) is not (true, var method))
             {
                 return null;
             }
+
+            message = new GatewayMessage(body, method);
         }
 
         var isInitialize = message?.IsInitialize == true && session is null;
@@ -207,7 +209,7 @@ internal sealed class GatewayEndpoint(
         return exchange;
     }
 
-    private async Task<GatewayExchange> ForwardAsync(HttpContext context, GatewayRoute route, GatewaySession? session, PostedMessage? message, bool isInitialize, bool canHeal, GatewayUpstream? to = null)
+    private async Task<GatewayExchange> ForwardAsync(HttpContext context, GatewayRoute route, GatewaySession? session, GatewayMessage? message, bool isInitialize, bool canHeal, GatewayUpstream? to = null)
     {
         if (message is not null)
         {
@@ -221,7 +223,7 @@ internal sealed class GatewayEndpoint(
         var binding = session?.Binding;
         var exchange = new GatewayExchange(binding, binding?.Upstream ?? to ?? route.Pick(timeProvider.GetTimestamp()), session, isInitialize, canHeal)
         {
-            Handshake = isInitialize && message is not null ? sessions.HandshakeOf(message.Body, UserKey.From(context.User)) : null,
+            Handshake = isInitialize && message is not null ? sessions.HandshakeOf(message.Body, UserKey.Of(context)) : null,
         };
         try
         {

@@ -72,11 +72,11 @@ internal sealed class GatewayHandshake
     /// </summary>
     public bool Observe(string? method, ReadOnlyMemory<byte> body)
     {
-        if (method == "notifications/initialized")
+        if (method == GatewayMessage.Initialized)
         {
             _initialized = true;
         }
-        else if (method == "logging/setLevel")
+        else if (method == GatewayMessage.SetLoggingLevel)
         {
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.TryGetProperty("params", out var parameters) &&

@@ -39,7 +39,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
             }
 
             // Another user's session is answered as an unknown one, as a live one is.
-            if (lookup.Record is not { } record || record.Owner != UserKey.From(context.User))
+            if (lookup.Record is not { } record || record.Owner != UserKey.Of(context))
             {
                 await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
                 return null;
@@ -60,7 +60,7 @@ internal sealed class GatewayResumer(GatewayRecords records, GatewaySessions ses
             return null;
         }
 
-        if (outcome.Session is { } session && session.User == UserKey.From(context.User) && session.TryEnter())
+        if (outcome.Session is { } session && session.User == UserKey.Of(context) && session.TryEnter())
         {
             records.Use(session);
             return session;

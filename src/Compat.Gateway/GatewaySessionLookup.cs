@@ -27,7 +27,7 @@ internal sealed class GatewaySessionLookup(
     public async Task<Entered?> EnterAsync(HttpContext context, GatewayRoute route, string sessionId)
     {
         var tombstoned = false;
-        var session = sessions.FindFor(sessionId, UserKey.From(context.User));
+        var session = sessions.FindFor(sessionId, UserKey.Of(context));
         if (session is null && resumer.Enabled && sessions.Find(sessionId) is null)
         {
             if (HttpMethods.IsDelete(context.Request.Method))
@@ -137,7 +137,7 @@ internal sealed class GatewaySessionLookup(
             return;
         }
 
-        if (lookup.Record is not { } record || record.Owner != UserKey.From(context.User))
+        if (lookup.Record is not { } record || record.Owner != UserKey.Of(context))
         {
             await refusals.SessionNotFoundAsync(context).ConfigureAwait(false);
             return;

@@ -74,7 +74,7 @@ internal sealed class GatewayTransformer(GatewaySessions sessions, GatewayRecord
         }
         else if (exchange.IsInitialize && proxyResponse.IsSuccessStatusCode)
         {
-            exchange.Started = sessions.Start(exchange.Upstream, upstreamId, exchange.Handshake, UserKey.From(httpContext.User));
+            exchange.Started = sessions.Start(exchange.Upstream, upstreamId, exchange.Handshake, UserKey.Of(httpContext));
             httpContext.Response.Headers[McpHeaders.SessionId] = exchange.Started.Id;
         }
         else

@@ -77,6 +77,70 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
         }
     }
 
+    /// <summary>
+    /// Checks, as <see cref="ParseAsync"/> does, that <paramref name="body"/> is one JSON object (else answers 400 and
+    /// returns <see langword="false"/>), reading no more of it than its top-level <c>method</c>: the method returned
+    /// is the entry of <paramref name="methods"/> it names (that very string), or <see langword="null"/>. No document is
+    /// built and no string allocated: the reading of a proxy that relays the bytes as they are.
+    /// </summary>
+    public async ValueTask<(bool Valid, string? Method)> ReadMethodAsync(HttpContext context, ReadOnlyMemory<byte> body, string[] methods)
+    {
+        var shape = ScanMethod(body.Span, methods, out var method);
+        if (shape == BodyShape.Object)
+        {
+            return (true, method);
+        }
+
+        await (shape == BodyShape.NotJson
+            ? refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON")
+            : refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: the body must be one JSON-RPC message")).ConfigureAwait(false);
+        return (false, null);
+    }
+
+    private static BodyShape ScanMethod(ReadOnlySpan<byte> body, string[] methods, out string? method)
+    {
+        method = null;
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            if (!reader.Read())
+            {
+                return BodyShape.NotJson;
+            }
+
+            var isObject = reader.TokenType == JsonTokenType.StartObject;
+            while (reader.Read())
+            {
+                if (isObject && reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("method"u8) &&
+                    reader.Read() && reader.TokenType == JsonTokenType.String)
+                {
+                    method = null;
+                    foreach (var name in methods)
+                    {
+                        if (reader.ValueTextEquals(name))
+                        {
+                            method = name;
+                            break;
+                        }
+                    }
+                }
+            }
+
+            return isObject ? BodyShape.Object : BodyShape.NotObject;
+        }
+        catch (JsonException)
+        {
+            return BodyShape.NotJson;
+        }
+    }
+
+    private enum BodyShape
+    {
+        NotJson,
+        NotObject,
+        Object,
+    }
+
     private static JsonRpcMessage? TryDeserialize(ReadOnlyMemory<byte> body)
     {
         try

@@ -128,8 +128,9 @@ internal sealed class RequestValidator(IOptions<McpCompatOptions> options, Refus
 
     private static bool IsLoopbackName(string host)
     {
-        var name = host.Trim('[', ']');
-        return string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        // The usual names first, read in place; any other address parsed (127.0.0.2, [::1] written at length).
+        var name = host.AsSpan().Trim("[]");
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.SequenceEqual("127.0.0.1") || name.SequenceEqual("::1") ||
             (IPAddress.TryParse(name, out var address) && IPAddress.IsLoopback(address));
     }
 

@@ -45,7 +45,7 @@ internal sealed class SdkSessionDeletion(
             return;
         }
 
-        if (found.Record is { } record && record.Owner != UserKey.From(context.User))
+        if (found.Record is { } record && record.Owner != UserKey.Of(context))
         {
             await JsonRpcErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, SdkSessionMigration.ForbiddenError()).ConfigureAwait(false);
             return;

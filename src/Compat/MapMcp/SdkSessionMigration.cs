@@ -68,7 +68,7 @@ internal sealed class SdkSessionMigration(
         var negotiated = revisions.IsSupported(requested) && !revisions.IsSessionless(requested) ? requested
             : revisions.WithSessions.Count > 0 ? revisions.WithSessions[^1] : requested;
         var json = JsonSerializer.SerializeToElement(parameters, ParamsType);
-        if (SessionRecord.FromInitialize(json, negotiated, UserKey.From(context.User)) is { } record)
+        if (SessionRecord.FromInitialize(json, negotiated, UserKey.Of(context)) is { } record)
         {
             await records.SaveAsync(sessionId, record, again: false).ConfigureAwait(false);
         }
@@ -103,7 +103,7 @@ internal sealed class SdkSessionMigration(
                 return null;
             }
 
-            if (record.Owner != UserKey.From(context.User))
+            if (record.Owner != UserKey.Of(context))
             {
                 // The hook can only decline, and the SDK then answers 404: that answer is diverted, and ServeAsync answers
                 // what the SDK answers another user for a live session.

@@ -115,7 +115,7 @@ internal sealed class HostedSessionFactory(
     {
         Span<byte> random = stackalloc byte[16];
         RandomNumberGenerator.Fill(random);
-        return Create(WebEncoders.Base64UrlEncode(random), UserKey.From(context.User));
+        return Create(WebEncoders.Base64UrlEncode(random), UserKey.Of(context));
     }
 
     private (HostedSession Session, CancellationToken Lifetime) Create(string id, UserKey? owner)

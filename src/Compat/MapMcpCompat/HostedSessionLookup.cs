@@ -26,7 +26,7 @@ internal sealed class HostedSessionLookup(
             return null;
         }
 
-        if (session.User != UserKey.From(context.User))
+        if (session.User != UserKey.Of(context))
         {
             await RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;
@@ -52,7 +52,7 @@ internal sealed class HostedSessionLookup(
             return await resumer.ResumeAsync(context, sessionId).ConfigureAwait(false);
         }
 
-        if (session.User != UserKey.From(context.User))
+        if (session.User != UserKey.Of(context))
         {
             await RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;
@@ -97,7 +97,7 @@ internal sealed class HostedSessionLookup(
     /// <summary>Checks the request's user against the session's and counts the request in; answers and returns null when it cannot.</summary>
     public static async ValueTask<HostedSession?> CheckAndEnterAsync(HttpContext context, HostedSession session, RefusalWriter refusals)
     {
-        if (session.User != UserKey.From(context.User))
+        if (session.User != UserKey.Of(context))
         {
             await RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;

@@ -56,7 +56,7 @@ internal sealed class HostedSessionResumer(
             return null;
         }
 
-        if (record.Owner != UserKey.From(context.User))
+        if (record.Owner != UserKey.Of(context))
         {
             await HostedSessionLookup.RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return null;

@@ -57,7 +57,7 @@ internal sealed class ResumableSessionDeletion(
             owner = record.Owner;
         }
 
-        if (owner != UserKey.From(context.User))
+        if (owner != UserKey.Of(context))
         {
             await HostedSessionLookup.RefuseOtherUserAsync(context, refusals).ConfigureAwait(false);
             return;

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace McpCompat.Sessions;
 
@@ -8,6 +10,12 @@ namespace McpCompat.Sessions;
 /// </summary>
 internal sealed record UserKey(string Type, string Value, string Issuer)
 {
+    /// <summary>
+    /// Gets the key of the request's authenticated user, or <see langword="null"/>: read from the authentication feature,
+    /// so that an anonymous request does not make <see cref="HttpContext.User"/> build an empty principal.
+    /// </summary>
+    public static UserKey? Of(HttpContext context) => From(context.Features.Get<IHttpAuthenticationFeature>()?.User);
+
     public static UserKey? From(ClaimsPrincipal? user)
     {
         if (user?.Identity?.IsAuthenticated != true)

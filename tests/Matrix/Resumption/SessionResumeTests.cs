@@ -303,14 +303,17 @@ public sealed class SessionResumeTests
             ids.Add(await host.Client.InitializeAsync());
         }
 
-        // Every session is due; a quarter of the requests reach theirs before the sweep, the rest race it.
+        // Every session is due; a quarter of the requests reach theirs before the sweep, a quarter race it, and the rest
+        // come once it is over (their sessions ended: each resumes).
         var waiting = gate.HoldAsync(ids.Count);
         var requests = ids.Select(id => host.Client.RequestAsync(id, "ping")).ToArray();
         await waiting.WaitAsync(TimeSpan.FromSeconds(60));
         host.Time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
         await gate.LetInAsync(ids.Count / 4).WaitAsync(TimeSpan.FromSeconds(60));
+        var sweep = host.Sweeper.SweepOnceAsync();
+        await gate.LetInAsync(ids.Count / 4).WaitAsync(TimeSpan.FromSeconds(60));
+        await sweep;
         gate.Release();
-        await host.Sweeper.SweepOnceAsync();
         var answers = await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));

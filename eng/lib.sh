@@ -184,8 +184,32 @@ wait_for() {
   done
 }
 
+# free_port: a port that binds on 127.0.0.1 now, taken at random from 20000-32767, outside the kernel's ephemeral range:
+# a port from that range (what binding port 0 gives) can be taken by any outgoing connection of the run before the
+# server it was picked for binds it ("address already in use").
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  python3 -c '
+import random, socket
+try:
+    low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError):
+    low, high = 32768, 60999
+for _ in range(500):
+    port = random.randint(20000, 32767)
+    if low <= port <= high:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+'
 }
 
 matrix_ends() {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.Gateway;
 
 /// <summary>
-/// Reports the gateway's state: degraded when its sessions reach <see cref="NearFullRatio"/> of
+/// Reports the gateway's state: degraded when its sessions reach <see cref="HealthFindings.NearFullRatio"/> of
 /// <see cref="McpCompatOptions.MaxSessions"/>, when its sweeper has not run for longer than it ever should, when the
 /// store of records failed, lost one within the last minute or nears McpCompat:MaxSessionRecords, or when an upstream could not be reached at its last
 /// look; healthy otherwise. The data has the session counts and, per upstream, what the gateway learned of it on the
@@ -14,9 +14,6 @@ namespace McpCompat.Gateway;
 /// </summary>
 internal sealed class GatewayHealthCheck(GatewayRoutes routes, GatewaySessions sessions, GatewayRecords records, SessionSweeper sweeper, IOptions<McpCompatOptions> options) : IHealthCheck
 {
-    /// <summary>The share of <see cref="McpCompatOptions.MaxSessions"/> at which the check reports degraded: 90%.</summary>
-    public const double NearFullRatio = HealthFindings.NearFullRatio;
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace McpCompat.Health;
 
 /// <summary>
-/// Reports McpCompat's state: degraded when <c>MapMcpCompat</c> hosts sessions and they reach <see cref="NearFullRatio"/>
+/// Reports McpCompat's state: degraded when <c>MapMcpCompat</c> hosts sessions and they reach <see cref="HealthFindings.NearFullRatio"/>
 /// of <see cref="McpCompatOptions.MaxSessions"/> (the setting applies to those sessions only, and admission counts the
 /// same ones), when the records of resumable sessions reach that share of <see cref="McpCompatOptions.MaxSessionRecords"/>
 /// or the store of records failed or lost one within the last minute, or when McpCompat's sweeper is in charge but has
@@ -22,9 +22,6 @@ internal sealed class McpCompatHealthCheck(
     SessionResumption resumption,
     IOptions<McpCompatOptions> options) : IHealthCheck
 {
-    /// <summary>The share of <see cref="McpCompatOptions.MaxSessions"/> at which the check reports degraded: 90%.</summary>
-    public const double NearFullRatio = HealthFindings.NearFullRatio;
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;

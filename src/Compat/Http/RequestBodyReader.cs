@@ -64,7 +64,7 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: the body must be one JSON-RPC message").ConfigureAwait(false);
+                await RefuseAsync(context, BodyShape.NotObject).ConfigureAwait(false);
                 return null;
             }
 
@@ -72,7 +72,7 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
         }
         catch (JsonException)
         {
-            await refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON").ConfigureAwait(false);
+            await RefuseAsync(context, BodyShape.NotJson).ConfigureAwait(false);
             return null;
         }
     }
@@ -91,11 +91,14 @@ internal sealed class RequestBodyReader(RefusalWriter refusals, ILogger logger)
             return (true, method);
         }
 
-        await (shape == BodyShape.NotJson
-            ? refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON")
-            : refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: the body must be one JSON-RPC message")).ConfigureAwait(false);
+        await RefuseAsync(context, shape).ConfigureAwait(false);
         return (false, null);
     }
+
+    /// <summary>Answers 400 for a body that is not JSON (parse error) or not one JSON object (invalid request).</summary>
+    private Task RefuseAsync(HttpContext context, BodyShape shape) => shape == BodyShape.NotJson
+        ? refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.ParseError, "Parse error: the body is not JSON")
+        : refusals.WriteAsync(context, StatusCodes.Status400BadRequest, JsonRpcErrorCodes.InvalidRequest, "Invalid Request: the body must be one JSON-RPC message");
 
     private static BodyShape ScanMethod(ReadOnlySpan<byte> body, string[] methods, out string? method)
     {
